@@ -1,0 +1,97 @@
+//! The registry: every check's stable code, in one table. Codes are never reused.
+//!
+//! `S`: reading files (syntax, fields, values, limits); `R`: rules; `G`: the workflow graph.
+
+use crate::diagnostic::CheckInfo;
+
+pub use super::dead_end::DEAD_END;
+pub use super::decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
+pub use super::duplicate_id::DUPLICATE_ID;
+pub use super::end_has_transitions::END_HAS_TRANSITIONS;
+pub use super::input_too_large::INPUT_TOO_LARGE;
+pub use super::invalid_start::INVALID_START;
+pub use super::invalid_value::INVALID_VALUE;
+pub use super::missing_else::MISSING_ELSE;
+pub use super::no_path_to_end::NO_PATH_TO_END;
+pub use super::referral_never_returns::REFERRAL_NEVER_RETURNS;
+pub use super::rule_syntax::RULE_SYNTAX;
+pub use super::step_kind_mismatch::STEP_KIND_MISMATCH;
+pub use super::unknown_field::UNKNOWN_FIELD;
+pub use super::unknown_reference::UNKNOWN_REFERENCE;
+pub use super::unreachable_step::UNREACHABLE_STEP;
+pub use super::unused_rule::UNUSED_RULE;
+pub use super::yaml_syntax::YAML_SYNTAX;
+
+/// Every check, ordered by code.
+pub static ALL: &[&CheckInfo] = &[
+    &YAML_SYNTAX,
+    &UNKNOWN_FIELD,
+    &INVALID_VALUE,
+    &INPUT_TOO_LARGE,
+    &RULE_SYNTAX,
+    &UNUSED_RULE,
+    &UNKNOWN_REFERENCE,
+    &DUPLICATE_ID,
+    &INVALID_START,
+    &UNREACHABLE_STEP,
+    &DEAD_END,
+    &NO_PATH_TO_END,
+    &END_HAS_TRANSITIONS,
+    &DECISION_WITHOUT_LEGAL_BASIS,
+    &REFERRAL_NEVER_RETURNS,
+    &STEP_KIND_MISMATCH,
+    &MISSING_ELSE,
+];
+
+/// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.
+pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
+    let wanted: String = code_or_name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_lowercase();
+    ALL.iter().copied().find(|c| {
+        c.code.eq_ignore_ascii_case(code_or_name) || c.name.to_lowercase() == wanted
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_sorted_within_their_letter() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ALL {
+            assert!(seen.insert(c.code), "{} used twice", c.code);
+        }
+    }
+
+    #[test]
+    fn every_check_is_documented_under_the_fixed_headings() {
+        for c in ALL {
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
+                assert!(c.doc.contains(heading), "{} ({}) lacks {heading}", c.code, c.name);
+            }
+        }
+    }
+
+    #[test]
+    fn names_describe_the_bad_pattern_not_a_prohibition() {
+        for c in ALL {
+            assert!(
+                !c.name.starts_with("Disallow") && !c.name.starts_with("No") || c.name == "NoPathToEnd",
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn find_accepts_codes_and_names() {
+        assert_eq!(find("g005").map(|c| c.name), Some("DeadEnd"));
+        assert_eq!(find("dead-end").map(|c| c.code), Some("G005"));
+        assert_eq!(find("DeadEnd").map(|c| c.code), Some("G005"));
+        assert!(find("X999").is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! G010: fields that do not fit the step's kind, and transition lists that cannot work.
+
+use super::Cx;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{Guard, StepKind};
+
+declare_check! {
+    /// ## What it does
+    /// Reports a step whose fields contradict its `kind`: `on` on a step that is not a wait,
+    /// `refer_to` or `returns` on a step that is not a referral (or a referral without
+    /// `refer_to`), `outcome` on a step that is not an end (or an end without one), conditions
+    /// on a fork's branches, a fork with fewer than two branches, an `else` that is not the last
+    /// transition, and transitions after an unconditional one (they are never taken). A trigger
+    /// must be exactly one of `event`, `after` or `every` (reported as S003).
+    ///
+    /// ## Why is this bad?
+    /// The engine follows the kind; the extra fields are silently ignored, so the process runs
+    /// differently from how it reads.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// utredning:
+    ///   next:
+    ///     - { else: avslag }
+    ///     - { when: rule.ratt_till_bistand, to: beslut }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// utredning:
+    ///   next:
+    ///     - { when: rule.ratt_till_bistand, to: beslut }
+    ///     - { else: avslag }
+    /// ```
+    pub static STEP_KIND_MISMATCH = ("G010", StepKindMismatch, Error);
+}
+
+pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    for (_, w, name, step) in cx.steps() {
+        let kind = step.kind();
+        let at = |loc| Some(Span { file: w.file, loc });
+        let mut found = Vec::new();
+        let mut bad = |loc, msg: String, help: &str| {
+            found.push(
+                Diagnostic::new(&STEP_KIND_MISMATCH, at(loc), msg)
+                    .label("does not fit the step's kind")
+                    .help(help.to_string()),
+            );
+        };
+        let k = kind.as_str();
+        if kind != StepKind::Wait {
+            if let Some(t) = step.on.first() {
+                bad(t.to.loc, format!("`on` is only for wait steps, and `{}` is a {k}", name.value), "make it `kind: wait`, or use `next`");
+            }
+        } else if let Some(t) = step.transitions().first() {
+            bad(t.to.loc, format!("wait step `{}` has `next`; a wait moves on only through `on`", name.value), "move the target under `on:` with the event or timer that leads there");
+        }
+        if kind != StepKind::Referral {
+            if let Some(r) = step.refer_to.as_ref().and_then(|r| r.workflow.as_ref().or(r.unit.as_ref())) {
+                if kind != StepKind::End {
+                    bad(r.loc, format!("`refer_to` is only for referral steps, and `{}` is a {k}", name.value), "make it `kind: referral`");
+                }
+            }
+            if let Some((o, _)) = step.returns.iter().next() {
+                if kind != StepKind::End {
+                    bad(o.loc, format!("`returns` is only for referral steps, and `{}` is a {k}", name.value), "make it `kind: referral` with `refer_to`");
+                }
+            }
+        } else {
+            match &step.refer_to {
+                None => bad(name.loc, format!("referral `{}` has no `refer_to`", name.value), "add `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`"),
+                Some(r) => match (&r.workflow, &r.unit) {
+                    (None, None) => bad(name.loc, format!("referral `{}` refers to nothing", name.value), "write `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`"),
+                    (Some(_), Some(u)) => bad(u.loc, format!("referral `{}` names both a workflow and a unit", name.value), "refer to one: the workflow, whose unit is known"),
+                    (Some(_), None) => {
+                        if let Some(t) = step.transitions().first() {
+                            bad(t.to.loc, format!("referral `{}` to a workflow has `next`; the case goes on when the workflow answers", name.value), "map the workflow's outcomes under `returns:` instead");
+                        }
+                    }
+                    (None, Some(_)) => {}
+                },
+            }
+        }
+        if kind == StepKind::End {
+            if step.outcome.is_none() {
+                bad(name.loc, format!("end step `{}` has no `outcome`", name.value), "add `outcome:`, e.g. `egen_forsorjning`, `studier`, `avslag`");
+            }
+        } else if let Some(o) = &step.outcome {
+            bad(o.loc, format!("`outcome` is only for end steps, and `{}` is a {k}", name.value), "make it `kind: end`, or remove `outcome`");
+        }
+        let ts = step.transitions();
+        if kind == StepKind::Fork {
+            for t in ts {
+                if !matches!(t.guard, Guard::Always) {
+                    bad(t.loc, format!("fork `{}` has a conditional branch; every branch of a fork starts", name.value), "remove the condition, or put a decision after the fork");
+                }
+            }
+            if ts.len() < 2 {
+                bad(name.loc, format!("fork `{}` has {} branch(es); a fork needs at least two", name.value, ts.len()), "list the parallel branches under `next:`, or make it a task");
+            }
+        } else {
+            let last = ts.len().saturating_sub(1);
+            for (i, t) in ts.iter().enumerate() {
+                match t.guard {
+                    Guard::Else if i != last => bad(t.loc, format!("`else` of step `{}` is not the last transition; the ones after it are never taken", name.value), "move `else` last"),
+                    Guard::Always if i != last => bad(t.loc, format!("transition of step `{}` has no condition but is not the last; the ones after it are never taken", name.value), "add `when:` to it, or make it the `else` at the end"),
+                    _ => {}
+                }
+            }
+        }
+        for trig in &step.on {
+            let n = usize::from(trig.event.is_some()) + usize::from(trig.after.is_some()) + usize::from(trig.every.is_some());
+            if n != 1 {
+                found.push(
+                    Diagnostic::new(&super::codes::INVALID_VALUE, at(trig.to.loc), format!("a trigger of `{}` must have exactly one of `event`, `after`, `every` (it has {n})", name.value))
+                        .label("ambiguous trigger")
+                        .help("split it into one trigger per event or timer"),
+                );
+            }
+        }
+        out.extend(found.into_iter().map(|d| d.step(w.name(), &name.value)));
+    }
+}

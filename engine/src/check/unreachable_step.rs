@@ -1,0 +1,65 @@
+//! G004: a step no case can reach from the start of an entry workflow.
+
+use super::Cx;
+use crate::diagnostic::Diagnostic;
+
+declare_check! {
+    /// ## What it does
+    /// Follows every transition, trigger and referral forward from the start of each entry
+    /// workflow (`entry:` in municipality.yaml, or every workflow no referral points to) and
+    /// reports the steps it never reaches. A referral's answers count only when the referred
+    /// workflow can end with that outcome.
+    ///
+    /// ## Why is this bad?
+    /// An unreachable step is work the designer expects to happen that never does: a plan
+    /// review nobody is routed to, a return to the referrer that no path leads to.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// start: ansokan
+    /// steps:
+    ///   ansokan: { next: utredning }
+    ///   utredning: { next: beslut }
+    ///   handlingsplan: { next: beslut }   # nothing leads here
+    /// ```
+    ///
+    /// ## Use instead
+    /// Add the transition that should lead to the step, or remove the step.
+    pub static UNREACHABLE_STEP = ("G004", UnreachableStep, Error);
+}
+
+pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let g = cx.graph;
+    let reach = g.reachable();
+    for (wi, w) in cx.m.workflows.iter().enumerate() {
+        if g.starts[wi].is_none() {
+            continue; // reported by InvalidStart; everything would be unreachable
+        }
+        let entered = g.starts[wi].is_some_and(|s| reach[s.index()]);
+        for (si, (name, _)) in w.def.steps.iter().enumerate() {
+            if g.step_index[wi].get(&name.value) != Some(&si) {
+                continue; // a duplicate; reported by DuplicateId
+            }
+            if reach[g.nodes[wi][si].index()] {
+                continue;
+            }
+            let (msg, help) = if entered {
+                (
+                    format!("step `{}` of workflow `{}` can never be reached", name.value, w.name()),
+                    format!("no transition, trigger or answer leads here from `{}`; add one, or remove the step", w.def.start.as_ref().map_or("", |s| s.value.as_str())),
+                )
+            } else {
+                (
+                    format!("step `{}` can never be reached: no case ever enters workflow `{}`", name.value, w.name()),
+                    "no reachable referral points to this workflow; refer to it, or list it under `entry:` in municipality.yaml".to_string(),
+                )
+            };
+            out.push(
+                Diagnostic::new(&UNREACHABLE_STEP, Some(cx.span(w, name)), msg)
+                    .label("unreachable")
+                    .help(help)
+                    .step(w.name(), &name.value),
+            );
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! R002: a municipality's own rule that no workflow uses.
+
+use super::Cx;
+use crate::diagnostic::Diagnostic;
+use crate::load::rule_name;
+use crate::model::Guard;
+use std::collections::HashSet;
+
+declare_check! {
+    /// ## What it does
+    /// Reports a public function in the municipality's own rule folder (`rules/<name>/`) that
+    /// no condition in its workflows names as `rule.NAME` and no inline condition calls. Shared
+    /// rules (`rules/common`) are a library and are not reported.
+    ///
+    /// ## Why is this bad?
+    /// An unused rule is usually a rule whose step was renamed or removed, or a condition that
+    /// was meant to use it but names another; either way the written policy is not applied.
+    ///
+    /// ## Example
+    /// ```rhai
+    /// fn narvaro_brister(case, params) { case.missade_besok >= params.franvaro_besok }
+    /// ```
+    /// with no `when: rule.narvaro_brister` anywhere.
+    ///
+    /// ## Use instead
+    /// Name it from the step it decides, or make it `private fn` if it is a helper of other rules.
+    pub static UNUSED_RULE = ("R002", UnusedRule, Warning);
+}
+
+pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let mut used: HashSet<&str> = HashSet::new();
+    let mut inline: Vec<&str> = Vec::new();
+    for (_, _, _, step) in cx.steps() {
+        for t in step.transitions() {
+            if let Guard::When(c) = &t.guard {
+                match rule_name(&c.value) {
+                    Some(n) => {
+                        used.insert(n);
+                    }
+                    None => inline.push(&c.value),
+                }
+            }
+        }
+    }
+    for r in cx.m.rules.rules.iter().filter(|r| r.local) {
+        if used.contains(r.name.as_str()) || inline.iter().any(|t| count_calls(t, &r.name) > 0) {
+            continue;
+        }
+        // Called by another rule? The definition `fn NAME(` itself counts once in its own file.
+        let calls: usize = cx
+            .m
+            .rules
+            .files
+            .iter()
+            .map(|(f, _)| count_calls(&cx.sources.get(*f).text, &r.name))
+            .sum();
+        if calls > 1 {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                &UNUSED_RULE,
+                Some(r.span.clone()),
+                format!("rule `{}` is not used by any workflow", r.name),
+            )
+            .label("defined here, never named in a condition")
+            .help(format!(
+                "name it in a transition as `when: rule.{}`, remove it, or make it `private fn` if it is a helper",
+                r.name
+            )),
+        );
+    }
+}
+
+/// How often `name(` occurs in `text` as a whole identifier.
+fn count_calls(text: &str, name: &str) -> usize {
+    text.match_indices(name)
+        .filter(|(i, _)| {
+            text[i + name.len()..].trim_start().starts_with('(')
+                && text[..*i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+        })
+        .count()
+}

@@ -1,0 +1,289 @@
+//! Durations as designers write them: `14d`, `3w`, `3mo` (calendar months), `1y`, ISO 8601 `P3M`,
+//! and ranges `5d..14d`.
+
+use chrono::{Days, Months, NaiveDate};
+use schemars::JsonSchema;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A calendar duration: months and days are kept apart, since a month is not a fixed number of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration {
+    /// Whole calendar months (years are 12 months).
+    pub months: u32,
+    /// Days (weeks are 7 days).
+    pub days: u32,
+}
+
+impl Duration {
+    /// A duration of `days` days.
+    pub const fn days(days: u32) -> Self {
+        Duration { months: 0, days }
+    }
+
+    /// A duration of `months` calendar months.
+    pub const fn months(months: u32) -> Self {
+        Duration { months, days: 0 }
+    }
+
+    /// The date this long after `date` (months first, then days; the 31st clamps to month end).
+    pub fn after(self, date: NaiveDate) -> Option<NaiveDate> {
+        date.checked_add_months(Months::new(self.months))?
+            .checked_add_days(Days::new(u64::from(self.days)))
+    }
+
+    /// An upper bound in days, for comparing durations without a calendar (a month counts 31 days).
+    pub fn max_days(self) -> u64 {
+        u64::from(self.months) * 31 + u64::from(self.days)
+    }
+
+    /// A lower bound in days (a month counts 28 days).
+    pub fn min_days(self) -> u64 {
+        u64::from(self.months) * 28 + u64::from(self.days)
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.months, self.days) {
+            (0, d) if d % 7 == 0 && d > 0 => write!(f, "{}w", d / 7),
+            (0, d) => write!(f, "{d}d"),
+            (m, 0) => write!(f, "{m}mo"),
+            (m, d) => write!(f, "{m}mo{d}d"),
+        }
+    }
+}
+
+/// Why a duration could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationError(pub String);
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const HELP: &str = "write a number and a unit: `14d`, `3w`, `3mo`, `1y`, or ISO 8601 such as `P3M`, `P2W`, `P1Y6M`";
+
+impl std::str::FromStr for Duration {
+    type Err = DurationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(DurationError(format!("empty duration: {HELP}")));
+        }
+        if let Some(iso) = t.strip_prefix('P') {
+            return parse_iso(iso).ok_or_else(|| {
+                DurationError(format!(
+                    "`{t}` is not an ISO 8601 duration of years, months, weeks and days: {HELP}"
+                ))
+            });
+        }
+        // One or more number+unit parts: `3mo`, `1mo15d`.
+        let mut rest = t;
+        let mut out = Duration::default();
+        while !rest.is_empty() {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return Err(DurationError(format!("`{t}` is not a duration: {HELP}")));
+            }
+            let n: u32 = rest[..digits]
+                .parse()
+                .map_err(|_| DurationError(format!("`{t}`: number too large")))?;
+            rest = &rest[digits..];
+            let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+            let unit = &rest[..unit_len];
+            rest = &rest[unit_len..];
+            add(&mut out, n, unit).ok_or_else(|| {
+                DurationError(if unit.is_empty() {
+                    format!("`{t}` has no unit: {HELP}")
+                } else {
+                    format!("`{t}`: unknown unit `{unit}`: {HELP}")
+                })
+            })?;
+        }
+        Ok(out)
+    }
+}
+
+fn add(out: &mut Duration, n: u32, unit: &str) -> Option<()> {
+    let (months, days) = match unit {
+        "d" => (0, n),
+        "w" => (0, n.checked_mul(7)?),
+        "mo" | "m" => (n, 0),
+        "y" => (n.checked_mul(12)?, 0),
+        _ => return None,
+    };
+    out.months = out.months.checked_add(months)?;
+    out.days = out.days.checked_add(days)?;
+    Some(())
+}
+
+fn parse_iso(s: &str) -> Option<Duration> {
+    if s.is_empty() || s.contains('T') {
+        return None;
+    }
+    let mut out = Duration::default();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits == rest.len() {
+            return None;
+        }
+        let n: u32 = rest[..digits].parse().ok()?;
+        let unit = match &rest[digits..digits + 1] {
+            "Y" => "y",
+            "M" => "mo",
+            "W" => "w",
+            "D" => "d",
+            _ => return None,
+        };
+        add(&mut out, n, unit)?;
+        rest = &rest[digits + 1..];
+    }
+    Some(out)
+}
+
+/// A duration that may vary between a lower and an upper bound: `5d..14d`, or one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DurationRange {
+    /// Shortest.
+    pub min: Duration,
+    /// Longest.
+    pub max: Duration,
+}
+
+impl std::str::FromStr for DurationRange {
+    type Err = DurationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once("..") {
+            Some((a, b)) => {
+                let (min, max): (Duration, Duration) = (a.parse()?, b.parse()?);
+                if min.min_days() > max.max_days() {
+                    return Err(DurationError(format!(
+                        "`{s}`: the range starts after it ends"
+                    )));
+                }
+                Ok(DurationRange { min, max })
+            }
+            None => {
+                let d: Duration = s.parse()?;
+                Ok(DurationRange { min: d, max: d })
+            }
+        }
+    }
+}
+
+impl fmt::Display for DurationRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}..{}", self.min, self.max)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DurationRange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+const PATTERN: &str = r"^(P(\d+[YMWD])+|(\d+(d|w|mo|m|y))+)$";
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A duration: `14d`, `3w`, `3mo` (calendar months), `1y`, or ISO 8601 `P3M`.",
+            "pattern": PATTERN,
+        })
+    }
+}
+
+impl JsonSchema for DurationRange {
+    fn schema_name() -> Cow<'static, str> {
+        "DurationRange".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let inner = &PATTERN[1..PATTERN.len() - 1];
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A duration or a range of durations: `5d`, `5d..14d`, `P1M`.",
+            "pattern": format!("^{inner}(\\.\\.{inner})?$"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_short_forms() {
+        assert_eq!("14d".parse(), Ok(Duration::days(14)));
+        assert_eq!("3w".parse(), Ok(Duration::days(21)));
+        assert_eq!("3mo".parse(), Ok(Duration::months(3)));
+        assert_eq!("1y".parse(), Ok(Duration::months(12)));
+        assert_eq!(
+            "1mo15d".parse(),
+            Ok(Duration {
+                months: 1,
+                days: 15
+            })
+        );
+    }
+
+    #[test]
+    fn parses_iso_8601() {
+        assert_eq!("P3M".parse(), Ok(Duration::months(3)));
+        assert_eq!("P2W".parse(), Ok(Duration::days(14)));
+        assert_eq!(
+            "P1Y6M10D".parse(),
+            Ok(Duration {
+                months: 18,
+                days: 10
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_nonsense_with_a_reason() {
+        for bad in ["", "14", "d14", "3 months", "P", "PT3H", "3x", "99999999999d"] {
+            let e = bad.parse::<Duration>().unwrap_err();
+            assert!(e.0.contains('`') || e.0.contains("empty"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        let r: DurationRange = "5d..14d".parse().unwrap();
+        assert_eq!((r.min, r.max), (Duration::days(5), Duration::days(14)));
+        assert!("14d..5d".parse::<DurationRange>().is_err());
+        assert_eq!(r.to_string(), "5d..2w");
+    }
+
+    #[test]
+    fn calendar_months_clamp_to_month_end() {
+        let jan31 = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        assert_eq!(
+            Duration::months(1).after(jan31),
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
+    }
+}

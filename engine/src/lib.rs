@@ -1,0 +1,80 @@
+//! steg's engine: load a municipality's workflows (YAML) and rules (Rhai), check them, and (in
+//! later modules) run and simulate cases. The engine never prints and never exits the process;
+//! the `steg` command line is a thin layer over this API.
+//!
+//! ```
+//! use steg_engine::{check_folder, Severity};
+//! # let dir = std::env::temp_dir().join(format!("steg-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! # std::fs::write(dir.join("municipality.yaml"), "municipality: Exempel\n").unwrap();
+//! # std::fs::write(dir.join("flow.yaml"),
+//! #   "workflow: flow\nstart: a\nsteps:\n  a: { next: b }\n  b: {}\n").unwrap();
+//! let report = check_folder(&dir);
+//! let dead_end = report.diagnostics.iter().find(|d| d.code() == "G005").unwrap();
+//! assert_eq!(dead_end.severity, Severity::Error);
+//! assert_eq!(dead_end.step.as_deref(), Some("flow.b"));
+//! ```
+
+mod check;
+mod diagnostic;
+mod duration;
+mod graph;
+mod load;
+mod model;
+mod schema;
+
+pub use check::codes;
+pub use diagnostic::{
+    did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
+    SourceMap, Span,
+};
+pub use duration::{Duration, DurationError, DurationRange};
+pub use graph::{Edge, Graph, StepRef};
+pub use load::{discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, MUNICIPALITY_FILE};
+pub use model::{
+    Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, Step,
+    StepKind, Transition, Trigger, Unit, Value, Workflow, WorkflowFile,
+};
+pub use schema::{municipality_schema, workflow_schema};
+
+use std::path::Path;
+
+/// The result of checking one or more municipality folders.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every file read, for showing diagnostics with their source.
+    pub sources: SourceMap,
+    /// The municipalities, in the order checked.
+    pub municipalities: Vec<Municipality>,
+    /// Every problem found, sorted by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Number of diagnostics of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+/// Load and check the municipality folders `dirs` (see [`discover`]).
+pub fn check_folders(dirs: &[std::path::PathBuf]) -> Report {
+    let mut report = Report::default();
+    for dir in dirs {
+        let mut diags = Vec::new();
+        let m = load_municipality(dir, &mut report.sources, &mut diags);
+        diags.extend(check::check(&m, &report.sources));
+        report.diagnostics.extend(diags);
+        report.municipalities.push(m);
+    }
+    report.diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.span.as_ref().map(|s| (s.file, s.loc.line, s.loc.column)), d.check.code);
+        key(a).cmp(&key(b))
+    });
+    report
+}
+
+/// Load and check one municipality folder.
+pub fn check_folder(dir: &Path) -> Report {
+    check_folders(&[dir.to_path_buf()])
+}

@@ -1,0 +1,300 @@
+//! Loading: a municipality folder (YAML + Rhai files) becomes a [`Municipality`] with source
+//! locations, plus the diagnostics of everything that could not be read.
+
+mod rules;
+pub(crate) mod yaml;
+
+pub use rules::{Rule, RuleSet};
+
+use crate::check::codes;
+use crate::diagnostic::{Diagnostic, FileId, SourceMap, Span};
+use crate::model::{Guard, MunicipalityFile, Workflow, WorkflowFile};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a folder as a municipality.
+pub const MUNICIPALITY_FILE: &str = "municipality.yaml";
+
+/// A loaded municipality: its definition, workflows and rules.
+#[derive(Debug)]
+pub struct Municipality {
+    /// Folder name, e.g. `lindesberg`.
+    pub name: String,
+    /// The folder.
+    pub dir: PathBuf,
+    /// `municipality.yaml`, when it could be read.
+    pub def: Option<(FileId, MunicipalityFile)>,
+    /// The workflows that could be read, in file-name order.
+    pub workflows: Vec<Workflow>,
+    /// The compiled rules.
+    pub rules: RuleSet,
+    /// Inline conditions, compiled, by their text.
+    pub conditions: HashMap<String, rhai::AST>,
+    /// Whether every file could be read. When not, reference checks are skipped: they would
+    /// report names that are only missing because their file failed.
+    pub complete: bool,
+}
+
+/// Why `steg` could not even start checking (exit code 2, not a configuration error).
+#[derive(Debug)]
+pub enum PathError {
+    /// The path does not exist.
+    Missing(PathBuf),
+    /// The path holds no `municipality.yaml`, nor folders that do.
+    NoMunicipality(PathBuf),
+    /// Reading a folder failed.
+    Io(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathError::Missing(p) => write!(f, "{}: no such file or folder", p.display()),
+            PathError::NoMunicipality(p) => write!(
+                f,
+                "{}: not a municipality folder (no {MUNICIPALITY_FILE} in it or in its subfolders)",
+                p.display()
+            ),
+            PathError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// Turn command-line arguments into municipality folders.
+///
+/// An argument may be a municipality folder, a folder of municipality folders (such as
+/// `workflows/`), a file inside a municipality folder, or a bare name looked up under
+/// `workflows/` (`lindesberg`). No arguments means every municipality under `workflows/`.
+pub fn discover(args: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
+    let args: Vec<PathBuf> = if args.is_empty() {
+        vec![PathBuf::from("workflows")]
+    } else {
+        args.to_vec()
+    };
+    let mut out = Vec::new();
+    for arg in args {
+        let path = if !arg.exists() && arg.components().count() == 1 {
+            let under = Path::new("workflows").join(&arg);
+            if under.is_dir() {
+                under
+            } else {
+                return Err(PathError::Missing(arg));
+            }
+        } else {
+            arg
+        };
+        if !path.exists() {
+            return Err(PathError::Missing(path));
+        }
+        if path.is_file() {
+            match path.parent() {
+                Some(dir) if dir.join(MUNICIPALITY_FILE).is_file() => out.push(dir.to_path_buf()),
+                _ => return Err(PathError::NoMunicipality(path)),
+            }
+            continue;
+        }
+        if path.join(MUNICIPALITY_FILE).is_file() {
+            out.push(path);
+            continue;
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
+            .map_err(|e| PathError::Io(path.clone(), e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join(MUNICIPALITY_FILE).is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(PathError::NoMunicipality(path));
+        }
+        found.sort();
+        out.extend(found);
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// Read a file of at most `limit` bytes as UTF-8, or say why not.
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<String, Box<Diagnostic>> {
+    let fail = |msg: String, check| Box::new(Diagnostic::new(check, None, msg));
+    let file = std::fs::File::open(path)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display()), &codes::YAML_SYNTAX))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display()), &codes::YAML_SYNTAX))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail(
+            format!(
+                "{}: larger than {} MiB; refusing to read it as configuration",
+                path.display(),
+                limit / (1024 * 1024)
+            ),
+            &codes::INPUT_TOO_LARGE,
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(
+            format!("{}: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()),
+            &codes::YAML_SYNTAX,
+        )
+    })
+}
+
+/// Load one municipality folder. Problems are appended to `out`; loading goes on past them so
+/// that one run reports every file's problems.
+pub fn load_municipality(
+    dir: &Path,
+    sources: &mut SourceMap,
+    out: &mut Vec<Diagnostic>,
+) -> Municipality {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    let mut complete = true;
+    let mut def = None;
+    let mut load_yaml = |path: &Path, sources: &mut SourceMap| -> Option<(FileId, String)> {
+        match read_limited(path, yaml::MAX_FILE_BYTES) {
+            Ok(text) => {
+                let id = sources.add(path.to_path_buf(), text.clone());
+                Some((id, text))
+            }
+            Err(d) => {
+                out.push(*d);
+                None
+            }
+        }
+    };
+
+    let mut pending = Vec::new();
+    if let Some((id, text)) = load_yaml(&dir.join(MUNICIPALITY_FILE), sources) {
+        match yaml::parse::<MunicipalityFile>(id, &text) {
+            Ok(m) => def = Some((id, m)),
+            Err(d) => {
+                pending.push(*d);
+                complete = false;
+            }
+        }
+    } else {
+        complete = false;
+    }
+
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                && p.file_name().is_some_and(|n| n != MUNICIPALITY_FILE)
+        })
+        .collect();
+    files.sort();
+    let mut workflows = Vec::new();
+    for path in files {
+        let Some((id, text)) = load_yaml(&path, sources) else {
+            complete = false;
+            continue;
+        };
+        match yaml::parse::<WorkflowFile>(id, &text) {
+            Ok(w) => workflows.push(Workflow { file: id, def: w }),
+            Err(d) => {
+                pending.push(*d);
+                complete = false;
+            }
+        }
+    }
+    out.extend(pending);
+
+    let rule_dirs = rule_dirs(dir, &name, def.as_ref().map(|(f, m)| (*f, m)), out);
+    let rules = rules::load_rules(&rule_dirs, sources, out);
+    let conditions = compile_conditions(&workflows, sources, out);
+
+    Municipality {
+        name,
+        dir: dir.to_path_buf(),
+        def,
+        workflows,
+        rules,
+        conditions,
+        complete,
+    }
+}
+
+fn rule_dirs(
+    dir: &Path,
+    name: &str,
+    def: Option<(FileId, &MunicipalityFile)>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, bool)> {
+    match def.and_then(|(f, m)| m.rules.as_ref().map(|r| (f, r))) {
+        Some((file, list)) => list
+            .iter()
+            .filter_map(|r| {
+                let p = dir.join(&r.value);
+                if p.is_dir() {
+                    // The municipality's own folder is the one named like it.
+                    let local = p.file_name().is_some_and(|n| n == name);
+                    Some((p, local))
+                } else {
+                    out.push(
+                        Diagnostic::new(
+                            &codes::UNKNOWN_REFERENCE,
+                            Some(Span { file, loc: r.loc }),
+                            format!("rule folder `{}` does not exist", r.value),
+                        )
+                        .label("no such folder")
+                        .help(format!("paths are relative to {}", dir.display())),
+                    );
+                    None
+                }
+            })
+            .collect(),
+        None => {
+            let root = dir.join("..").join("..").join("rules");
+            [(root.join("common"), false), (root.join(name), true)]
+                .into_iter()
+                .filter(|(p, _)| p.is_dir())
+                .collect()
+        }
+    }
+}
+
+/// Compile every inline condition once; a rule reference (`rule.NAME`) is resolved by the checks.
+fn compile_conditions(
+    workflows: &[Workflow],
+    sources: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) -> HashMap<String, rhai::AST> {
+    let engine = rules::compiler();
+    let mut compiled = HashMap::new();
+    for w in workflows {
+        let text = &sources.get(w.file).text;
+        for (_, step) in w.def.steps.iter() {
+            for t in step.transitions() {
+                let Guard::When(cond) = &t.guard else { continue };
+                if rule_name(&cond.value).is_some() || compiled.contains_key(&cond.value) {
+                    continue;
+                }
+                match engine.compile_expression(&cond.value) {
+                    Ok(ast) => {
+                        compiled.insert(cond.value.clone(), ast);
+                    }
+                    Err(e) => out.push(rules::parse_error(w.file, text, &e, Some(cond.loc))),
+                }
+            }
+        }
+    }
+    compiled
+}
+
+/// `rule.NAME` → `NAME`; anything else is an inline expression.
+pub fn rule_name(condition: &str) -> Option<&str> {
+    let name = condition.trim().strip_prefix("rule.")?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}

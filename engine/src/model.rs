@@ -1,0 +1,473 @@
+//! The workflow language as plain data: what `municipality.yaml` and workflow files contain.
+//!
+//! Every name a designer writes is a [`Node`], which remembers where in the file it stood, so a
+//! check can point at the exact line and column. Maps keep the order and the duplicates of the
+//! file ([`Map`]); the duplicate-id check reports the latter.
+
+use crate::diagnostic::Loc;
+use crate::duration::{Duration, DurationRange};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::borrow::Cow;
+
+/// A value with the place in the YAML file where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+impl<T> Node<T> {
+    /// A value with an unknown location (used by generated models and tests).
+    pub fn new(value: T) -> Self {
+        Node {
+            value,
+            loc: Loc::default(),
+        }
+    }
+}
+
+impl Node<String> {
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Node<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A YAML mapping whose keys are names: keeps file order, key locations and duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map<V>(pub Vec<(Node<String>, V)>);
+
+impl<V> Default for Map<V> {
+    fn default() -> Self {
+        Map(Vec::new())
+    }
+}
+
+impl<V> Map<V> {
+    /// The first entry named `name`.
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
+    }
+    /// Whether an entry named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+    /// Keys in file order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.value.as_str())
+    }
+    /// Entries in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Node<String>, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    /// Number of entries (duplicates included).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Map<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let value = generator.subschema_for::<V>();
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*$" },
+            "additionalProperties": value,
+        })
+    }
+}
+
+/// `municipality.yaml`: the organisation, its parameters and where its rules are.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "steg municipality", description = "municipality.yaml of a steg configuration folder")]
+pub struct MunicipalityFile {
+    /// The municipality's name, e.g. `Lindesberg`.
+    pub municipality: Node<String>,
+    /// A sentence about this configuration.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The documents this configuration is modelled from, by short name (cited in `source:` fields).
+    #[serde(default)]
+    pub sources: Map<String>,
+    /// Workflows where a case starts. Default: every workflow no referral points to.
+    #[serde(default)]
+    pub entry: Vec<Node<String>>,
+    /// Rule folders, relative to this file. Default: `../../rules/common` and `../../rules/<folder>`.
+    #[serde(default)]
+    pub rules: Option<Vec<Node<String>>>,
+    /// Organisational units (nämnd, enhet, förvaltning).
+    #[serde(default)]
+    pub units: Map<Unit>,
+    /// Roles that do the work, with their unit and staff count.
+    #[serde(default)]
+    pub roles: Map<Role>,
+    /// Named parameters the rules read (thresholds, limits), each with its source.
+    #[serde(default)]
+    pub parameters: Map<Parameter>,
+    /// Named events that move a case (absence reported, offer declined, ...).
+    #[serde(default)]
+    pub events: Map<EventDef>,
+    /// Inputs for simulation: volumes and shares, each with its source.
+    #[serde(default)]
+    pub population: Map<Parameter>,
+}
+
+/// An organisational unit.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// Name as the municipality writes it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The unit this one belongs to (e.g. a nämnd).
+    #[serde(default)]
+    pub part_of: Option<Node<String>>,
+    /// Where this comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A role: who does a step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Name as the municipality writes it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The unit the role works in.
+    #[serde(default)]
+    pub unit: Option<Node<String>>,
+    /// Number of staff (full-time equivalents) in this role; `None` for the person themselves.
+    #[serde(default)]
+    pub staff: Option<Node<f64>>,
+    /// Where this comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A named value with its source.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// The value: a number, a boolean, a duration such as `3mo`, or text.
+    pub value: Node<Value>,
+    /// What it means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the value comes from (seed passage, law, decision).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A parameter value.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// Text, or a duration such as `3mo`.
+    Text(String),
+}
+
+/// A named event.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// What happens.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who reports it.
+    #[serde(default)]
+    pub reported_by: Option<Node<String>>,
+    /// Where this comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A workflow file: one process with its steps.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "steg workflow", description = "A workflow file of a steg configuration folder")]
+pub struct WorkflowFile {
+    /// The workflow's id, used by referrals: `ekonomiskt_bistand`, `ame`.
+    pub workflow: Node<String>,
+    /// Name as the municipality writes it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A sentence about the workflow.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The unit that owns the workflow.
+    #[serde(default)]
+    pub unit: Option<Node<String>>,
+    /// Where this comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The step where a case enters this workflow.
+    #[serde(default)]
+    pub start: Option<Node<String>>,
+    /// The steps, by id.
+    #[serde(default)]
+    pub steps: Map<Step>,
+}
+
+/// What kind of step this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// Work done by a role; goes on through `next`.
+    #[default]
+    Task,
+    /// A decision by a role, on a legal basis; goes on through `next` with conditions.
+    Decision,
+    /// Starts every branch in `next` at once.
+    Fork,
+    /// Waits until every incoming branch has arrived.
+    Join,
+    /// Waits for a named event or a timer (`on`).
+    Wait,
+    /// Sends the case to another workflow or unit and continues on its answer (`returns`).
+    Referral,
+    /// Ends the workflow with an `outcome`.
+    End,
+}
+
+impl StepKind {
+    /// The keyword used in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Task => "task",
+            StepKind::Decision => "decision",
+            StepKind::Fork => "fork",
+            StepKind::Join => "join",
+            StepKind::Wait => "wait",
+            StepKind::Referral => "referral",
+            StepKind::End => "end",
+        }
+    }
+}
+
+/// One step of a workflow.
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Kind of step; `task` when left out.
+    #[serde(default)]
+    pub kind: Option<Node<StepKind>>,
+    /// Name as the municipality writes it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What happens here.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where this comes from (seed passage).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Role that does the step.
+    #[serde(default)]
+    pub actor: Option<Node<String>>,
+    /// Unit where the step happens, when not the actor's.
+    #[serde(default)]
+    pub unit: Option<Node<String>>,
+    /// Time the work takes: `5d`, `1w..3w`, `P1M`.
+    #[serde(default)]
+    pub duration: Option<Node<DurationRange>>,
+    /// Deadline for finishing this step.
+    #[serde(default)]
+    pub within: Option<Deadline>,
+    /// Law or local decision a decision rests on, e.g. `SoL 4 kap. 4 §`.
+    #[serde(default)]
+    pub legal_basis: Option<Node<String>>,
+    /// Where the case goes next: one step, or a list of conditional transitions.
+    /// For a fork, every step in the list starts.
+    #[serde(default)]
+    pub next: Option<Next>,
+    /// For `wait`: the events and timers that move the case on.
+    #[serde(default)]
+    pub on: Vec<Trigger>,
+    /// For `referral`: where the case is sent.
+    #[serde(default)]
+    pub refer_to: Option<ReferTo>,
+    /// For `referral`: the answers expected back, by outcome, and where each leads.
+    #[serde(default)]
+    pub returns: Map<Node<String>>,
+    /// For `end`: the outcome, e.g. `egen_forsorjning`.
+    #[serde(default)]
+    pub outcome: Option<Node<String>>,
+}
+
+impl Step {
+    /// The step's kind (task when not written).
+    pub fn kind(&self) -> StepKind {
+        self.kind.as_ref().map_or(StepKind::Task, |k| k.value)
+    }
+
+    /// The transitions in `next`, if any.
+    pub fn transitions(&self) -> &[Transition] {
+        self.next.as_ref().map_or(&[], |n| &n.0)
+    }
+}
+
+/// The transitions of a step, in order. Written as one step id or a list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Next(pub Vec<Transition>);
+
+impl JsonSchema for Next {
+    fn schema_name() -> Cow<'static, str> {
+        "Next".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let t = generator.subschema_for::<Transition>();
+        schemars::json_schema!({
+            "description": "One step id, or a list of transitions tried in order (for a fork: all started).",
+            "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "oneOf": [ { "type": "string" }, t ] } }
+            ]
+        })
+    }
+}
+
+/// A transition to another step, possibly guarded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// Target step id.
+    pub to: Node<String>,
+    /// When it is taken.
+    pub guard: Guard,
+    /// Where the transition's entry starts in the file.
+    pub loc: Loc,
+}
+
+/// The condition of a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guard {
+    /// Always (the only transition, or a fork branch).
+    Always,
+    /// When a condition holds: `rule.NAME` or an inline Rhai expression.
+    When(Node<String>),
+    /// When no earlier transition's condition held.
+    Else,
+}
+
+impl JsonSchema for Transition {
+    fn schema_name() -> Cow<'static, str> {
+        "Transition".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`{ to: STEP, when: CONDITION }` or `{ else: STEP }`. CONDITION is `rule.NAME` or a Rhai expression over `case` and `params`.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "to": { "type": "string", "description": "Target step id." },
+                        "when": { "type": "string", "description": "`rule.NAME` or an inline Rhai expression." },
+                        "title": { "type": "string" },
+                        "source": { "type": "string" }
+                    },
+                    "required": ["to"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "else": { "type": "string", "description": "Target step when no earlier condition held." },
+                        "title": { "type": "string" },
+                        "source": { "type": "string" }
+                    },
+                    "required": ["else"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// What moves a waiting case on: a named event, or a timer.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// A named event from `municipality.yaml`'s `events`.
+    #[serde(default)]
+    pub event: Option<Node<String>>,
+    /// A one-shot timer, counted from entering the step.
+    #[serde(default)]
+    pub after: Option<Node<Duration>>,
+    /// A recurring timer: fires every period while the case waits here (e.g. a review).
+    #[serde(default)]
+    pub every: Option<Node<Duration>>,
+    /// Where the case goes.
+    pub to: Node<String>,
+    /// Where this comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A deadline: the step must be done within `duration`, counted from entering `from`
+/// (default: this step).
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct Deadline {
+    /// The time allowed.
+    pub duration: Node<Duration>,
+    /// The step the time is counted from (default: this step).
+    pub from: Option<Node<String>>,
+    /// Where the deadline comes from.
+    pub source: Option<String>,
+}
+
+/// The target of a referral: another workflow of the municipality, or a unit outside it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferTo {
+    /// Workflow id (the case enters at its `start`).
+    #[serde(default)]
+    pub workflow: Option<Node<String>>,
+    /// Unit id (outside the modelled workflows; its answers are the `returns` keys).
+    #[serde(default)]
+    pub unit: Option<Node<String>>,
+}
+
+/// A loaded workflow with the file it came from.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// The file.
+    pub file: crate::diagnostic::FileId,
+    /// Its content.
+    pub def: WorkflowFile,
+}
+
+impl Workflow {
+    /// The workflow id.
+    pub fn name(&self) -> &str {
+        &self.def.workflow.value
+    }
+}
