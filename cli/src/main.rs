@@ -1,1 +1,169 @@
-fn main() {}
+//! `steg`: check, explain and describe municipal workflow configurations from the command line.
+//!
+//! Only this crate prints and sets exit codes: 0 clean (or warnings only), 1 the configuration
+//! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
+
+mod render;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use steg_engine as engine;
+
+/// steg: workflows and rules for ekonomiskt bistånd and labour-market units, checked before any
+/// person is affected.
+///
+/// A municipality is a folder: `municipality.yaml` (units, roles, parameters, events) and one
+/// YAML file per workflow, with rules in `rules/common` and `rules/<municipality>`.
+#[derive(Parser)]
+#[command(name = "steg", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check municipalities for dead ends, unreachable steps, unknown names and more.
+    ///
+    /// Every problem is reported at once, each at its file, line and column. Exit code: 0 when
+    /// clean or with warnings only, 1 when any error is found, 2 when a path cannot be used.
+    ///
+    /// Examples:
+    ///   steg check                          every municipality under workflows/
+    ///   steg check workflows/lindesberg     one municipality
+    ///   steg check lindesberg --format json machine-readable, one object per diagnostic
+    #[command(verbatim_doc_comment)]
+    Check {
+        /// Municipality folders, folders of them, or names under workflows/ [default: workflows/]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Explain a check: what it finds, why it matters, and what to write instead.
+    ///
+    /// Without a code, lists every check. Codes are stable: S = reading files, R = rules,
+    /// G = the workflow graph.
+    ///
+    /// Examples:
+    ///   steg explain G005
+    ///   steg explain dead-end
+    #[command(verbatim_doc_comment)]
+    Explain {
+        /// A code (G005) or a name (DeadEnd, dead-end).
+        code: Option<String>,
+    },
+    /// Print the JSON Schema of municipality.yaml or of a workflow file, for editors.
+    ///
+    /// With --out, writes both schemas into a folder (municipality.schema.json,
+    /// workflow.schema.json). See the README for using them in VS Code.
+    Schema {
+        /// Which file kind to print.
+        #[arg(value_enum, default_value_t = SchemaKind::Workflow)]
+        kind: SchemaKind,
+        /// Write both schemas into this folder instead of printing one.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Source snippets with labels and help, for people.
+    Human,
+    /// A JSON array, one object per diagnostic, for tools.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    /// municipality.yaml
+    Municipality,
+    /// A workflow file.
+    Workflow,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { paths, format } => check(&paths, format),
+        Command::Explain { code } => explain(code.as_deref()),
+        Command::Schema { kind, out } => schema(kind, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Output piped into `head` and closed early is not an error.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+fn check(paths: &[PathBuf], format: Format) -> CliResult {
+    let dirs = engine::discover(paths)?;
+    let report = engine::check_folders(&dirs);
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Human => render::human(&mut stdout, &report, render::colors_wanted())?,
+        Format::Json => render::json(&mut stdout, &report)?,
+    }
+    stdout.flush()?;
+    Ok(if report.count(engine::Severity::Error) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(code: Option<&str>) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    match code {
+        None => {
+            for c in engine::codes::ALL {
+                writeln!(out, "{}  {:<28} {}", c.code, c.name, c.severity)?;
+            }
+            writeln!(out, "\nRun `steg explain CODE` for one check's documentation.")?;
+        }
+        Some(code) => {
+            let c = engine::codes::find(code).ok_or_else(|| {
+                format!("no check `{code}`; run `steg explain` for the list")
+            })?;
+            write!(out, "{}", render::explain(c))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
+    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).map(|s| s + "\n");
+    match out {
+        None => {
+            let v = match kind {
+                SchemaKind::Municipality => engine::municipality_schema(),
+                SchemaKind::Workflow => engine::workflow_schema(),
+            };
+            std::io::stdout().lock().write_all(pretty(v)?.as_bytes())?;
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)?;
+            for (name, v) in [
+                ("municipality.schema.json", engine::municipality_schema()),
+                ("workflow.schema.json", engine::workflow_schema()),
+            ] {
+                render::write_atomically(&dir.join(name), pretty(v)?.as_bytes())?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -148,8 +148,9 @@ pub fn parse_error(file: FileId, text: &str, e: &rhai::ParseError, base: Option<
             loc_at(text, off, 1)
         }
         Some(b) if line <= 1 => {
-            // One-line expression: shift by its column inside the scalar.
-            let off = offset_of(text, b.line, b.column + col - 1);
+            // One-line expression: shift by its column inside the scalar (after a quote).
+            let quoted = text[b.offset.min(text.len())..].starts_with(['"', '\'']);
+            let off = offset_of(text, b.line, b.column + col - 1 + u32::from(quoted));
             loc_at(text, off, 1)
         }
         Some(b) => b,

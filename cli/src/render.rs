@@ -1,0 +1,192 @@
+//! Terminal and JSON rendering of diagnostics (miette for the human form).
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::Path;
+use steg_engine::{CheckInfo, Diagnostic, Report, Severity, SourceMap};
+
+/// Whether to colour output: on a terminal, unless NO_COLOR is set.
+pub fn colors_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
+}
+
+/// A diagnostic with its source, in the form miette renders.
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{}({})", self.d.check.code, self.d.check.name)))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
+    let mut help = d.help.clone();
+    let mut labels = Vec::new();
+    let source = d.span.as_ref().map(|span| {
+        let file = sources.get(span.file);
+        let primary = SourceSpan::new(span.loc.offset.into(), span.loc.len.max(1).min(file.text.len().saturating_sub(span.loc.offset)).max(if file.text.is_empty() { 0 } else { 1 }));
+        labels.push(LabeledSpan::new_primary_with_span(Some(d.label.clone()).filter(|l| !l.is_empty()), primary));
+        for r in &d.related {
+            if r.span.file == span.file {
+                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), SourceSpan::new(r.span.loc.offset.into(), r.span.loc.len.max(1))));
+            } else {
+                let other = sources.get(r.span.file);
+                let note = format!("{}: {}:{}:{}", r.message, other.path.display(), r.span.loc.line, r.span.loc.column);
+                help = Some(match help.take() {
+                    Some(h) => format!("{h}\n{note}"),
+                    None => note,
+                });
+            }
+        }
+        NamedSource::new(file.path.display().to_string(), file.text.clone())
+    });
+    Shown { d, source, labels, help }
+}
+
+/// Render every diagnostic for people, then a summary line.
+pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+    for d in &report.diagnostics {
+        let mut s = String::new();
+        handler.render_report(&mut s, &shown(d, &report.sources)).map_err(io::Error::other)?;
+        writeln!(out, "{s}")?;
+    }
+    let (e, w) = (report.count(Severity::Error), report.count(Severity::Warning));
+    let names: Vec<String> = report.municipalities.iter().map(|m| m.dir.display().to_string()).collect();
+    writeln!(
+        out,
+        "checked {} ({}): {} error{}, {} warning{}",
+        plural(names.len(), "municipality", "municipalities"),
+        names.join(", "),
+        e,
+        if e == 1 { "" } else { "s" },
+        w,
+        if w == 1 { "" } else { "s" },
+    )
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    step: Option<&'a str>,
+    related: Vec<JsonRelated>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated {
+    message: String,
+    file: String,
+    line: u32,
+    column: u32,
+}
+
+/// Render every diagnostic as a JSON array, one object per diagnostic.
+pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    let items: Vec<JsonDiagnostic> = report
+        .diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.check.code,
+            name: d.check.name,
+            severity: d.severity,
+            message: &d.message,
+            help: d.help.as_deref(),
+            file: d.span.as_ref().map(|s| report.sources.get(s.file).path.display().to_string()),
+            line: d.span.as_ref().map(|s| s.loc.line),
+            column: d.span.as_ref().map(|s| s.loc.column),
+            step: d.step.as_deref(),
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    message: r.message.clone(),
+                    file: report.sources.get(r.span.file).path.display().to_string(),
+                    line: r.span.loc.line,
+                    column: r.span.loc.column,
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &items)?;
+    writeln!(out)
+}
+
+/// The documentation of a check, as `steg explain` prints it.
+pub fn explain(c: &CheckInfo) -> String {
+    let mut s = format!("{} {} ({})\n\n", c.code, c.name, c.severity);
+    for line in c.doc.lines() {
+        s.push_str(line.strip_prefix(' ').unwrap_or(line));
+        s.push('\n');
+    }
+    s
+}
+
+/// Write a file so that it is either complete or absent: write a temporary file beside it,
+/// then rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
