@@ -433,8 +433,8 @@ pub struct Trigger {
 }
 
 /// A deadline: the step must be done within `duration`, counted from entering `from`
-/// (default: this step).
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
+/// (default: this step). Written as a duration (`within: 90d`) or a mapping.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deadline {
     /// The time allowed.
     pub duration: Node<Duration>,
@@ -442,6 +442,31 @@ pub struct Deadline {
     pub from: Option<Node<String>>,
     /// Where the deadline comes from.
     pub source: Option<String>,
+}
+
+impl JsonSchema for Deadline {
+    fn schema_name() -> Cow<'static, str> {
+        "Deadline".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let d = generator.subschema_for::<Duration>();
+        schemars::json_schema!({
+            "description": "A deadline: `90d`, or `{ duration: 3mo, from: STEP, source: ... }` (counted from entering `from`, default this step).",
+            "oneOf": [
+                d.clone(),
+                {
+                    "type": "object",
+                    "properties": {
+                        "duration": d,
+                        "from": { "type": "string", "description": "The step the time is counted from." },
+                        "source": { "type": "string", "description": "Where the deadline comes from." }
+                    },
+                    "required": ["duration"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
 }
 
 /// The target of a referral: another workflow of the municipality, or a unit outside it.
