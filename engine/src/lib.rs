@@ -18,10 +18,13 @@
 mod check;
 mod diagnostic;
 mod duration;
+mod eval;
 mod graph;
 mod load;
 mod model;
+mod ruletest;
 mod schema;
+mod validity;
 
 pub use check::codes;
 pub use diagnostic::{
@@ -30,10 +33,17 @@ pub use diagnostic::{
 };
 pub use duration::{Duration, DurationError, DurationRange};
 pub use graph::{Edge, Graph, StepRef};
-pub use load::{discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, MUNICIPALITY_FILE};
+pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME};
+pub use load::{
+    discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, Table, Tests,
+    MUNICIPALITY_FILE,
+};
+pub use ruletest::{run_tests, TestOutcome};
+pub use validity::Validity;
 pub use model::{
-    Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, Step,
-    StepKind, Transition, Trigger, Unit, Value, Workflow, WorkflowFile,
+    Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, RuleTest,
+    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
+    WorkflowFile,
 };
 pub use schema::{municipality_schema, workflow_schema};
 

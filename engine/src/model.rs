@@ -496,3 +496,69 @@ impl Workflow {
         &self.def.workflow.value
     }
 }
+
+/// A `*.table.yaml` file in a rule folder: a named table with dated versions, read by rules
+/// through `tabell("NAME")`, which gives the version in force on the evaluation date.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableFile {
+    /// The table's name.
+    pub table: Node<String>,
+    /// What it holds.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where it comes from (law, regulation).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The versions; their periods must neither overlap nor leave gaps.
+    pub versions: Vec<TableVersion>,
+}
+
+/// One version of a table.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableVersion {
+    /// First day in force, `YYYY-MM-DD`.
+    pub valid_from: Node<String>,
+    /// Last day in force, `YYYY-MM-DD`; open-ended when left out.
+    #[serde(default)]
+    pub valid_to: Option<Node<String>>,
+    /// Where this version's figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The figures: any YAML (numbers, lists, mappings).
+    pub values: serde_json::Value,
+}
+
+/// A `*.test.yaml` file in a rule folder: rule tests written as data.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestFile {
+    /// The tests.
+    pub tests: Vec<RuleTest>,
+}
+
+/// One rule test: given a case and parameters, the rule returns `expect`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    /// What the test shows, in words.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The rule under test.
+    pub rule: Node<String>,
+    /// The date the rule is asked about (`YYYY-MM-DD`); picks dated versions and tables.
+    #[serde(default)]
+    pub date: Option<Node<String>>,
+    /// The case's data.
+    #[serde(default)]
+    pub arende: serde_json::Map<String, serde_json::Value>,
+    /// Parameters, over the municipality's own.
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The expected result.
+    pub expect: Node<serde_json::Value>,
+    /// Where the expected value comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}

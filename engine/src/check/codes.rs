@@ -14,12 +14,15 @@ pub use super::invalid_value::INVALID_VALUE;
 pub use super::missing_else::MISSING_ELSE;
 pub use super::no_path_to_end::NO_PATH_TO_END;
 pub use super::referral_never_returns::REFERRAL_NEVER_RETURNS;
+pub use super::rule_failed::RULE_FAILED;
 pub use super::rule_syntax::RULE_SYNTAX;
+pub use super::rule_test_failed::RULE_TEST_FAILED;
 pub use super::step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use super::unknown_field::UNKNOWN_FIELD;
 pub use super::unknown_reference::UNKNOWN_REFERENCE;
 pub use super::unreachable_step::UNREACHABLE_STEP;
 pub use super::unused_rule::UNUSED_RULE;
+pub use super::version_conflict::VERSION_CONFLICT;
 pub use super::yaml_syntax::YAML_SYNTAX;
 
 /// Every check, ordered by code.
@@ -30,6 +33,9 @@ pub static ALL: &[&CheckInfo] = &[
     &INPUT_TOO_LARGE,
     &RULE_SYNTAX,
     &UNUSED_RULE,
+    &RULE_FAILED,
+    &RULE_TEST_FAILED,
+    &VERSION_CONFLICT,
     &UNKNOWN_REFERENCE,
     &DUPLICATE_ID,
     &INVALID_START,

@@ -88,8 +88,12 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Versions of one rule are separate functions of one name; only undated ones clash.
     let mut rules: HashMap<&str, &Span> = HashMap::new();
     for r in &cx.m.rules.rules {
+        if cx.m.rules.versions(&r.name).all(|v| v.validity != crate::validity::Validity::ALWAYS) {
+            continue; // dated versions: VersionConflict checks them
+        }
         match rules.get(r.name.as_str()) {
             Some(prev) => out.push(
                 Diagnostic::new(&DUPLICATE_ID, Some(r.span.clone()), format!("rule `{}` is defined twice", r.name))

@@ -24,12 +24,15 @@ mod invalid_value;
 mod missing_else;
 mod no_path_to_end;
 mod referral_never_returns;
+mod rule_failed;
 mod rule_syntax;
+mod rule_test_failed;
 mod step_kind_mismatch;
 mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
 mod unused_rule;
+mod version_conflict;
 mod yaml_syntax;
 
 use crate::diagnostic::{Diagnostic, SourceMap, Span};
@@ -41,7 +44,6 @@ use crate::model::{Node, Step, Workflow};
 pub(crate) struct Cx<'a> {
     pub m: &'a Municipality,
     pub graph: &'a Graph,
-    #[allow(dead_code)]
     pub sources: &'a SourceMap,
 }
 
@@ -100,5 +102,7 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     referral_never_returns::check(&cx, &mut out);
     missing_else::check(&cx, &mut out);
     unused_rule::check(&cx, &mut out);
+    version_conflict::check(&cx, &mut out);
+    rule_test_failed::check(&cx, &mut out);
     out
 }

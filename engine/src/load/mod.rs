@@ -4,7 +4,7 @@
 mod rules;
 pub(crate) mod yaml;
 
-pub use rules::{Rule, RuleSet};
+pub use rules::{Rule, RuleSet, Table, Tests};
 
 use crate::check::codes;
 use crate::diagnostic::{Diagnostic, FileId, SourceMap, Span};
@@ -32,6 +32,8 @@ pub struct Municipality {
     pub rules: RuleSet,
     /// Inline conditions, compiled, by their text.
     pub conditions: HashMap<String, rhai::AST>,
+    /// The parameters of `municipality.yaml`, as rules see them.
+    pub params: crate::eval::Params,
     /// Whether every file could be read. When not, reference checks are skipped: they would
     /// report names that are only missing because their file failed.
     pub complete: bool,
@@ -212,8 +214,13 @@ pub fn load_municipality(
     out.extend(pending);
 
     let rule_dirs = rule_dirs(dir, &name, def.as_ref().map(|(f, m)| (*f, m)), out);
-    let rules = rules::load_rules(&rule_dirs, sources, out);
-    let conditions = compile_conditions(&workflows, sources, out);
+    let mut rules = rules::load_rules(&rule_dirs, sources, out);
+    let conditions = compile_conditions(&rules.engine, &workflows, sources, out);
+    let params = def
+        .as_ref()
+        .map(|(_, d)| crate::eval::Params::from_parameters(&d.parameters))
+        .unwrap_or_default();
+    crate::eval::register_tables(&mut rules.engine, &rules.tables);
 
     Municipality {
         name,
@@ -222,6 +229,7 @@ pub fn load_municipality(
         workflows,
         rules,
         conditions,
+        params,
         complete,
     }
 }
@@ -267,11 +275,11 @@ fn rule_dirs(
 
 /// Compile every inline condition once; a rule reference (`rule.NAME`) is resolved by the checks.
 fn compile_conditions(
+    engine: &rhai::Engine,
     workflows: &[Workflow],
     sources: &SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> HashMap<String, rhai::AST> {
-    let engine = rules::compiler();
     let mut compiled = HashMap::new();
     for w in workflows {
         let text = &sources.get(w.file).text;

@@ -1,17 +1,23 @@
-//! Rule files: every `*.rhai` under a municipality's rule folders, compiled once.
+//! Rule folders: every `*.rhai` (rules), `*.table.yaml` (dated tables) and `*.test.yaml` (rule
+//! tests) under a municipality's rule folders, read and compiled once.
 //!
 //! A public `fn` in a rule file is a rule, named by the function; `private fn` is a helper.
+//! Doc comments (`///`) on a rule may say `source:`, `valid_from:` and `valid_to:`; several
+//! versions of one rule live in separate files with disjoint validity periods.
 //! Workflows name rules in conditions as `rule.NAME`; other conditions are inline Rhai
 //! expressions, compiled here too so a typo in one is reported at its line in the YAML.
 
+use super::yaml;
 use crate::check::codes;
 use crate::diagnostic::{loc_at, offset_of, Diagnostic, FileId, Loc, SourceMap, Span};
+use crate::model::{TableFile, TestFile};
+use crate::validity::Validity;
 use std::path::{Path, PathBuf};
 
 /// Largest rule file accepted, in bytes.
 pub const MAX_RULE_BYTES: u64 = 1024 * 1024;
 
-/// A rule: a public function in a rule file.
+/// A rule: a public function in a rule file (one version of it, when it has several).
 #[derive(Debug, Clone)]
 pub struct Rule {
     /// Function name, used as `rule.NAME`.
@@ -22,15 +28,56 @@ pub struct Rule {
     pub span: Span,
     /// Whether the rule comes from the municipality's own folder (not a shared one).
     pub local: bool,
+    /// Index of its file in [`RuleSet::files`].
+    pub ast: usize,
+    /// When this version is in force (always, when the doc comment says nothing).
+    pub validity: Validity,
+    /// `source:` from the doc comment.
+    pub source: Option<String>,
 }
 
-/// The compiled rule files of one municipality.
-#[derive(Default)]
+/// A dated table read by rules through `tabell("NAME")`.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Where it is defined.
+    pub file: FileId,
+    /// The table as written.
+    pub def: TableFile,
+}
+
+/// A file of rule tests.
+#[derive(Debug, Clone)]
+pub struct Tests {
+    /// Where it is defined.
+    pub file: FileId,
+    /// The tests as written.
+    pub def: TestFile,
+}
+
+/// The compiled rule files, tables and tests of one municipality.
 pub struct RuleSet {
+    /// The sandboxed engine every rule of this set is compiled and evaluated with.
+    pub engine: rhai::Engine,
     /// Compiled files, each with its source id.
     pub files: Vec<(FileId, rhai::AST)>,
     /// Every public function, in file order.
     pub rules: Vec<Rule>,
+    /// Dated tables.
+    pub tables: Vec<Table>,
+    /// Rule tests.
+    pub tests: Vec<Tests>,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet {
+            engine: crate::eval::sandbox(),
+            files: Vec::new(),
+            rules: Vec::new(),
+            tables: Vec::new(),
+            tests: Vec::new(),
+        }
+    }
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -38,40 +85,44 @@ impl std::fmt::Debug for RuleSet {
         f.debug_struct("RuleSet")
             .field("files", &self.files.len())
             .field("rules", &self.rules)
+            .field("tables", &self.tables.len())
+            .field("tests", &self.tests.len())
             .finish()
     }
 }
 
 impl RuleSet {
-    /// The rule named `name`.
+    /// The first version of the rule named `name`.
     pub fn get(&self, name: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.name == name)
     }
+
+    /// Every version of the rule named `name`.
+    pub fn versions<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(move |r| r.name == name)
+    }
 }
 
-/// The engine used for compiling: no optimisation surprises, strict variables off (rules see
-/// `case` and `params` as function arguments).
-pub fn compiler() -> rhai::Engine {
-    let mut engine = rhai::Engine::new_raw();
-    engine.set_max_expr_depths(64, 32);
-    engine
-}
-
-/// Load every `*.rhai` under `dirs` (sorted, recursively). `local_dir` marks the municipality's
-/// own folder, whose unused rules are worth a warning.
+/// Load every rule file, table and test under `dirs` (sorted, recursively). The `bool` marks
+/// the municipality's own folder, whose unused rules are worth a warning.
 pub fn load_rules(
     dirs: &[(PathBuf, bool)],
     sources: &mut SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> RuleSet {
-    let engine = compiler();
     let mut set = RuleSet::default();
     for (dir, local) in dirs {
         let mut files = Vec::new();
-        collect_rhai(dir, &mut files);
+        collect(dir, &mut files);
         files.sort();
         for path in files {
-            let text = match super::read_limited(&path, MAX_RULE_BYTES) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let limit = if name.ends_with(".rhai") {
+                MAX_RULE_BYTES
+            } else {
+                yaml::MAX_FILE_BYTES
+            };
+            let text = match super::read_limited(&path, limit) {
                 Ok(t) => t,
                 Err(d) => {
                     out.push(*d);
@@ -80,41 +131,75 @@ pub fn load_rules(
             };
             let file = sources.add(path.clone(), text);
             let text = &sources.get(file).text;
-            match engine.compile(text) {
-                Ok(ast) => {
-                    for f in ast.iter_functions() {
-                        if matches!(f.access, rhai::FnAccess::Private) {
-                            continue;
-                        }
-                        set.rules.push(Rule {
-                            name: f.name.to_string(),
-                            params: f.params.iter().map(|p| p.to_string()).collect(),
-                            span: Span {
-                                file,
-                                loc: fn_loc(text, f.name),
-                            },
-                            local: *local,
-                        });
-                    }
-                    set.files.push((file, ast));
+            if name.ends_with(".table.yaml") {
+                match yaml::parse::<TableFile>(file, text) {
+                    Ok(def) => set.tables.push(Table { file, def }),
+                    Err(d) => out.push(*d),
                 }
-                Err(e) => out.push(parse_error(file, text, &e, None)),
+            } else if name.ends_with(".test.yaml") {
+                match yaml::parse::<TestFile>(file, text) {
+                    Ok(def) => set.tests.push(Tests { file, def }),
+                    Err(d) => out.push(*d),
+                }
+            } else {
+                compile_file(&mut set, file, text, *local, out);
             }
         }
     }
     set
 }
 
-fn collect_rhai(dir: &Path, out: &mut Vec<PathBuf>) {
+fn compile_file(set: &mut RuleSet, file: FileId, text: &str, local: bool, out: &mut Vec<Diagnostic>) {
+    match set.engine.compile(text) {
+        Ok(ast) => {
+            let index = set.files.len();
+            for f in ast.iter_functions() {
+                if matches!(f.access, rhai::FnAccess::Private) {
+                    continue;
+                }
+                let loc = fn_loc(text, f.name);
+                let doc = f.comments.join("\n");
+                let (validity, source) = match Validity::from_doc(&doc) {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        out.push(
+                            Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc }), msg)
+                                .label("in this rule's doc comment")
+                                .help("write dates as `/// valid_from: 2021-01-01`"),
+                        );
+                        (Validity::ALWAYS, None)
+                    }
+                };
+                set.rules.push(Rule {
+                    name: f.name.to_string(),
+                    params: f.params.iter().map(|p| p.to_string()).collect(),
+                    span: Span { file, loc },
+                    local,
+                    ast: index,
+                    validity,
+                    source,
+                });
+            }
+            set.files.push((file, ast));
+        }
+        Err(e) => out.push(parse_error(file, text, &e, None)),
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         let Ok(ft) = e.file_type() else { continue };
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if ft.is_dir() {
-            collect_rhai(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rhai") {
+            collect(&p, out);
+        } else if name.ends_with(".rhai")
+            || name.ends_with(".table.yaml")
+            || name.ends_with(".test.yaml")
+        {
             out.push(p);
         }
     }

@@ -1,0 +1,103 @@
+//! R005: dated versions of a rule or table that overlap or leave a gap.
+
+use super::Cx;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::validity::{conflicts, parse_date, Validity};
+
+declare_check! {
+    /// ## What it does
+    /// Reports versions of one rule (same function name in several rule files, with
+    /// `/// valid_from:` and `/// valid_to:` doc lines) or of one table (`versions:` in a
+    /// `*.table.yaml`) whose periods overlap, or leave days between them that no version covers.
+    /// Also reports dates that are not `YYYY-MM-DD`.
+    ///
+    /// ## Why is this bad?
+    /// On an overlapping day two versions claim to be in force and the answer depends on file
+    /// order; on a day in a gap no version is, and every case asked about that day fails.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// versions:
+    ///   - { valid_from: 2021-01-01, valid_to: 2021-12-31, values: ... }
+    ///   - { valid_from: 2022-02-01, values: ... }      # January 2022 is not covered
+    /// ```
+    ///
+    /// ## Use instead
+    /// Let each version start the day after the previous one ends.
+    pub static VERSION_CONFLICT = ("R005", VersionConflict, Error);
+}
+
+pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    // Rules with more than one version.
+    let mut names: Vec<&str> = cx.m.rules.rules.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let versions: Vec<_> = cx.m.rules.versions(name).collect();
+        if versions.len() < 2 {
+            continue;
+        }
+        let periods: Vec<Validity> = versions.iter().map(|r| r.validity).collect();
+        for (a, b, what) in conflicts(&periods) {
+            out.push(
+                Diagnostic::new(
+                    &VERSION_CONFLICT,
+                    Some(versions[b].span.clone()),
+                    format!("versions of rule `{name}` {}: {} and {}", verb(what), periods[a], periods[b]),
+                )
+                .label(format!("this version ({})", periods[b]))
+                .related(versions[a].span.clone(), format!("the other version ({})", periods[a]))
+                .help(help(what)),
+            );
+        }
+    }
+    for t in &cx.m.rules.tables {
+        let mut periods = Vec::new();
+        let mut spans = Vec::new();
+        for v in &t.def.versions {
+            let from = parse_date(&v.valid_from.value);
+            let to = v.valid_to.as_ref().map(|d| (d, parse_date(&d.value)));
+            for (node, r) in std::iter::once((&v.valid_from, &from)).chain(to.as_ref().map(|(n, r)| (*n, r))) {
+                if let Err(msg) = r {
+                    out.push(
+                        Diagnostic::new(&VERSION_CONFLICT, Some(Span { file: t.file, loc: node.loc }), msg.clone())
+                            .label("not a date"),
+                    );
+                }
+            }
+            periods.push(Validity {
+                from: from.ok(),
+                to: to.and_then(|(_, r)| r.ok()),
+            });
+            spans.push(Span { file: t.file, loc: v.valid_from.loc });
+        }
+        for (a, b, what) in conflicts(&periods) {
+            out.push(
+                Diagnostic::new(
+                    &VERSION_CONFLICT,
+                    Some(spans[b].clone()),
+                    format!("versions of table `{}` {}: {} and {}", t.def.table.value, verb(what), periods[a], periods[b]),
+                )
+                .label(format!("this version ({})", periods[b]))
+                .related(spans[a].clone(), format!("the other version ({})", periods[a]))
+                .help(help(what)),
+            );
+        }
+    }
+}
+
+fn verb(what: &str) -> &'static str {
+    if what == "overlap" {
+        "overlap"
+    } else {
+        "leave a gap"
+    }
+}
+
+fn help(what: &str) -> &'static str {
+    if what == "overlap" {
+        "end the earlier version the day before the later one starts"
+    } else {
+        "start the later version the day after the earlier one ends, or add a version for the days between"
+    }
+}
