@@ -42,6 +42,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Run the rule tests (`*.test.yaml` beside the rules) and show each failure.
+    ///
+    /// A test gives a case's data (`arende`), parameters over the municipality's own, an
+    /// optional date, and the value the rule must return. Exit code: 0 when every test passes,
+    /// 1 when one fails or a rule file does not load, 2 when a path cannot be used.
+    ///
+    /// Examples:
+    ///   steg test                         every municipality under workflows/
+    ///   steg test workflows/lindesberg
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// Municipality folders, folders of them, or names under workflows/ [default: workflows/]
+        paths: Vec<PathBuf>,
+    },
     /// Explain a check: what it finds, why it matters, and what to write instead.
     ///
     /// Without a code, lists every check. Codes are stable: S = reading files, R = rules,
@@ -89,6 +103,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { paths, format } => check(&paths, format),
+        Command::Test { paths } => test(&paths),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
     };
@@ -124,6 +139,34 @@ fn check(paths: &[PathBuf], format: Format) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn test(paths: &[PathBuf]) -> CliResult {
+    let dirs = engine::discover(paths)?;
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed) = (0, 0);
+    let mut broken = false;
+    for dir in &dirs {
+        let mut sources = engine::SourceMap::default();
+        let mut diags = Vec::new();
+        let m = engine::load_municipality(dir, &mut sources, &mut diags);
+        if diags.iter().any(|d| d.severity == engine::Severity::Error) {
+            let report = engine::Report { sources, municipalities: vec![], diagnostics: diags };
+            render::diagnostics(&mut out, &report, render::colors_wanted())?;
+            broken = true;
+            continue;
+        }
+        let outcomes = engine::run_tests(&m, &sources);
+        let ok = outcomes.iter().filter(|t| t.passed()).count();
+        for t in outcomes.iter().filter(|t| !t.passed()) {
+            render::test_failure(&mut out, &sources, t)?;
+        }
+        writeln!(out, "{}: {} passed, {} failed", dir.display(), ok, outcomes.len() - ok)?;
+        passed += ok;
+        failed += outcomes.len() - ok;
+    }
+    writeln!(out, "{passed} passed, {failed} failed")?;
+    Ok(if failed > 0 || broken { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn explain(code: Option<&str>) -> CliResult {

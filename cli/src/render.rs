@@ -80,8 +80,8 @@ fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
     Shown { d, source, labels, help }
 }
 
-/// Render every diagnostic for people, then a summary line.
-pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
+/// Render every diagnostic for people.
+pub fn diagnostics(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
     for d in &report.diagnostics {
@@ -89,6 +89,12 @@ pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<(
         handler.render_report(&mut s, &shown(d, &report.sources)).map_err(io::Error::other)?;
         writeln!(out, "{s}")?;
     }
+    Ok(())
+}
+
+/// Render every diagnostic for people, then a summary line.
+pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
+    diagnostics(out, report, color)?;
     let (e, w) = (report.count(Severity::Error), report.count(Severity::Warning));
     let names: Vec<String> = report.municipalities.iter().map(|m| m.dir.display().to_string()).collect();
     writeln!(
@@ -157,6 +163,30 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &items)?;
+    writeln!(out)
+}
+
+/// One failed rule test: where, which rule, the input, what was expected and what came.
+pub fn test_failure(out: &mut impl Write, sources: &SourceMap, t: &steg_engine::TestOutcome) -> io::Result<()> {
+    let file = &sources.get(t.file).path;
+    writeln!(out, "FAIL {}:{}:{}  rule `{}`: {}", file.display(), t.loc.line, t.loc.column, t.rule, t.name)?;
+    if let Some(d) = &t.date {
+        writeln!(out, "     date:     {d}")?;
+    }
+    writeln!(out, "     arende:   {}", t.arende)?;
+    if t.params.as_object().is_some_and(|p| !p.is_empty()) {
+        writeln!(out, "     params:   {}", t.params)?;
+    }
+    writeln!(out, "     expected: {}", t.expected)?;
+    match &t.actual {
+        Ok(v) => writeln!(out, "     actual:   {v}")?,
+        Err(e) => {
+            let at = e.span.as_ref().map(|s| {
+                format!(" (at {}:{}:{})", sources.get(s.file).path.display(), s.loc.line, s.loc.column)
+            });
+            writeln!(out, "     error:    {}{}", e.message, at.unwrap_or_default())?
+        }
+    }
     writeln!(out)
 }
 

@@ -338,7 +338,8 @@ impl RuleSet {
         if rule.params.len() != 2 {
             return Err(fail(Some(rule.span.clone()), format!("a rule takes two parameters (arende, params), this one takes {}", rule.params.len())));
         }
-        let (file, ast) = &self.files[rule.ast];
+        let file = &self.files[rule.ast].0;
+        let ast = &self.linked[rule.ast];
         let result = guarded(date, || {
             self.engine.call_fn_with_options::<Dynamic>(
                 CallFnOptions::new().eval_ast(false).rewind_scope(true),
@@ -349,11 +350,17 @@ impl RuleSet {
             )
         });
         result.map_err(|e| {
-            let text = &sources.get(*file).text;
-            let span = innermost_position(&e)
-                .and_then(|p| Some((p.line()? as u32, p.position().unwrap_or(1) as u32)))
-                .map(|(l, c)| Span { file: *file, loc: loc_at(text, offset_of(text, l, c), 1) })
-                .unwrap_or_else(|| rule.span.clone());
+            let span = match innermost(&e, None) {
+                (src, Some(p)) => {
+                    let file = src
+                        .and_then(|s| self.files.iter().map(|(f, _)| *f).find(|f| crate::load::file_source(*f) == s))
+                        .unwrap_or(*file);
+                    let text = &sources.get(file).text;
+                    let (l, c) = (p.line().unwrap_or(1) as u32, p.position().unwrap_or(1) as u32);
+                    Span { file, loc: loc_at(text, offset_of(text, l, c), 1) }
+                }
+                (_, None) => rule.span.clone(),
+            };
             fail(Some(span), describe(&e))
         })
     }
@@ -402,14 +409,19 @@ fn guarded<T>(date: Option<NaiveDate>, f: impl FnOnce() -> Result<T, Box<EvalAlt
     r
 }
 
-fn innermost_position(e: &EvalAltResult) -> Option<Position> {
+/// The innermost error's position and the source of the function it happened in.
+fn innermost<'a>(e: &'a EvalAltResult, src: Option<&'a str>) -> (Option<&'a str>, Option<Position>) {
     match e {
-        EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) => {
-            innermost_position(inner).or((!pos.is_none()).then_some(*pos))
+        EvalAltResult::ErrorInFunctionCall(_, fn_src, inner, pos) => {
+            let fn_src = (!fn_src.is_empty()).then_some(fn_src.as_str()).or(src);
+            match innermost(inner, fn_src) {
+                (s, Some(p)) => (s, Some(p)),
+                _ => (src, (!pos.is_none()).then_some(*pos)),
+            }
         }
         other => {
             let p = other.position();
-            (!p.is_none()).then_some(p)
+            (src, (!p.is_none()).then_some(p))
         }
     }
 }
@@ -456,6 +468,7 @@ mod tests {
                 source: None,
             });
         }
+        rules.linked.push(ast.clone());
         rules.files.push((file, ast));
         (rules, sources)
     }

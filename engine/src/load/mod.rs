@@ -2,6 +2,8 @@
 //! locations, plus the diagnostics of everything that could not be read.
 
 mod rules;
+
+pub(crate) use rules::file_source;
 pub(crate) mod yaml;
 
 pub use rules::{Rule, RuleSet, Table, Tests};

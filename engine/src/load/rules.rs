@@ -60,6 +60,10 @@ pub struct RuleSet {
     pub engine: rhai::Engine,
     /// Compiled files, each with its source id.
     pub files: Vec<(FileId, rhai::AST)>,
+    /// For each file, every rule file's functions merged with that file's own on top, so a rule
+    /// can call the rules and helpers of other files (shared rules from `rules/common`) while
+    /// its own file's versions win.
+    pub linked: Vec<rhai::AST>,
     /// Every public function, in file order.
     pub rules: Vec<Rule>,
     /// Dated tables.
@@ -73,6 +77,7 @@ impl Default for RuleSet {
         RuleSet {
             engine: crate::eval::sandbox(),
             files: Vec::new(),
+            linked: Vec::new(),
             rules: Vec::new(),
             tables: Vec::new(),
             tests: Vec::new(),
@@ -146,12 +151,27 @@ pub fn load_rules(
             }
         }
     }
+    link(&mut set);
     set
+}
+
+/// Build [`RuleSet::linked`]: functions of every file, then the file's own on top.
+fn link(set: &mut RuleSet) {
+    let mut library = rhai::AST::empty();
+    for (_, ast) in &set.files {
+        library = library.merge(&ast.clone_functions_only());
+    }
+    set.linked = set
+        .files
+        .iter()
+        .map(|(_, ast)| library.merge(&ast.clone_functions_only()))
+        .collect();
 }
 
 fn compile_file(set: &mut RuleSet, file: FileId, text: &str, local: bool, out: &mut Vec<Diagnostic>) {
     match set.engine.compile(text) {
-        Ok(ast) => {
+        Ok(mut ast) => {
+            ast.set_source(file_source(file));
             let index = set.files.len();
             for f in ast.iter_functions() {
                 if matches!(f.access, rhai::FnAccess::Private) {
@@ -184,6 +204,12 @@ fn compile_file(set: &mut RuleSet, file: FileId, text: &str, local: bool, out: &
         }
         Err(e) => out.push(parse_error(file, text, &e, None)),
     }
+}
+
+/// The name a rule file's AST carries, so an error inside a function of a linked AST can be
+/// traced to its file.
+pub(crate) fn file_source(file: FileId) -> String {
+    format!("#{}", file.0)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
