@@ -21,6 +21,7 @@ pub use super::step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use super::unknown_field::UNKNOWN_FIELD;
 pub use super::unknown_reference::UNKNOWN_REFERENCE;
 pub use super::unreachable_step::UNREACHABLE_STEP;
+pub use super::untested_rule::UNTESTED_RULE;
 pub use super::unused_rule::UNUSED_RULE;
 pub use super::version_conflict::VERSION_CONFLICT;
 pub use super::yaml_syntax::YAML_SYNTAX;
@@ -36,6 +37,7 @@ pub static ALL: &[&CheckInfo] = &[
     &RULE_FAILED,
     &RULE_TEST_FAILED,
     &VERSION_CONFLICT,
+    &UNTESTED_RULE,
     &UNKNOWN_REFERENCE,
     &DUPLICATE_ID,
     &INVALID_START,

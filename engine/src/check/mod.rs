@@ -31,6 +31,7 @@ mod step_kind_mismatch;
 mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
+mod untested_rule;
 mod unused_rule;
 mod version_conflict;
 mod yaml_syntax;
@@ -104,5 +105,6 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     unused_rule::check(&cx, &mut out);
     version_conflict::check(&cx, &mut out);
     rule_test_failed::check(&cx, &mut out);
+    untested_rule::check(&cx, &mut out);
     out
 }
