@@ -56,6 +56,26 @@ enum Command {
         /// Municipality folders, folders of them, or names under workflows/ [default: workflows/]
         paths: Vec<PathBuf>,
     },
+    /// Run one case from a scenario file and print its trace, step by step with dates.
+    ///
+    /// A scenario gives the person's data (`arende`), the day the case starts, and the events
+    /// that happen to them by date. Work takes the shortest duration written on its step;
+    /// events come only from the scenario. See examples/ for scenarios of Lindesberg.
+    ///
+    /// Examples:
+    ///   steg run lindesberg --scenario examples/lindesberg/coachingteam_20_procent.yaml
+    ///   steg run workflows/lindesberg --scenario FILE --format json
+    #[command(verbatim_doc_comment)]
+    Run {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// The scenario file.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Explain a check: what it finds, why it matters, and what to write instead.
     ///
     /// Without a code, lists every check. Codes are stable: S = reading files, R = rules,
@@ -104,6 +124,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Test { paths } => test(&paths),
+        Command::Run { municipality, scenario, format } => run(&municipality, &scenario, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
     };
@@ -167,6 +188,45 @@ fn test(paths: &[PathBuf]) -> CliResult {
     }
     writeln!(out, "{passed} passed, {failed} failed")?;
     Ok(if failed > 0 || broken { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Load one municipality and refuse to go on if it has errors.
+fn load_clean(arg: &std::path::Path) -> Result<(engine::Municipality, engine::SourceMap), Box<dyn std::error::Error>> {
+    let dirs = engine::discover(&[arg.to_path_buf()])?;
+    let [dir] = dirs.as_slice() else {
+        return Err(format!("{} holds {} municipalities; name one", arg.display(), dirs.len()).into());
+    };
+    let mut report = engine::check_folders(std::slice::from_ref(dir));
+    if report.count(engine::Severity::Error) > 0 {
+        render::diagnostics(&mut std::io::stderr().lock(), &report, false)?;
+        return Err(format!("{} has errors; `steg check {}` shows them", dir.display(), dir.display()).into());
+    }
+    let m = report.municipalities.remove(0);
+    Ok((m, report.sources))
+}
+
+fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Format) -> CliResult {
+    if !scenario.is_file() {
+        return Err(format!("{}: no such scenario file", scenario.display()).into());
+    }
+    let (m, mut sources) = load_clean(municipality)?;
+    let case = match engine::run_scenario(&m, &mut sources, scenario) {
+        Ok(c) => c,
+        Err(diags) => {
+            let report = engine::Report { sources, municipalities: vec![], diagnostics: diags };
+            render::diagnostics(&mut std::io::stdout().lock(), &report, render::colors_wanted())?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Human => render::trace(&mut out, &m, &case)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &render::TraceJson::new(&case))?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(code: Option<&str>) -> CliResult {

@@ -190,6 +190,70 @@ pub fn test_failure(out: &mut impl Write, sources: &SourceMap, t: &steg_engine::
     writeln!(out)
 }
 
+/// A case's trace as JSON.
+#[derive(Serialize)]
+pub struct TraceJson<'a> {
+    case: &'a str,
+    closed: Option<String>,
+    outcome: Option<&'a str>,
+    stuck: Option<&'a str>,
+    trace: &'a [steg_engine::TraceEntry],
+}
+
+impl<'a> TraceJson<'a> {
+    /// The JSON form of `case`.
+    pub fn new(case: &'a steg_engine::Case) -> Self {
+        TraceJson {
+            case: &case.id,
+            closed: case.closed.map(|d| d.to_string()),
+            outcome: case.outcome.as_deref(),
+            stuck: case.stuck.as_deref(),
+            trace: case.trace.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+/// A case's trace for people: one line per event, with dates.
+pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_engine::Case) -> io::Result<()> {
+    use steg_engine::What;
+    let name = m.def.as_ref().map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
+    writeln!(out, "case `{}` in {}\n", case.id, name)?;
+    let mut last_date = None;
+    for e in case.trace.as_deref().unwrap_or_default() {
+        let date = if last_date == Some(e.date) { "          ".to_string() } else { e.date.to_string() };
+        last_date = Some(e.date);
+        let place = if e.workflow.is_empty() { String::new() } else { format!("{}.{}", e.workflow, e.step) };
+        let what = match &e.what {
+            What::Entered { kind, actor } => match actor {
+                Some(a) => format!("{kind} by {a}"),
+                None => kind.to_string(),
+            },
+            What::Moved { to, because } => format!("→ {to}  ({because})"),
+            What::Forked { branches } => format!("⑂ in parallel: {}", branches.join(", ")),
+            What::Waiting { listening } => format!("waits for: {}", listening.join(", ")),
+            What::Event { name, to } => format!("event {name} → {to}"),
+            What::Timer { timer, to } => format!("timer {timer} → {to}"),
+            What::EventIgnored { name } => format!("event {name}: no step waits for it"),
+            What::DataSet { fields } => format!("data: {}", fields.join(", ")),
+            What::Referred { workflow } => format!("referred to workflow {workflow}"),
+            What::Returned { outcome, to } => format!("answer {outcome} → {to}"),
+            What::JoinWaiting { arrived, needed } => format!("join: {arrived} of {needed} branches arrived"),
+            What::Ended { outcome } => format!("end: {outcome}"),
+            What::Closed { outcome } => format!("case closed: {outcome}"),
+            What::Stuck { reason } => format!("STUCK: {reason}"),
+            What::RuleFailed { message } => format!("RULE FAILED: {message}"),
+            What::DeadlineMissed { within } => format!("deadline missed: within {within}"),
+        };
+        writeln!(out, "{date}  {place:<44} {what}")?;
+    }
+    writeln!(out)?;
+    match (&case.closed, &case.stuck) {
+        (Some(d), _) => writeln!(out, "closed {d} with outcome {}", case.outcome.as_deref().unwrap_or("?")),
+        (None, Some(s)) => writeln!(out, "stuck: {s}"),
+        (None, None) => writeln!(out, "still open at the end of the scenario"),
+    }
+}
+
 /// The documentation of a check, as `steg explain` prints it.
 pub fn explain(c: &CheckInfo) -> String {
     let mut s = format!("{} {} ({})\n\n", c.code, c.name, c.severity);

@@ -230,6 +230,70 @@ impl JsonSchema for DurationRange {
     }
 }
 
+/// Staff time a step takes: `45min`, `2h`, `1h30min`, `1.5h`.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct Effort {
+    /// Minutes of work.
+    pub minutes: f64,
+}
+
+impl Effort {
+    /// In hours.
+    pub fn hours(self) -> f64 {
+        self.minutes / 60.0
+    }
+}
+
+impl std::str::FromStr for Effort {
+    type Err = DurationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || DurationError(format!("`{t}` is not an effort: write hours and minutes, e.g. `45min`, `2h`, `1h30min`, `1.5h`"));
+        let mut rest = t;
+        let mut minutes = 0.0;
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+            let value: f64 = rest[..n].parse().map_err(|_| bad())?;
+            rest = &rest[n..];
+            let u = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+            minutes += match &rest[..u] {
+                "h" => value * 60.0,
+                "min" | "m" => value,
+                _ => return Err(bad()),
+            };
+            rest = &rest[u..];
+        }
+        if !minutes.is_finite() || minutes > 10_000.0 * 60.0 {
+            return Err(bad());
+        }
+        Ok(Effort { minutes })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Effort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Effort {
+    fn schema_name() -> Cow<'static, str> {
+        "Effort".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Staff time: `45min`, `2h`, `1h30min`, `1.5h`.",
+            "pattern": r"^(\d+(\.\d+)?(h|min|m))+$",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +332,14 @@ mod tests {
             let e = bad.parse::<Duration>().unwrap_err();
             assert!(e.0.contains('`') || e.0.contains("empty"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn efforts() {
+        assert_eq!("1h30min".parse::<Effort>().unwrap().minutes, 90.0);
+        assert_eq!("1.5h".parse::<Effort>().unwrap().hours(), 1.5);
+        assert!("2 hours".parse::<Effort>().is_err());
+        assert!("".parse::<Effort>().is_err());
     }
 
     #[test]

@@ -112,6 +112,15 @@ impl Arende {
         Arende::new(id, map.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect())
     }
 
+    /// A copy of this case's data with some fields set.
+    pub fn with_fields(&self, set: &[(String, Dynamic)]) -> Arende {
+        let mut values = self.0.values.clone();
+        for (k, v) in set {
+            values.insert(k.clone(), v.clone());
+        }
+        Arende(Arc::new(Fields { what: "arende", id: self.0.id.clone(), values }))
+    }
+
     /// The case's id.
     pub fn id(&self) -> &str {
         &self.0.id

@@ -23,6 +23,7 @@ mod graph;
 mod load;
 mod model;
 mod ruletest;
+mod run;
 mod schema;
 mod validity;
 
@@ -31,7 +32,7 @@ pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
 };
-pub use duration::{Duration, DurationError, DurationRange};
+pub use duration::{Duration, DurationError, DurationRange, Effort};
 pub use graph::{Edge, Graph, StepRef};
 pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME};
 pub use load::{
@@ -39,6 +40,9 @@ pub use load::{
     MUNICIPALITY_FILE,
 };
 pub use ruletest::{run_tests, TestOutcome};
+pub use run::case::{Case, Ctx, External, TraceEntry, What, World};
+pub use run::program::{At, PStep, Program};
+pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use validity::Validity;
 pub use model::{
     Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, RuleTest,

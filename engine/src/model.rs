@@ -5,7 +5,7 @@
 //! file ([`Map`]); the duplicate-id check reports the latter.
 
 use crate::diagnostic::Loc;
-use crate::duration::{Duration, DurationRange};
+use crate::duration::{Duration, DurationRange, Effort};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -300,6 +300,10 @@ pub struct Step {
     /// Time the work takes: `5d`, `1w..3w`, `P1M`.
     #[serde(default)]
     pub duration: Option<Node<DurationRange>>,
+    /// Staff time the step takes of its `actor` (`45min`, `2h`): in simulation, roles have
+    /// `staff` and queues form when work exceeds it.
+    #[serde(default)]
+    pub effort: Option<Node<Effort>>,
     /// Deadline for finishing this step.
     #[serde(default)]
     pub within: Option<Deadline>,

@@ -1,0 +1,154 @@
+//! `steg run`: one case from a scenario file (the person's data and the events that happen to
+//! them, with dates), traced step by step.
+
+use super::case::{Case, Ctx, External, World};
+use super::program::{PStep, Program};
+use crate::check::codes;
+use crate::diagnostic::{did_you_mean, Diagnostic, Span};
+use crate::eval::{to_dynamic, Arende};
+use crate::graph::Graph;
+use crate::load::{yaml, Municipality};
+use crate::model::Node;
+use crate::validity::parse_date;
+use crate::SourceMap;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::path::Path;
+
+/// A scenario file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The scenario's id.
+    pub scenario: Node<String>,
+    /// What it shows.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The seed passage it follows.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The workflow the case starts in (default: the municipality's first entry workflow).
+    #[serde(default)]
+    pub workflow: Option<Node<String>>,
+    /// The day the case starts, `YYYY-MM-DD`.
+    pub start: Node<String>,
+    /// The last day to follow the case (default: 24 months after `start`).
+    #[serde(default)]
+    pub until: Option<Node<String>>,
+    /// The person's and the case's data, as rules read it (`arende.NAME`).
+    #[serde(default)]
+    pub arende: serde_json::Map<String, serde_json::Value>,
+    /// What happens to the person, by date.
+    #[serde(default)]
+    pub events: Vec<ScenarioEvent>,
+}
+
+/// Something that happens on a date: a named event, changed data, or both.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioEvent {
+    /// The day, `YYYY-MM-DD`.
+    pub date: Node<String>,
+    /// A named event from municipality.yaml's `events`, or an answer a referral to a unit
+    /// expects.
+    #[serde(default)]
+    pub event: Option<Node<String>>,
+    /// Case data set on that day, before the event moves the case.
+    #[serde(default)]
+    pub set: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Work takes the shortest written duration; events come only from the scenario.
+struct Scripted;
+
+impl World for Scripted {
+    fn work(&mut self, _: &Case, _: u32, step: &PStep, date: NaiveDate) -> Option<NaiveDate> {
+        Some(step.duration.and_then(|d| d.min.after(date)).unwrap_or(date))
+    }
+    fn wait(&mut self, _: &Case, _: &PStep, _: &[(usize, &str)], _: NaiveDate) -> Option<(NaiveDate, usize)> {
+        None
+    }
+}
+
+/// Run the scenario in `path` against `m`. Returns the finished case (with its trace), or the
+/// diagnostics that prevent running (an unreadable scenario, an unknown event or workflow).
+pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> Result<Case, Vec<Diagnostic>> {
+    let text = crate::load::read_limited(path, yaml::MAX_FILE_BYTES).map_err(|d| vec![*d])?;
+    let file = sources.add(path.to_path_buf(), text);
+    let sc: ScenarioFile = yaml::parse(file, &sources.get(file).text).map_err(|d| vec![*d])?;
+    let g = Graph::build(m);
+    let prog = Program::new(m, &g);
+    let mut errors = Vec::new();
+    let date = |n: &Node<String>, errors: &mut Vec<Diagnostic>| match parse_date(&n.value) {
+        Ok(d) => Some(d),
+        Err(msg) => {
+            errors.push(Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: n.loc }), msg).label("not a date"));
+            None
+        }
+    };
+    let start = date(&sc.start, &mut errors);
+    let until = sc.until.as_ref().and_then(|u| date(u, &mut errors));
+    let entry = match &sc.workflow {
+        Some(w) => match g.workflow_index.get(&w.value) {
+            Some(&i) => Some(i as u32),
+            None => {
+                let names: Vec<&str> = m.workflows.iter().map(|w| w.name()).collect();
+                errors.push(
+                    Diagnostic::new(&codes::UNKNOWN_REFERENCE, Some(Span { file, loc: w.loc }), format!("unknown workflow `{}`", w.value))
+                        .label("no workflow of this name")
+                        .maybe_help(did_you_mean(&w.value, names).map(|s| format!("did you mean `{s}`?"))),
+                );
+                None
+            }
+        },
+        None => prog.entries.first().copied(),
+    };
+    let events = m.def.as_ref().map(|(_, d)| &d.events);
+    let answers: Vec<&str> = prog
+        .workflows
+        .iter()
+        .flat_map(|w| w.steps.iter())
+        .filter(|s| s.refer_workflow.is_none())
+        .flat_map(|s| s.returns.iter().map(|(o, _)| o.as_str()))
+        .collect();
+    let mut scheduled = Vec::new();
+    for e in &sc.events {
+        let Some(d) = date(&e.date, &mut errors) else { continue };
+        if let Some(name) = &e.event {
+            let known = events.is_some_and(|ev| ev.contains(&name.value)) || answers.contains(&name.value.as_str());
+            if !known {
+                let candidates: Vec<&str> = events.map(|ev| ev.keys().collect()).unwrap_or_default();
+                errors.push(
+                    Diagnostic::new(&codes::UNKNOWN_REFERENCE, Some(Span { file, loc: name.loc }), format!("unknown event `{}`", name.value))
+                        .label("not an event of this municipality")
+                        .help(match did_you_mean(&name.value, candidates.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => "events are declared under `events:` in municipality.yaml".to_string(),
+                        }),
+                );
+                continue;
+            }
+        }
+        scheduled.push((d, External { name: e.event.as_ref().map(|n| n.value.clone()), set: e.set.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect() }));
+    }
+    let (Some(start), Some(entry)) = (start, entry) else {
+        if errors.is_empty() {
+            errors.push(Diagnostic::new(&codes::INVALID_START, None, "the municipality has no entry workflow to start the case in"));
+        }
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let until = until.unwrap_or_else(|| crate::Duration::months(24).after(start).unwrap_or(start));
+    let mut case = Case::new(sc.scenario.value.clone(), Arende::from_json(sc.scenario.value.clone(), &sc.arende), true);
+    for (d, e) in scheduled {
+        case.schedule_external(d, e);
+    }
+    let cx = Ctx { prog: &prog, rules: &m.rules, inline: &m.conditions, params: &m.params, sources };
+    let mut world = Scripted;
+    case.start(&cx, &mut world, entry, start);
+    case.run_until(&cx, &mut world, until);
+    Ok(case)
+}
