@@ -3,6 +3,7 @@
 //! Only this crate prints and sets exit codes: 0 clean (or warnings only), 1 the configuration
 //! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
 
+mod progress;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -76,6 +77,40 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Simulate many cases and report KPIs: lead times, plans on time, returns, queues.
+    ///
+    /// Cases are drawn from `simulation:` in municipality.yaml (arrivals per month, case
+    /// attributes with their shares, event rates) and routed by the same workflows and rules
+    /// as `steg run`. Roles have `staff`; a step's `effort` takes their time, so queues form.
+    /// The same seed gives the same output.
+    ///
+    /// Examples:
+    ///   steg simulate lindesberg --cases 10000 --seed 1
+    ///   steg simulate lindesberg --cases 10000 --seed 1 --set roles.arbetsmarknadshandlaggare.staff=3
+    ///   steg simulate lindesberg --cases 500 --seed 1 --log cases.xes
+    #[command(verbatim_doc_comment)]
+    Simulate {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// Number of cases.
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// Seed of every random draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How long each case is followed, in months.
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Write an event log (XES or CSV, by extension) for process-mining tools.
+        #[arg(long, value_name = "FILE.xes|FILE.csv")]
+        log: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Explain a check: what it finds, why it matters, and what to write instead.
     ///
     /// Without a code, lists every check. Codes are stable: S = reading files, R = rules,
@@ -125,6 +160,9 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => check(&paths, format),
         Command::Test { paths } => test(&paths),
         Command::Run { municipality, scenario, format } => run(&municipality, &scenario, format),
+        Command::Simulate { municipality, cases, seed, months, set, log, format } => {
+            simulate(&municipality, cases, seed, months, &set, log.as_deref(), format)
+        }
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
     };
@@ -223,6 +261,77 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
         Format::Human => render::trace(&mut out, &m, &case)?,
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &render::TraceJson::new(&case))?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn simulate(
+    municipality: &std::path::Path,
+    cases: u64,
+    seed: u64,
+    months: u32,
+    set: &[String],
+    log: Option<&std::path::Path>,
+    format: Format,
+) -> CliResult {
+    let set = set
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if cases == 0 {
+        return Err("--cases must be at least 1".into());
+    }
+    let log_format = match log {
+        Some(p) => Some(engine::LogFormat::from_path(p).ok_or_else(|| format!("{}: the event log must end in .xes or .csv", p.display()))?),
+        None => None,
+    };
+    let (m, sources) = load_clean(municipality)?;
+    let opts = engine::SimOptions { cases, seed, months, set, record: log.is_some() };
+    if let Err(diags) = engine::validate_simulation(&m, &opts) {
+        for d in diags {
+            eprintln!("error: {}", d.message);
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let mut writer = match (log, log_format) {
+        (Some(p), Some(f)) => Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?),
+        _ => None,
+    };
+    let mut bar = progress::Bar::new(cases);
+    let result = engine::simulate(&m, &sources, &opts, &mut |done| bar.update(done), &mut |prog, case, _| match writer.as_mut() {
+        Some(w) => w.case(prog, case),
+        None => Ok(()),
+    });
+    bar.finish();
+    let report = match result {
+        Ok(r) => r,
+        Err(diags) => {
+            if let Some(w) = writer {
+                w.abandon();
+            }
+            for d in diags {
+                eprintln!("error: {}", d.message);
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(w) = writer {
+        let (traces, events) = w.finish()?;
+        if let Some(p) = log {
+            eprintln!("event log: {} ({traces} cases, {events} events)", p.display());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Human => render::sim_report(&mut out, &m, &report)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
     }

@@ -232,6 +232,7 @@ pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_en
             What::Forked { branches } => format!("⑂ in parallel: {}", branches.join(", ")),
             What::Waiting { listening } => format!("waits for: {}", listening.join(", ")),
             What::Event { name, to } => format!("event {name} → {to}"),
+            What::Emitted { name } => format!("raises event {name}"),
             What::Timer { timer, to } => format!("timer {timer} → {to}"),
             What::EventIgnored { name } => format!("event {name}: no step waits for it"),
             What::DataSet { fields } => format!("data: {}", fields.join(", ")),
@@ -252,6 +253,68 @@ pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_en
         (None, Some(s)) => writeln!(out, "stuck: {s}"),
         (None, None) => writeln!(out, "still open at the end of the scenario"),
     }
+}
+
+/// A simulation report for people.
+pub fn sim_report(out: &mut impl Write, m: &steg_engine::Municipality, r: &steg_engine::SimReport) -> io::Result<()> {
+    let name = m.def.as_ref().map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
+    writeln!(out, "{name}: {} cases, seed {}, each followed {} months", r.cases, r.seed, r.months)?;
+    if let (Some(a), Some(b)) = r.arrivals {
+        writeln!(out, "arrivals {a} .. {b}")?;
+    }
+    if !r.overrides.is_empty() {
+        writeln!(out, "what-if: {}", r.overrides.join(", "))?;
+    }
+    let dist = |d: &steg_engine::Dist| match (d.median, d.p90) {
+        (Some(m), Some(p)) => format!("median {m:>4} d   p90 {p:>4} d   ({} cases)", d.count),
+        _ => "no cases".to_string(),
+    };
+    let part = |count: u64, of: u64, share: Option<f64>| match share {
+        Some(s) => format!("{:5.1} %   ({count} of {of})", s * 100.0),
+        None => "no cases".to_string(),
+    };
+    writeln!(out)?;
+    writeln!(out, "  {:<40} {}", "ansökan → beslut", dist(&r.ansokan_till_beslut))?;
+    writeln!(out, "  {:<40} {}", "ansökan → insats", dist(&r.ansokan_till_insats))?;
+    writeln!(out, "  {:<40} {}", "plan inom 90 dagar", part(r.plan_inom_90_dagar.count, r.plan_inom_90_dagar.of, r.plan_inom_90_dagar.share))?;
+    writeln!(out, "  {:<40} {}", "frånvaro → handläggare", dist(&r.franvaro_till_handlaggare))?;
+    writeln!(out, "  {:<40} {}", "frånvarorapporter som aldrig kom fram", r.franvaro_ej_framme)?;
+    for d in &r.deadlines {
+        writeln!(out, "  {:<40} {}", format!("i tid: {} (inom {})", d.step, d.within), part(d.on_time.count, d.on_time.of, d.on_time.share))?;
+    }
+    writeln!(out, "  {:<40} {}", "återremitteringar", r.aterremitteringar)?;
+    writeln!(out, "  {:<40} {}", "återremitterade ärenden", part(r.aterremitterade_arenden.count, r.aterremitterade_arenden.of, r.aterremitterade_arenden.share))?;
+    writeln!(out, "  {:<40} {}", "återanvisningar", r.ateranvisningar)?;
+    writeln!(out)?;
+    writeln!(out, "  outcomes")?;
+    for (o, n) in &r.outcomes {
+        writeln!(out, "    {o:<38} {n:>8}  {:5.1} %", *n as f64 * 100.0 / r.cases.max(1) as f64)?;
+    }
+    writeln!(out, "    {:<38} {:>8}  {:5.1} %", "(open at end of follow-up)", r.open, r.open as f64 * 100.0 / r.cases.max(1) as f64)?;
+    if r.stuck > 0 {
+        writeln!(out, "    {:<38} {:>8}  {:5.1} %", "(stuck)", r.stuck, r.stuck as f64 * 100.0 / r.cases.max(1) as f64)?;
+    }
+    if !r.roles.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}", "role", "staff", "utilisation", "mean queue", "max queue", "wait median/p90")?;
+        for role in &r.roles {
+            let util = role.utilisation.map_or("-".to_string(), |u| format!("{:.1} %", u * 100.0));
+            let mq = role.mean_queue.map_or("-".to_string(), |q| format!("{q:.1}"));
+            let wait = match (role.wait_days.median, role.wait_days.p90) {
+                (Some(a), Some(b)) => format!("{a} d / {b} d"),
+                _ => "-".to_string(),
+            };
+            writeln!(out, "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}", role.role, role.staff, util, mq, role.max_queue, wait)?;
+        }
+    }
+    if r.rule_errors > 0 {
+        writeln!(out)?;
+        writeln!(out, "  {} rule evaluations failed; the first:", r.rule_errors)?;
+        for e in &r.first_rule_errors {
+            writeln!(out, "    {e}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The documentation of a check, as `steg explain` prints it.

@@ -121,6 +121,11 @@ impl Arende {
         Arende(Arc::new(Fields { what: "arende", id: self.0.id.clone(), values }))
     }
 
+    /// A field's value, if the case has it.
+    pub fn get(&self, key: &str) -> Option<Dynamic> {
+        self.0.values.get(key).cloned()
+    }
+
     /// The case's id.
     pub fn id(&self) -> &str {
         &self.0.id

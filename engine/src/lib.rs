@@ -25,6 +25,7 @@ mod model;
 mod ruletest;
 mod run;
 mod schema;
+mod sim;
 mod validity;
 
 pub use check::codes;
@@ -45,11 +46,13 @@ pub use run::program::{At, PStep, Program};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use validity::Validity;
 pub use model::{
-    Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, RuleTest,
+    Attribute, Deadline, EventDef, EventRate, Kpi, Share, Simulation, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, RuleTest,
     Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
     WorkflowFile,
 };
 pub use schema::{municipality_schema, workflow_schema};
+pub use sim::log::{EventLog, LogFormat};
+pub use sim::{simulate, validate as validate_simulation, Dist, Options as SimOptions, Report as SimReport, RoleStats, Rng};
 
 use std::path::Path;
 

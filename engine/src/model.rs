@@ -6,6 +6,7 @@
 
 use crate::diagnostic::Loc;
 use crate::duration::{Duration, DurationRange, Effort};
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -133,9 +134,117 @@ pub struct MunicipalityFile {
     /// Named events that move a case (absence reported, offer declined, ...).
     #[serde(default)]
     pub events: Map<EventDef>,
-    /// Inputs for simulation: volumes and shares, each with its source.
+    /// Figures about the municipality's cases from its sources: volumes and shares.
     #[serde(default)]
     pub population: Map<Parameter>,
+    /// How `steg simulate` draws cases: arrivals, attributes, event rates, the steps its KPIs
+    /// measure. Every figure carries its source, or says it is an assumption.
+    #[serde(default)]
+    pub simulation: Option<Simulation>,
+}
+
+/// Inputs of `steg simulate`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// Where the figures come from, or that they are assumptions.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The first day of the simulated calendar, `YYYY-MM-DD`.
+    pub start: Node<String>,
+    /// New cases per month (applications that start the entry workflow).
+    pub arrivals_per_month: Parameter,
+    /// Case data every case gets.
+    #[serde(default)]
+    pub constants: serde_json::Map<String, serde_json::Value>,
+    /// Case data drawn per case: a list of values with shares (summing to 1), or a range.
+    #[serde(default)]
+    pub attributes: Map<Attribute>,
+    /// How often events happen to a case that waits for them.
+    #[serde(default)]
+    pub events: Map<EventRate>,
+    /// The steps and outcomes the KPIs are measured on.
+    #[serde(default)]
+    pub kpi: Kpi,
+}
+
+/// How a case attribute is drawn.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    /// Values with their shares.
+    #[serde(default)]
+    pub values: Vec<Share>,
+    /// A uniform range `[low, high]` (integers when both ends are).
+    #[serde(default)]
+    pub uniform: Option<(f64, f64)>,
+    /// Where the distribution comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One value of an attribute and its share of cases.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    /// The value.
+    pub value: serde_json::Value,
+    /// Share of cases, 0 to 1.
+    pub share: Node<f64>,
+    /// Where the share comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// How often an event happens to a case waiting for it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventRate {
+    /// Expected events per month while the case waits (exponential waiting time).
+    #[serde(default)]
+    pub per_month: Option<f64>,
+    /// Or: the event comes this long after the case starts waiting.
+    #[serde(default)]
+    pub after: Option<Node<Duration>>,
+    /// Case data set when the event happens.
+    #[serde(default)]
+    pub set: serde_json::Map<String, serde_json::Value>,
+    /// Counters added to when the event happens (`ansokan_nr: 1`).
+    #[serde(default)]
+    pub increment: serde_json::Map<String, serde_json::Value>,
+    /// Where the rate comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Steps and outcomes KPIs are measured on (`workflow.step` or a step id).
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Kpi {
+    /// The application (default `ansokan`).
+    #[serde(default)]
+    pub ansokan: Option<String>,
+    /// The decision on the application (default `beslut_4_4`).
+    #[serde(default)]
+    pub beslut: Option<String>,
+    /// The start of an insats (default `insats`).
+    #[serde(default)]
+    pub insats: Option<String>,
+    /// The plan (default `plan`).
+    #[serde(default)]
+    pub plan: Option<String>,
+    /// Absence noticed by the unit that runs the insats.
+    #[serde(default)]
+    pub franvaro_fran: Option<String>,
+    /// Absence reaching the caseworker who pays.
+    #[serde(default)]
+    pub franvaro_till: Option<String>,
+    /// The referral answer that means "returned to the referrer" (default `aterremitterad`).
+    #[serde(default)]
+    pub aterremittering: Option<String>,
+    /// The referral step whose repeats count as re-referrals (default: every referral).
+    #[serde(default)]
+    pub anvisning: Option<String>,
 }
 
 /// An organisational unit.
@@ -326,6 +435,14 @@ pub struct Step {
     /// For `end`: the outcome, e.g. `egen_forsorjning`.
     #[serde(default)]
     pub outcome: Option<Node<String>>,
+    /// A named event this step raises when a case enters it, delivered to the case's other
+    /// branches that wait for it (AME reporting absence to the caseworker who pays).
+    #[serde(default)]
+    pub emits: Option<Node<String>>,
+    /// Case data this step records when a case enters it (`har_handlingsplan: true`), for the
+    /// rules of later steps.
+    #[serde(default)]
+    pub set: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Step {

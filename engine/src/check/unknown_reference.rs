@@ -137,6 +137,11 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
+            if let Some(e) = &step.emits {
+                if !events.contains(&e.value) {
+                    found.push(unknown("event", Some(cx.span(w, e)), &e.value, events.keys(), "municipality.yaml `events`"));
+                }
+            }
             found.extend(step.within.as_ref().and_then(|d| d.from.as_ref()).and_then(step_ref));
             let mut target = None;
             if let Some(r) = &step.refer_to {

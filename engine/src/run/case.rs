@@ -41,6 +41,10 @@ pub trait World {
     /// A token started waiting at a step (or an external referral). The world may return when
     /// one of the listened events happens: `(date, index into step.on)`.
     fn wait(&mut self, case: &Case, step: &PStep, listening: &[(usize, &str)], date: NaiveDate) -> Option<(NaiveDate, usize)>;
+    /// A named event moved a waiting case; the world may change the case's data.
+    fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
+        None
+    }
 }
 
 /// One line of a case's trace.
@@ -86,6 +90,11 @@ pub enum What {
         /// What it listens for.
         #[serde(rename = "for")]
         listening: Vec<String>,
+    },
+    /// A step raised a named event for the case's other branches.
+    Emitted {
+        /// The event.
+        name: String,
     },
     /// A named event arrived.
     Event {
@@ -351,8 +360,14 @@ impl Case {
         }
         self.visits.push((at, date));
         let step = cx.prog.step(at);
+        if !step.set.is_empty() {
+            self.arende = self.arende.with_fields(&step.set);
+        }
         if let Some((d, from)) = step.within {
-            let since = self.visits.iter().find(|(a, _)| *a == from).map(|(_, d)| *d);
+            // Counted from the latest entry into `from`, or into this step itself: a review that
+            // recurs must come within the period of the one before.
+            let n = self.visits.len() - 1;
+            let since = self.visits[..n].iter().rev().find(|(a, _)| *a == from || *a == at).map(|(_, d)| *d);
             if let Some(due) = since.and_then(|s| d.after(s)) {
                 if date > due {
                     self.missed.push((at, due));
@@ -361,6 +376,10 @@ impl Case {
             }
         }
         self.log(cx.prog, date, Some(at), What::Entered { kind: step.kind.as_str(), actor: step.actor.clone() });
+        if let Some(e) = &step.emits {
+            self.log(cx.prog, date, Some(at), What::Emitted { name: e.clone() });
+            self.deliver(cx, world, e, Some(token), date);
+        }
         match step.kind {
             StepKind::End => self.end(cx, world, token, date),
             StepKind::Join => {
@@ -458,6 +477,11 @@ impl Case {
         let Some((trig, to)) = step.on.get(trigger) else { return };
         let (tw, ts) = cx.prog.name(*to);
         let to_name = if tw == cx.prog.name(at).0 { ts.to_string() } else { format!("{tw}.{ts}") };
+        if let Trig::Event(e) = trig {
+            if let Some(a) = world.event(e, &self.arende) {
+                self.arende = a;
+            }
+        }
         let what = match trig {
             Trig::Event(e) => What::Event { name: e.clone(), to: to_name },
             Trig::After(d) => What::Timer { timer: format!("after {d}"), to: to_name },
@@ -475,11 +499,17 @@ impl Case {
             self.log(cx.prog, date, None, What::DataSet { fields });
         }
         let Some(name) = e.name else { return };
-        // Every waiting token that listens for the event moves.
+        if !self.deliver(cx, world, &name, None, date) {
+            self.log(cx.prog, date, None, What::EventIgnored { name });
+        }
+    }
+
+    /// Move every waiting token (but `except`) that listens for `name`. Whether any moved.
+    fn deliver(&mut self, cx: &Ctx, world: &mut dyn World, name: &str, except: Option<u32>, date: NaiveDate) -> bool {
         let mut moved = false;
         for token in 0..self.tokens.len() as u32 {
             let t = &self.tokens[token as usize];
-            if !t.alive {
+            if !t.alive || Some(token) == except {
                 continue;
             }
             let step = cx.prog.step(t.at);
@@ -501,9 +531,7 @@ impl Case {
                 moved = true;
             }
         }
-        if !moved {
-            self.log(cx.prog, date, None, What::EventIgnored { name });
-        }
+        moved
     }
 
     fn complete(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {

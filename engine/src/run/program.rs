@@ -78,6 +78,10 @@ pub struct PStep {
     pub join_needed: u32,
     /// Deadline: (duration, step it counts from).
     pub within: Option<(Duration, At)>,
+    /// Case data recorded on entry.
+    pub set: Vec<(String, rhai::Dynamic)>,
+    /// Event raised on entry.
+    pub emits: Option<String>,
 }
 
 /// A workflow ready to run.
@@ -167,6 +171,8 @@ impl Program {
                     outcome: st.outcome.as_ref().map(|o| o.value.clone()),
                     join_needed: 0,
                     within,
+                    set: st.set.iter().map(|(k, v)| (k.clone(), crate::eval::to_dynamic(v))).collect(),
+                    emits: st.emits.as_ref().map(|e| e.value.clone()),
                 });
             }
             workflows.push(PWorkflow {

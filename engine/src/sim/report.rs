@@ -1,0 +1,358 @@
+//! KPIs of a simulation, accumulated case by case in fixed memory (histograms, counters).
+
+use super::{KpiSteps, Options};
+use crate::run::case::Case;
+use crate::run::program::{At, Program};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+const MAX_DAYS: usize = 3_650;
+
+/// A distribution of whole days, kept as a histogram (ten years, the last bucket open-ended).
+#[derive(Debug, Clone, PartialEq)]
+struct Hist(Vec<u64>);
+
+impl Hist {
+    fn new() -> Hist {
+        Hist(vec![0; MAX_DAYS + 1])
+    }
+    fn add(&mut self, days: i64) {
+        self.0[(days.max(0) as usize).min(MAX_DAYS)] += 1;
+    }
+    fn dist(&self) -> Dist {
+        let count: u64 = self.0.iter().sum();
+        let quantile = |q: f64| {
+            if count == 0 {
+                return None;
+            }
+            let rank = ((count as f64) * q).ceil().max(1.0) as u64;
+            let mut seen = 0;
+            self.0.iter().position(|n| {
+                seen += n;
+                seen >= rank
+            }).map(|d| d as u64)
+        };
+        let sum: u64 = self.0.iter().enumerate().map(|(d, n)| d as u64 * n).sum();
+        Dist {
+            count,
+            median: quantile(0.5),
+            p90: quantile(0.9),
+            mean: (count > 0).then(|| round1(sum as f64 / count as f64)),
+        }
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Days: how many cases, median, 90th percentile and mean.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Dist {
+    /// Cases measured.
+    pub count: u64,
+    /// Median in days.
+    pub median: Option<u64>,
+    /// 90th percentile in days.
+    pub p90: Option<u64>,
+    /// Mean in days (one decimal).
+    pub mean: Option<f64>,
+}
+
+/// A count out of a total.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Part {
+    /// How many.
+    pub count: u64,
+    /// Out of.
+    pub of: u64,
+    /// count / of (three decimals).
+    pub share: Option<f64>,
+}
+
+fn part(count: u64, of: u64) -> Part {
+    Part { count, of, share: (of > 0).then(|| round3(count as f64 / of as f64)) }
+}
+
+/// Deadline keeping of one step with `within`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeadlineStats {
+    /// `workflow.step`.
+    pub step: String,
+    /// The deadline.
+    pub within: String,
+    /// Entries into the step, and how many came after the deadline.
+    pub on_time: Part,
+}
+
+/// Queues and utilisation of one role.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RoleStats {
+    /// The role.
+    pub role: String,
+    /// Staff (after `--set`).
+    pub staff: f64,
+    /// Share of available hours worked.
+    pub utilisation: Option<f64>,
+    /// Mean queue length on weekdays.
+    pub mean_queue: Option<f64>,
+    /// Longest queue.
+    pub max_queue: u64,
+    /// Days from joining the queue to the work being done.
+    pub wait_days: Dist,
+    #[serde(skip)]
+    worked: f64,
+    #[serde(skip)]
+    available: f64,
+    #[serde(skip)]
+    queue_sum: u64,
+    #[serde(skip)]
+    queue_days: u64,
+    #[serde(skip)]
+    waits: Option<Box<Hist>>,
+}
+
+/// What `steg simulate` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Cases simulated.
+    pub cases: u64,
+    /// The seed.
+    pub seed: u64,
+    /// Months each case was followed.
+    pub months: u32,
+    /// `--set` overrides in force.
+    pub overrides: Vec<String>,
+    /// First and last arrival.
+    pub arrivals: (Option<NaiveDate>, Option<NaiveDate>),
+    /// Days from application to decision.
+    pub ansokan_till_beslut: Dist,
+    /// Days from application to the first insats.
+    pub ansokan_till_insats: Dist,
+    /// Cases with a plan within 90 days of the application.
+    pub plan_inom_90_dagar: Part,
+    /// Deadlines (`within`) kept, per step.
+    pub deadlines: Vec<DeadlineStats>,
+    /// Days from absence noticed to the caseworker who pays having it.
+    pub franvaro_till_handlaggare: Dist,
+    /// Absence reports that never reached the caseworker who pays (no receiving step was
+    /// waiting for them, or the case ended first).
+    pub franvaro_ej_framme: u64,
+    /// Returns to the referrer (answers counted as återremittering).
+    pub aterremitteringar: u64,
+    /// Cases returned at least once.
+    pub aterremitterade_arenden: Part,
+    /// Referrals of a case that had been referred before.
+    pub ateranvisningar: u64,
+    /// Closed cases by outcome.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Cases still open when their follow-up ended.
+    pub open: u64,
+    /// Cases that got stuck (no condition held, an unexpected answer, a rule failed).
+    pub stuck: u64,
+    /// Rule evaluations that failed.
+    pub rule_errors: u64,
+    /// The first few rule errors, for finding them.
+    pub first_rule_errors: Vec<String>,
+    /// Staff queues and utilisation per role.
+    pub roles: Vec<RoleStats>,
+    #[serde(skip)]
+    h_beslut: Box<Hist>,
+    #[serde(skip)]
+    h_insats: Box<Hist>,
+    #[serde(skip)]
+    h_franvaro: Box<Hist>,
+    #[serde(skip)]
+    deadline_counts: BTreeMap<At, (u64, u64)>,
+}
+
+impl Report {
+    pub(crate) fn new(opts: &Options, roles: &[String], staff: &HashMap<String, f64>) -> Report {
+        Report {
+            cases: opts.cases,
+            seed: opts.seed,
+            months: opts.months,
+            overrides: opts.set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            arrivals: (None, None),
+            ansokan_till_beslut: Hist::new().dist(),
+            ansokan_till_insats: Hist::new().dist(),
+            plan_inom_90_dagar: part(0, 0),
+            deadlines: Vec::new(),
+            franvaro_till_handlaggare: Hist::new().dist(),
+            franvaro_ej_framme: 0,
+            aterremitteringar: 0,
+            aterremitterade_arenden: part(0, 0),
+            ateranvisningar: 0,
+            outcomes: BTreeMap::new(),
+            open: 0,
+            stuck: 0,
+            rule_errors: 0,
+            first_rule_errors: Vec::new(),
+            roles: roles
+                .iter()
+                .map(|r| RoleStats {
+                    role: r.clone(),
+                    staff: staff.get(r).copied().unwrap_or(0.0),
+                    utilisation: None,
+                    mean_queue: None,
+                    max_queue: 0,
+                    wait_days: Hist::new().dist(),
+                    worked: 0.0,
+                    available: 0.0,
+                    queue_sum: 0,
+                    queue_days: 0,
+                    waits: Some(Box::new(Hist::new())),
+                })
+                .collect(),
+            h_beslut: Box::new(Hist::new()),
+            h_insats: Box::new(Hist::new()),
+            h_franvaro: Box::new(Hist::new()),
+            deadline_counts: BTreeMap::new(),
+        }
+    }
+
+    fn role(&mut self, role: &str) -> Option<&mut RoleStats> {
+        self.roles.iter_mut().find(|r| r.role == role)
+    }
+
+    pub(crate) fn started(&mut self, _case: &Case, date: NaiveDate) {
+        if self.arrivals.0.is_none() {
+            self.arrivals.0 = Some(date);
+        }
+        self.arrivals.1 = Some(date);
+    }
+
+    pub(crate) fn queue_sample(&mut self, role: &str, len: usize, weekday: bool) {
+        if let Some(r) = self.role(role) {
+            r.max_queue = r.max_queue.max(len as u64);
+            if weekday {
+                r.queue_sum += len as u64;
+                r.queue_days += 1;
+            }
+        }
+    }
+
+    pub(crate) fn waited(&mut self, role: &str, days: i64) {
+        if let Some(h) = self.role(role).and_then(|r| r.waits.as_mut()) {
+            h.add(days);
+        }
+    }
+
+    pub(crate) fn worked(&mut self, role: &str, hours: f64, available: f64) {
+        if let Some(r) = self.role(role) {
+            r.worked += hours;
+            r.available += available;
+        }
+    }
+
+    pub(crate) fn finished(&mut self, case: &Case, kpi: &KpiSteps, prog: &Program, _horizon: NaiveDate) {
+        let first = |steps: &[At]| case.visits.iter().find(|(a, _)| steps.contains(a)).map(|(_, d)| *d);
+        if let Some(start) = first(&kpi.ansokan) {
+            if let Some(d) = first(&kpi.beslut) {
+                self.h_beslut.add((d - start).num_days());
+            }
+            if let Some(d) = first(&kpi.insats) {
+                self.h_insats.add((d - start).num_days());
+            }
+            let plan = first(&kpi.plan).is_some_and(|d| (d - start).num_days() <= 90);
+            self.plan_inom_90_dagar.of += 1;
+            self.plan_inom_90_dagar.count += u64::from(plan);
+        }
+        if !kpi.franvaro_fran.is_empty() {
+            // Each absence report counts until the caseworker has it; a report followed by the
+            // next one before the caseworker had the first never arrived.
+            let mut pending: Option<NaiveDate> = None;
+            for (a, d) in &case.visits {
+                if kpi.franvaro_fran.contains(a) {
+                    if pending.is_some() {
+                        self.franvaro_ej_framme += 1;
+                    }
+                    pending = Some(*d);
+                } else if kpi.franvaro_till.contains(a) {
+                    if let Some(from) = pending.take() {
+                        self.h_franvaro.add((*d - from).num_days());
+                    }
+                }
+            }
+            if pending.is_some() {
+                self.franvaro_ej_framme += 1;
+            }
+        }
+        for (a, _) in &case.visits {
+            if prog.step(*a).within.is_some() {
+                self.deadline_counts.entry(*a).or_insert((0, 0)).0 += 1;
+            }
+        }
+        for (a, _) in &case.missed {
+            self.deadline_counts.entry(*a).or_insert((0, 0)).1 += 1;
+        }
+        let returned = case.returns.iter().filter(|(_, o)| *o == kpi.aterremittering).count() as u64;
+        self.aterremitteringar += returned;
+        self.aterremitterade_arenden.of += 1;
+        self.aterremitterade_arenden.count += u64::from(returned > 0);
+        let referrals = case.visits.iter().filter(|(a, _)| kpi.anvisning.contains(a)).count() as u64;
+        self.ateranvisningar += referrals.saturating_sub(1);
+        if case.stuck.is_some() {
+            self.stuck += 1;
+        } else if case.closed.is_some() {
+            *self.outcomes.entry(case.outcome.clone().unwrap_or_default()).or_insert(0) += 1;
+        } else {
+            self.open += 1;
+        }
+        self.rule_errors += case.errors.len() as u64;
+        for e in &case.errors {
+            if self.first_rule_errors.len() < 5 {
+                self.first_rule_errors.push(e.to_string());
+            }
+        }
+    }
+
+    pub(crate) fn finish(&mut self, prog: &Program) {
+        self.ansokan_till_beslut = self.h_beslut.dist();
+        self.ansokan_till_insats = self.h_insats.dist();
+        self.franvaro_till_handlaggare = self.h_franvaro.dist();
+        self.plan_inom_90_dagar = part(self.plan_inom_90_dagar.count, self.plan_inom_90_dagar.of);
+        self.aterremitterade_arenden = part(self.aterremitterade_arenden.count, self.aterremitterade_arenden.of);
+        self.deadlines = self
+            .deadline_counts
+            .iter()
+            .map(|(a, (entries, missed))| {
+                let (w, s) = prog.name(*a);
+                DeadlineStats {
+                    step: format!("{w}.{s}"),
+                    within: prog.step(*a).within.map(|(d, _)| d.to_string()).unwrap_or_default(),
+                    on_time: part(entries.saturating_sub(*missed), *entries),
+                }
+            })
+            .collect();
+        for r in &mut self.roles {
+            r.utilisation = (r.available > 0.0).then(|| round3(r.worked / r.available));
+            r.mean_queue = (r.queue_days > 0).then(|| round1(r.queue_sum as f64 / r.queue_days as f64));
+            if let Some(h) = r.waits.take() {
+                r.wait_days = h.dist();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles() {
+        let mut h = Hist::new();
+        for d in 1..=10 {
+            h.add(d);
+        }
+        let d = h.dist();
+        assert_eq!((d.count, d.median, d.p90), (10, Some(5), Some(9)));
+        assert_eq!(d.mean, Some(5.5));
+        assert_eq!(Hist::new().dist().median, None);
+    }
+}
