@@ -10,7 +10,6 @@ use crate::support::{fixtures, steg, temp_municipality};
 /// although it knows both the file and the byte where decoding failed. `Diagnostic::span` is
 /// documented as `None` "only for problems with no file".
 #[test]
-#[ignore = "bug: a non-UTF-8 file's S001 has no location (engine/src/load/mod.rs read_limited)"]
 fn not_utf8_diagnostic_is_located() {
     let (tmp, dir) = temp_municipality();
     std::fs::write(
@@ -30,7 +29,6 @@ fn not_utf8_diagnostic_is_located() {
 /// YAML errors carry their location twice: in the header (`╭─[file:5:50]`) and again at the end
 /// of the message (`... at line 5, column 50`), and in the JSON `message` field too.
 #[test]
-#[ignore = "bug: YAML error messages end with a repeated `at line N, column M` (load/yaml.rs strip_location_prefix)"]
 fn yaml_error_messages_do_not_repeat_the_location() {
     for fixture in [
         "invalid_duration",
@@ -53,7 +51,6 @@ fn yaml_error_messages_do_not_repeat_the_location() {
 /// The alias-bomb message shows Rust debug output of the YAML library's budget:
 /// `budget breached: RecordedAnchorEvents { recorded_anchor_events: 1000001 } at line 10, ...`.
 #[test]
-#[ignore = "bug: S004 messages show the YAML library's debug output (load/yaml.rs error_to_diagnostic)"]
 fn input_too_large_message_is_plain_language() {
     for fixture in ["invalid_alias_bomb", "invalid_deep_nesting"] {
         let d = steg(
@@ -72,7 +69,6 @@ fn input_too_large_message_is_plain_language() {
 /// `discover` only removes consecutive duplicates, so `steg check a b a` checks `a` twice and
 /// reports each of its problems twice; `a` and `./a` are also checked twice.
 #[test]
-#[ignore = "bug: a municipality named twice on the command line is checked twice (load/mod.rs discover)"]
 fn a_municipality_named_twice_is_checked_once() {
     let run = steg(
         &fixtures().join("dead_end"),
@@ -89,7 +85,6 @@ fn a_municipality_named_twice_is_checked_once() {
 /// `steg schema --out DIR` that cannot create DIR prints `error: No such file or directory (os
 /// error 2)` without saying which path.
 #[test]
-#[ignore = "bug: `steg schema --out` errors do not name the path (cli/src/main.rs schema)"]
 fn schema_out_error_names_the_folder() {
     let tmp = tempfile::tempdir().expect("temporary folder");
     std::fs::write(tmp.path().join("fil"), "").expect("write");
@@ -101,7 +96,6 @@ fn schema_out_error_names_the_folder() {
 /// G007 says an end step's `next` is "never taken", but reachability follows it, so a step
 /// reached only through it is not reported as unreachable (G004).
 #[test]
-#[ignore = "bug: reachability follows the transitions of end steps (graph.rs Graph::build)"]
 fn steps_after_an_end_step_are_unreachable() {
     let d = steg(
         &fixtures().join("end_has_transitions"),

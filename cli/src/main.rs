@@ -368,12 +368,13 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
             std::io::stdout().lock().write_all(pretty(v)?.as_bytes())?;
         }
         Some(dir) => {
-            std::fs::create_dir_all(&dir)?;
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             for (name, v) in [
                 ("municipality.schema.json", engine::municipality_schema()),
                 ("workflow.schema.json", engine::workflow_schema()),
             ] {
-                render::write_atomically(&dir.join(name), pretty(v)?.as_bytes())?;
+                let path = dir.join(name);
+                render::write_atomically(&path, pretty(v)?.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
     }

@@ -169,7 +169,7 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
 /// One failed rule test: where, which rule, the input, what was expected and what came.
 pub fn test_failure(out: &mut impl Write, sources: &SourceMap, t: &steg_engine::TestOutcome) -> io::Result<()> {
     let file = &sources.get(t.file).path;
-    writeln!(out, "FAIL {}:{}:{}  rule `{}`: {}", file.display(), t.loc.line, t.loc.column, t.rule, t.name)?;
+    writeln!(out, "FAIL {}:{}:{}  rule `{}`: {}", file.display(), t.expect_loc.line, t.expect_loc.column, t.rule, t.name)?;
     if let Some(d) = &t.date {
         writeln!(out, "     date:     {d}")?;
     }

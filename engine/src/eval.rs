@@ -344,7 +344,7 @@ impl RuleSet {
                 let periods: Vec<String> = self.versions(name).map(|r| r.validity.to_string()).collect();
                 fail(Some(first.span.clone()), format!("no version is in force on {d} (versions: {})", periods.join(", ")))
             })?,
-            None if self.versions(name).count() > 1 => {
+            None if self.versions(name).any(|r| r.validity != Validity::ALWAYS) => {
                 return Err(fail(Some(first.span.clone()), "the rule has dated versions; a date is needed to pick one".to_string()))
             }
             None => first,

@@ -95,6 +95,10 @@ impl Graph {
         let mut referred = vec![false; m.workflows.len()];
         for (wi, w) in m.workflows.iter().enumerate() {
             for (si, (_, step)) in w.def.steps.iter().enumerate() {
+                // An end step's transitions are never taken (EndHasTransitions reports them).
+                if step.kind() == StepKind::End {
+                    continue;
+                }
                 let from = nodes[wi][si];
                 let local = |name: &str| step_index[wi].get(name).map(|&i| nodes[wi][i]);
                 for t in step.transitions() {

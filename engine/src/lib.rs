@@ -13,6 +13,7 @@
 //! let dead_end = report.diagnostics.iter().find(|d| d.code() == "G005").unwrap();
 //! assert_eq!(dead_end.severity, Severity::Error);
 //! assert_eq!(dead_end.step.as_deref(), Some("flow.b"));
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
 mod check;

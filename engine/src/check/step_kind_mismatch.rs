@@ -41,11 +41,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let at = |loc| Some(Span { file: w.file, loc });
         let mut found = Vec::new();
         let mut bad = |loc, msg: String, help: &str| {
-            found.push(
-                Diagnostic::new(&STEP_KIND_MISMATCH, at(loc), msg)
-                    .label("does not fit the step's kind")
-                    .help(help.to_string()),
-            );
+            let label = label_for(&msg, kind);
+            found.push(Diagnostic::new(&STEP_KIND_MISMATCH, at(loc), msg).label(label).help(help.to_string()));
         };
         let k = kind.as_str();
         if kind != StepKind::Wait {
@@ -119,5 +116,26 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
         out.extend(found.into_iter().map(|d| d.step(w.name(), &name.value)));
+    }
+}
+
+/// A short label for the snippet, from what the message says.
+fn label_for(msg: &str, kind: StepKind) -> String {
+    if msg.contains("is only for") {
+        format!("not for a {} step", kind.as_str())
+    } else if msg.contains("never taken") {
+        "the transitions after this one are never taken".to_string()
+    } else if msg.contains("has no `outcome`") {
+        "end without an outcome".to_string()
+    } else if msg.contains("conditional branch") {
+        "a fork starts every branch".to_string()
+    } else if msg.contains("branch(es)") {
+        "too few branches".to_string()
+    } else if msg.contains("refer") {
+        "unclear referral".to_string()
+    } else if msg.contains("`next`") {
+        "not how this kind moves on".to_string()
+    } else {
+        "does not fit the step's kind".to_string()
     }
 }

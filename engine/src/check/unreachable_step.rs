@@ -32,8 +32,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let g = cx.graph;
     let reach = g.reachable();
     for (wi, w) in cx.m.workflows.iter().enumerate() {
-        if g.starts[wi].is_none() {
-            continue; // reported by InvalidStart; everything would be unreachable
+        if g.starts[wi].is_none() || g.workflow_index.get(w.name()) != Some(&wi) {
+            continue; // reported by InvalidStart / DuplicateId; everything would be unreachable
         }
         let entered = g.starts[wi].is_some_and(|s| reach[s.index()]);
         for (si, (name, _)) in w.def.steps.iter().enumerate() {

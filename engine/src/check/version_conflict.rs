@@ -34,7 +34,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     names.dedup();
     for name in names {
         let versions: Vec<_> = cx.m.rules.versions(name).collect();
-        if versions.len() < 2 {
+        // Undated duplicates are DuplicateId's.
+        if versions.len() < 2 || versions.iter().all(|v| v.validity == Validity::ALWAYS) {
             continue;
         }
         let periods: Vec<Validity> = versions.iter().map(|r| r.validity).collect();
@@ -70,6 +71,9 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 to: to.and_then(|(_, r)| r.ok()),
             });
             spans.push(Span { file: t.file, loc: v.valid_from.loc });
+        }
+        if t.def.versions.iter().any(|v| parse_date(&v.valid_from.value).is_err() || v.valid_to.as_ref().is_some_and(|d| parse_date(&d.value).is_err())) {
+            continue; // the bad date is reported above; periods built from it would mislead
         }
         for (a, b, what) in conflicts(&periods) {
             out.push(

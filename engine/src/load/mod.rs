@@ -117,35 +117,59 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
         found.sort();
         out.extend(found);
     }
-    out.dedup();
+    // The same folder named twice (`a ./a`) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
-/// Read a file of at most `limit` bytes as UTF-8, or say why not.
-pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<String, Box<Diagnostic>> {
-    let fail = |msg: String, check| Box::new(Diagnostic::new(check, None, msg));
-    let file = std::fs::File::open(path)
-        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display()), &codes::YAML_SYNTAX))?;
+/// Read a file of at most `limit` bytes as UTF-8 and add it to `sources`, or say why not. A
+/// file that cannot be used is still added (as far as it could be read) so the diagnostic
+/// points into it.
+pub(crate) fn read_source(
+    path: &Path,
+    limit: u64,
+    sources: &mut SourceMap,
+) -> Result<FileId, Box<Diagnostic>> {
+    let fail = |sources: &mut SourceMap, text: String, offset: usize, msg: String, check| {
+        let file = sources.add(path.to_path_buf(), text);
+        let loc = crate::diagnostic::loc_at(&sources.get(file).text, offset, 1);
+        Box::new(Diagnostic::new(check, Some(Span { file, loc }), msg).label("here"))
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return Err(fail(sources, String::new(), 0, format!("cannot read {}: {e}", path.display()), &codes::YAML_SYNTAX))
+        }
+    };
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("{}: cannot read: {e}", path.display()), &codes::YAML_SYNTAX))?;
+    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
+        return Err(fail(sources, String::new(), 0, format!("cannot read {}: {e}", path.display()), &codes::YAML_SYNTAX));
+    }
     if bytes.len() as u64 > limit {
         return Err(fail(
-            format!(
-                "{}: larger than {} MiB; refusing to read it as configuration",
-                path.display(),
-                limit / (1024 * 1024)
-            ),
+            sources,
+            String::new(),
+            0,
+            format!("the file is larger than {} MiB; refusing to read it as configuration", limit / (1024 * 1024)),
             &codes::INPUT_TOO_LARGE,
         ));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        fail(
-            format!("{}: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()),
-            &codes::YAML_SYNTAX,
-        )
-    })
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(sources.add(path.to_path_buf(), text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let offset = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
+            Err(fail(
+                sources,
+                lossy,
+                offset,
+                "the file is not UTF-8 text (saved in another encoding, such as Latin-1?)".to_string(),
+                &codes::YAML_SYNTAX,
+            ))
+        }
+    }
 }
 
 /// Load one municipality folder. Problems are appended to `out`; loading goes on past them so
@@ -162,11 +186,8 @@ pub fn load_municipality(
     let mut complete = true;
     let mut def = None;
     let mut load_yaml = |path: &Path, sources: &mut SourceMap| -> Option<(FileId, String)> {
-        match read_limited(path, yaml::MAX_FILE_BYTES) {
-            Ok(text) => {
-                let id = sources.add(path.to_path_buf(), text.clone());
-                Some((id, text))
-            }
+        match read_source(path, yaml::MAX_FILE_BYTES, sources) {
+            Ok(id) => Some((id, sources.get(id).text.clone())),
             Err(d) => {
                 out.push(*d);
                 None
@@ -216,7 +237,13 @@ pub fn load_municipality(
     out.extend(pending);
 
     let rule_dirs = rule_dirs(dir, &name, def.as_ref().map(|(f, m)| (*f, m)), out);
+    let before = out.len();
     let mut rules = rules::load_rules(&rule_dirs, sources, out);
+    // A rule file that does not load leaves its rules undefined; reference checks would then
+    // report every use of them.
+    if out[before..].iter().any(|d| d.severity == crate::Severity::Error) {
+        complete = false;
+    }
     let conditions = compile_conditions(&rules.engine, &workflows, sources, out);
     let params = def
         .as_ref()
@@ -248,8 +275,8 @@ fn rule_dirs(
             .filter_map(|r| {
                 let p = dir.join(&r.value);
                 if p.is_dir() {
-                    // The municipality's own folder is the one named like it.
-                    let local = p.file_name().is_some_and(|n| n == name);
+                    // Every rule folder but a shared `common` is the municipality's own.
+                    let local = p.file_name().is_some_and(|n| n != "common");
                     Some((p, local))
                 } else {
                     out.push(

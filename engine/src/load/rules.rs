@@ -127,14 +127,13 @@ pub fn load_rules(
             } else {
                 yaml::MAX_FILE_BYTES
             };
-            let text = match super::read_limited(&path, limit) {
-                Ok(t) => t,
+            let file = match super::read_source(&path, limit, sources) {
+                Ok(f) => f,
                 Err(d) => {
                     out.push(*d);
                     continue;
                 }
             };
-            let file = sources.add(path.clone(), text);
             let text = &sources.get(file).text;
             if name.ends_with(".table.yaml") {
                 match yaml::parse::<TableFile>(file, text) {

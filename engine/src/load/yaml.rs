@@ -32,14 +32,59 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
     file: FileId,
     text: &str,
 ) -> Result<T, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options(text, options())
-        .map_err(|e| Box::new(error_to_diagnostic(file, text, &e)))
+    if text.trim().is_empty() {
+        return Err(Box::new(
+            Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: loc_at(text, 0, 0) }), "the file is empty")
+                .label("nothing here")
+                .help("a workflow file starts with `workflow: ID`, `start: STEP` and `steps:`; municipality.yaml with `municipality: NAME`"),
+        ));
+    }
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+        // Tell a file that is not YAML at all from YAML of the wrong shape: parse it again
+        // without a target type.
+        let d = match serde_saphyr::from_str_with_options::<de::IgnoredAny>(text, options()) {
+            Err(raw) => not_yaml(file, text, &raw),
+            Ok(_) => error_to_diagnostic(file, text, &e),
+        };
+        Box::new(d)
+    })
+}
+
+/// The text is not well-formed YAML, or breaks a limit.
+fn not_yaml(file: FileId, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let raw = e.without_snippet().to_string();
+    let message = strip_location_suffix(strip_location_prefix(&raw)).to_string();
+    let span = e.location().map(|l| Span { file, loc: to_loc(text, l) });
+    let lower = message.to_lowercase();
+    if lower.contains("budget") {
+        let what = if lower.contains("depth") {
+            "the YAML is nested deeper than a configuration may be (32 levels)"
+        } else if lower.contains("alias") || lower.contains("anchor") || lower.contains("replay") {
+            "the YAML's aliases expand into far more data than the file holds (an alias bomb)"
+        } else {
+            "the YAML has more nodes than a configuration may have"
+        };
+        return Diagnostic::new(&codes::INPUT_TOO_LARGE, span, what)
+            .label("limit reached here")
+            .help("write the configuration out; use anchors only for small shared fragments");
+    }
+    Diagnostic::new(&codes::YAML_SYNTAX, span, format!("not valid YAML: {message}"))
+        .label("the YAML reader stopped here")
+        .help("check indentation (spaces, not tabs), colons, quotes and closing brackets at or just before this place")
+}
+
+/// `... at line 5, column 50` repeats what the location already says.
+fn strip_location_suffix(s: &str) -> &str {
+    match s.rfind(" at line ") {
+        Some(i) if s[i..].contains(", column ") => &s[..i],
+        _ => s,
+    }
 }
 
 fn error_to_diagnostic(file: FileId, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let inner = e.without_snippet();
     let raw = inner.to_string();
-    let message = strip_location_prefix(&raw).to_string();
+    let message = strip_location_suffix(strip_location_prefix(&raw)).to_string();
     let loc = e.location().map(|l| to_loc(text, l));
     let span = loc.map(|loc| Span { file, loc });
 
@@ -63,28 +108,16 @@ fn error_to_diagnostic(file: FileId, text: &str, e: &serde_saphyr::Error) -> Dia
             .help(help);
     }
     let lower = message.to_lowercase();
-    if lower.contains("budget") || lower.contains("limit") || lower.contains("alias") {
-        return Diagnostic::new(&codes::INPUT_TOO_LARGE, span, message)
-            .label("limit reached here")
-            .help("the file is too large, too deep or expands too many aliases to be a configuration");
-    }
-    let is_syntax = lower.contains("while scanning")
-        || lower.contains("while parsing")
-        || lower.contains("did not find")
-        || lower.contains("mapping values are not allowed")
-        || lower.contains("invalid indentation")
-        || lower.contains("found character")
-        || lower.contains("could not find expected")
-        || lower.contains("unexpected end")
-        || lower.contains("invalid utf-8")
-        || lower.contains("eof");
-    if is_syntax {
-        Diagnostic::new(&codes::YAML_SYNTAX, span, message)
-            .label("here")
-            .help("check indentation, colons and closing brackets around this place")
+    let help = if lower.contains("expected mapping") || lower.contains("expected struct") {
+        "a workflow file is a mapping (`workflow:`, `start:`, `steps:`); municipality.yaml starts with `municipality:`"
+    } else if lower.contains("missing field") {
+        "add the field to the mapping that ends here"
+    } else if lower.contains("boolean") {
+        "`y`, `n`, `yes`, `no`, `on`, `off` read as true/false in YAML; quote a name like that: `\"y\"`"
     } else {
-        Diagnostic::new(&codes::INVALID_VALUE, span, message).label("here")
-    }
+        "see `steg schema` or docs/language.md for what this field takes"
+    };
+    Diagnostic::new(&codes::INVALID_VALUE, span, message).label("here").help(help)
 }
 
 /// Serde writes `unknown field `x`, expected one of `a`, `b``; the YAML library may drop the

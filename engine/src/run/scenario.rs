@@ -74,8 +74,7 @@ impl World for Scripted {
 /// Run the scenario in `path` against `m`. Returns the finished case (with its trace), or the
 /// diagnostics that prevent running (an unreadable scenario, an unknown event or workflow).
 pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> Result<Case, Vec<Diagnostic>> {
-    let text = crate::load::read_limited(path, yaml::MAX_FILE_BYTES).map_err(|d| vec![*d])?;
-    let file = sources.add(path.to_path_buf(), text);
+    let file = crate::load::read_source(path, yaml::MAX_FILE_BYTES, sources).map_err(|d| vec![*d])?;
     let sc: ScenarioFile = yaml::parse(file, &sources.get(file).text).map_err(|d| vec![*d])?;
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
