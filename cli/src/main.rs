@@ -304,7 +304,7 @@ fn simulate(
         _ => None,
     };
     let mut bar = progress::Bar::new(cases);
-    let result = engine::simulate(&m, &sources, &opts, &mut |done| bar.update(done), &mut |prog, case, _| match writer.as_mut() {
+    let result = engine::simulate(&m, &sources, &opts, &mut |done| bar.update(done), &mut |prog, case| match writer.as_mut() {
         Some(w) => w.case(prog, case),
         None => Ok(()),
     });

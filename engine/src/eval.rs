@@ -335,8 +335,7 @@ impl RuleSet {
             message,
             case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
         };
-        let mut versions = self.versions(name).peekable();
-        let Some(first) = versions.peek().cloned() else {
+        let Some(first) = self.get(name) else {
             return Err(fail(None, "no such rule".to_string()));
         };
         let rule = match date {
@@ -344,7 +343,7 @@ impl RuleSet {
                 let periods: Vec<String> = self.versions(name).map(|r| r.validity.to_string()).collect();
                 fail(Some(first.span.clone()), format!("no version is in force on {d} (versions: {})", periods.join(", ")))
             })?,
-            None if self.versions(name).any(|r| r.validity != Validity::ALWAYS) => {
+            None if first.validity != Validity::ALWAYS || self.versions(name).nth(1).is_some_and(|r| r.validity != Validity::ALWAYS) => {
                 return Err(fail(Some(first.span.clone()), "the rule has dated versions; a date is needed to pick one".to_string()))
             }
             None => first,
@@ -484,6 +483,9 @@ mod tests {
         }
         rules.linked.push(ast.clone());
         rules.files.push((file, ast));
+        for (i, r) in rules.rules.iter().enumerate() {
+            rules.by_name.entry(r.name.clone()).or_default().push(i);
+        }
         (rules, sources)
     }
 

@@ -484,6 +484,8 @@ pub struct Transition {
     pub to: Node<String>,
     /// When it is taken.
     pub guard: Guard,
+    /// Its name as the municipality writes it (`title:`), shown on pictures of the workflow.
+    pub title: Option<String>,
     /// Where the transition's entry starts in the file.
     pub loc: Loc,
 }

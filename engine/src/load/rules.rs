@@ -66,6 +66,8 @@ pub struct RuleSet {
     pub linked: Vec<rhai::AST>,
     /// Every public function, in file order.
     pub rules: Vec<Rule>,
+    /// Indices into `rules` by name (all versions of a rule).
+    pub by_name: std::collections::HashMap<String, Vec<usize>>,
     /// Dated tables.
     pub tables: Vec<Table>,
     /// Rule tests.
@@ -79,6 +81,7 @@ impl Default for RuleSet {
             files: Vec::new(),
             linked: Vec::new(),
             rules: Vec::new(),
+            by_name: std::collections::HashMap::new(),
             tables: Vec::new(),
             tests: Vec::new(),
         }
@@ -99,12 +102,17 @@ impl std::fmt::Debug for RuleSet {
 impl RuleSet {
     /// The first version of the rule named `name`.
     pub fn get(&self, name: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.name == name)
+        self.versions(name).next()
     }
 
     /// Every version of the rule named `name`.
-    pub fn versions<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
-        self.rules.iter().filter(move |r| r.name == name)
+    pub fn versions<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.rules[i])
     }
 }
 
@@ -154,8 +162,13 @@ pub fn load_rules(
     set
 }
 
-/// Build [`RuleSet::linked`]: functions of every file, then the file's own on top.
+/// Build [`RuleSet::linked`] (functions of every file, then the file's own on top) and the
+/// index by name.
 fn link(set: &mut RuleSet) {
+    set.by_name.clear();
+    for (i, r) in set.rules.iter().enumerate() {
+        set.by_name.entry(r.name.clone()).or_default().push(i);
+    }
     let mut library = rhai::AST::empty();
     for (_, ast) in &set.files {
         library = library.merge(&ast.clone_functions_only());

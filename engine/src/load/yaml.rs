@@ -219,6 +219,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
 struct RawTransition {
     to: Node<String>,
     guard: Guard,
+    title: Option<String>,
 }
 
 const TRANSITION_FIELDS: &[&str] = &["to", "when", "else", "title", "source"];
@@ -235,17 +236,20 @@ impl<'de> Deserialize<'de> for RawTransition {
                 Ok(RawTransition {
                     to: Node::new(v.to_string()),
                     guard: Guard::Always,
+                    title: None,
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut to: Option<Node<String>> = None;
                 let mut when: Option<Node<String>> = None;
                 let mut els: Option<Node<String>> = None;
+                let mut title: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "to" if to.is_none() => to = Some(map.next_value()?),
                         "when" if when.is_none() => when = Some(map.next_value()?),
                         "else" if els.is_none() => els = Some(map.next_value()?),
+                        "title" if title.is_none() => title = Some(map.next_value()?),
                         "title" | "source" => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
@@ -257,14 +261,17 @@ impl<'de> Deserialize<'de> for RawTransition {
                     (Some(to), Some(w), None) => Ok(RawTransition {
                         to,
                         guard: Guard::When(w),
+                        title,
                     }),
                     (Some(to), None, None) => Ok(RawTransition {
                         to,
                         guard: Guard::Always,
+                        title,
                     }),
                     (None, None, Some(e)) => Ok(RawTransition {
                         to: e,
                         guard: Guard::Else,
+                        title,
                     }),
                     (None, _, None) => Err(de::Error::missing_field("to")),
                     _ => Err(de::Error::custom(
@@ -289,6 +296,7 @@ impl<'de> Deserialize<'de> for Next {
                 Ok(vec![Transition {
                     to: Node::new(v.to_string()),
                     guard: Guard::Always,
+                    title: None,
                     loc: Loc::default(),
                 }])
             }
@@ -308,6 +316,7 @@ impl<'de> Deserialize<'de> for Next {
                     out.push(Transition {
                         to,
                         guard: value.guard,
+                        title: value.title,
                         loc,
                     });
                 }

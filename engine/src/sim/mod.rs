@@ -35,6 +35,9 @@ pub const HOURS_PER_DAY: f64 = 8.0;
 /// Days in an average month, for turning "per month" rates into days.
 pub const DAYS_PER_MONTH: f64 = 30.436_875;
 
+/// Receives each finished case (for event logs).
+pub type CaseSink<'a> = dyn FnMut(&Program, &Case) -> std::io::Result<()> + 'a;
+
 /// What to simulate.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -362,7 +365,7 @@ pub fn simulate(
     sources: &SourceMap,
     opts: &Options,
     progress: &mut dyn FnMut(u64),
-    log: &mut dyn FnMut(&Program, &Case, &HashMap<At, String>) -> std::io::Result<()>,
+    log: &mut CaseSink,
 ) -> Result<Report, SimError> {
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
@@ -422,7 +425,7 @@ pub fn simulate(
             slots[slot] = Some(Slot { case, rng, horizon, generation });
             settle(&mut slots, slot, &mut wake, &mut free, &mut report, &cfg, &prog, log, &mut finished, opts.record)?;
             let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
-            next_arrival = next_arrival + chrono::Duration::days(gap.round() as i64);
+            next_arrival += chrono::Duration::days(gap.round() as i64);
         }
 
         // Cases whose agenda has something today.
@@ -486,7 +489,7 @@ pub fn simulate(
     for s in slots.iter_mut().filter_map(Option::take) {
         report.finished(&s.case, &cfg.kpi, &prog, s.horizon);
         if opts.record {
-            log(&prog, &s.case, &HashMap::new()).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
+            log(&prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         finished += 1;
     }
@@ -505,7 +508,7 @@ fn settle(
     report: &mut Report,
     cfg: &Resolved,
     prog: &Program,
-    log: &mut dyn FnMut(&Program, &Case, &HashMap<At, String>) -> std::io::Result<()>,
+    log: &mut CaseSink,
     finished: &mut u64,
     record: bool,
 ) -> Result<(), SimError> {
@@ -517,7 +520,7 @@ fn settle(
         let s = slots[slot].take().expect("slot is occupied");
         report.finished(&s.case, &cfg.kpi, prog, s.horizon);
         if record {
-            log(prog, &s.case, &HashMap::new()).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
+            log(prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         free.push(slot);
         *finished += 1;
