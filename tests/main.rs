@@ -5,6 +5,7 @@
 //! - `cli`: commands, help texts, exit codes, and inputs that must not crash the checker.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
 //! - `regression`: one test per bug found, named after what broke.
+//! - `simulate`: `steg run` traces of the examples and `steg simulate` reports and event logs.
 //!
 //! Snapshots live in `tests/snapshots/<module>/`; accept new ones with `cargo insta review`
 //! and run `cargo insta test --unreferenced reject` so stale ones fail.
@@ -13,4 +14,5 @@ mod checks;
 mod cli;
 mod lindesberg;
 mod regression;
+mod simulate;
 mod support;

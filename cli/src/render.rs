@@ -236,7 +236,7 @@ pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_en
             What::Timer { timer, to } => format!("timer {timer} → {to}"),
             What::EventIgnored { name } => format!("event {name}: no step waits for it"),
             What::DataSet { fields } => format!("data: {}", fields.join(", ")),
-            What::Referred { workflow } => format!("referred to workflow {workflow}"),
+            What::Referred { to_workflow } => format!("referred to workflow {to_workflow}"),
             What::Returned { outcome, to } => format!("answer {outcome} → {to}"),
             What::JoinWaiting { arrived, needed } => format!("join: {arrived} of {needed} branches arrived"),
             What::Ended { outcome } => format!("end: {outcome}"),

@@ -123,7 +123,7 @@ pub enum What {
     /// The case was sent to another workflow.
     Referred {
         /// The workflow.
-        workflow: String,
+        to_workflow: String,
     },
     /// A referred workflow answered.
     Returned {
@@ -404,7 +404,9 @@ impl Case {
                         self.stick(cx, token, date, format!("referred workflow `{}` has no start", cx.prog.workflows[w as usize].name));
                         return;
                     };
-                    self.log(cx.prog, date, Some(at), What::Referred { workflow: cx.prog.workflows[w as usize].name.clone() });
+                    self.log(cx.prog, date, Some(at), What::Referred { to_workflow: cx.prog.workflows[w as usize].name.clone() });
+                    // A new stay in the referred workflow: its recurring timers start afresh.
+                    self.anchors.retain(|a, _| a.w != w);
                     let t = &mut self.tokens[token as usize];
                     t.stack.push(at);
                     t.at = At { w, s };
