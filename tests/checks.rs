@@ -87,6 +87,13 @@ const CASES: &[Case] = &[
     // S004 InputTooLarge
     case("input_too_large/invalid_alias_bomb", "S004", "ekonomiskt_bistand.yaml:15:45"),
     case("input_too_large/invalid_deep_nesting", "S004", "ekonomiskt_bistand.yaml:9:43"),
+    // S005 UnsupportedElement: model files (`steg check` imports them in memory)
+    case("unsupported_element/invalid_inclusive_gateway", "S005", "model.bpmn:6:5"),
+    // S006 InvalidModelFile
+    case("invalid_model_file/invalid_entity_bomb", "S006", "model.bpmn:3:1"),
+    case("invalid_model_file/invalid_unknown_namespace", "S006", "model.bpmn:3:1"),
+    case("invalid_model_file/invalid_dangling_flow", "S006", "model.bpmn:9:5"),
+    case("invalid_model_file/invalid_malformed", "S006", "model.pnml:8:5"),
     // R001 RuleSyntax
     case("rule_syntax/invalid_rule_file", "R001", "rules/narvaro.rhai:4:1"),
     case("rule_syntax/invalid_inline_condition", "R001", "ekonomiskt_bistand.yaml:8:34"),
@@ -121,6 +128,7 @@ const CASES: &[Case] = &[
     case("unknown_reference/invalid_deadline_from", "G001", "ekonomiskt_bistand.yaml:8:36")
         .step("ekonomiskt_bistand.utredning").help("did you mean `ansokan`?"),
     case("unknown_reference/invalid_rule_folder", "G001", "municipality.yaml:2:16"),
+    case("unknown_reference/invalid_obligation_step", "G001", "municipality.yaml:17:12").help("did you mean `ekonomiskt_bistand.anvisning_ame`?"),
     // G002 DuplicateId
     case("duplicate_id/invalid_step", "G002", "ekonomiskt_bistand.yaml:6:3"),
     case("duplicate_id/invalid_role", "G002", "municipality.yaml:9:3"),
@@ -163,6 +171,32 @@ const CASES: &[Case] = &[
     case("step_kind_mismatch/invalid_referral_without_refer_to", "G010", "ekonomiskt_bistand.yaml:10:3").step("ekonomiskt_bistand.manadscykel"),
     // G011 MissingElse
     case("missing_else/invalid_only_conditions", "G011", "ekonomiskt_bistand.yaml:4:3").step("ekonomiskt_bistand.bedomning"),
+    // G012 MissingFollowUp: obligations `{ after: A, then: B, within: D }`, at the obligation
+    case("missing_follow_up/invalid_ends_without", "G012", "municipality.yaml:14:3").step("ekonomiskt_bistand.plan"),
+    case("missing_follow_up/invalid_too_late", "G012", "municipality.yaml:14:3").step("ekonomiskt_bistand.plan"),
+    case("missing_follow_up/invalid_no_such_step", "G012", "municipality.yaml:14:3").step("ekonomiskt_bistand.ansokan"),
+    // G013 MissingReview
+    case("missing_review/invalid_no_route", "G013", "municipality.yaml:15:3").step("ekonomiskt_bistand.uppfoljning"),
+    case("missing_review/invalid_too_rare", "G013", "municipality.yaml:14:3").step("ekonomiskt_bistand.uppfoljning"),
+    // G014 MissingReturnToReferrer
+    case("missing_return_to_referrer/invalid_unmapped_answer", "G014", "municipality.yaml:16:3").step("ekonomiskt_bistand.anvisning"),
+    case("missing_return_to_referrer/invalid_answer_ends_case", "G014", "municipality.yaml:16:3").step("ekonomiskt_bistand.avbrutet"),
+    // G015 UndeliveredEvent
+    case("undelivered_event/invalid_no_receiver", "G015", "municipality.yaml:17:3").step("ekonomiskt_bistand.rapport"),
+    case("undelivered_event/invalid_not_handed_over", "G015", "municipality.yaml:17:3").step("ekonomiskt_bistand.insats"),
+    // G016 JoinDeadlock: a branch that ends instead of reaching the join also ends the case early
+    case("join_deadlock/invalid_branch_skips_join", "G016", "ekonomiskt_bistand.yaml:14:3").step("ekonomiskt_bistand.avslut").also(&["G017"]),
+    // G017 ImproperCompletion
+    case("improper_completion/invalid_end_without_join", "G017", "ekonomiskt_bistand.yaml:7:3").step("ekonomiskt_bistand.manad_slut"),
+    // G018 StepNeverExecuted: the join a choice leads into waits for ever, so what follows never runs
+    case("step_never_executed/invalid_choice_into_join", "G018", "ekonomiskt_bistand.yaml:12:3").step("ekonomiskt_bistand.klar").also(&["G016"]),
+    // G019 StateSpaceTooLarge: six parallel branches of seven steps, 8^6 markings
+    case("state_space_too_large/invalid_many_branches", "G019", "ekonomiskt_bistand.yaml:1:11"),
+    // G020 RemovedStepStillUsed: at the `remove:` entry of the override, the use in the base
+    case("removed_step_still_used/invalid_removed_target", "G020", "ekonomiskt_bistand.yaml:3:10").step("ekonomiskt_bistand.utredning"),
+    case("removed_step_still_used/invalid_removed_start", "G020", "ekonomiskt_bistand.yaml:3:10"),
+    // G021 ExtendsCycle: at the `extends:` that closes the circle
+    case("extends_cycle/invalid_cycle", "G021", "base/municipality.yaml:3:10"),
 ];
 
 /// `DeadEnd` → `dead_end`: the fixture folder of a check.

@@ -416,7 +416,11 @@ fn a_rule_file_that_is_not_utf8_gives_s001() {
         d.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["S001"]
     );
-    assert!(d[0].at().starts_with("kommun/regler/ame.rhai:"), "{}", d[0].at());
+    assert!(
+        d[0].at().starts_with("kommun/regler/ame.rhai:"),
+        "{}",
+        d[0].at()
+    );
 }
 
 #[test]
@@ -440,5 +444,9 @@ fn a_rule_file_over_1_mib_is_refused_with_s004() {
     let d = run.json();
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].code, "S004");
-    assert!(d[0].at().starts_with("kommun/regler/ame.rhai:"), "{}", d[0].at());
+    assert!(
+        d[0].at().starts_with("kommun/regler/ame.rhai:"),
+        "{}",
+        d[0].at()
+    );
 }

@@ -1,16 +1,20 @@
 //! The bundled configuration `workflows/lindesberg`: it must check clean, and each kind of
 //! mistake made in a copy of it must be found at the right place.
 //!
-//! Each test copies `workflows/lindesberg` and `rules/` into a temporary folder (keeping the
-//! layout `workflows/<name>` + `rules/`, so the default rule folders resolve), edits a file with
-//! plain text operations, and runs `steg check --format json workflows/lindesberg` there. The
-//! edits find steps by text; the engine's own loader only says which steps and files exist.
+//! Each test copies `workflows/lindesberg`, the base it extends (`workflows/common`) and `rules/`
+//! into a temporary folder (keeping the layout `workflows/<name>` + `rules/`, so the default rule
+//! folders and `extends: ../common` resolve), edits a file with plain text operations, and runs
+//! `steg check --format json workflows/lindesberg` there. The edits find steps by text; the
+//! engine's own loader only says which steps exist and in which file (the base's or
+//! Lindesberg's) each is written.
 
 use crate::support::{copy_dir, listing, root, steg, Diag, Run};
 use std::path::PathBuf;
 use steg_engine::{load_municipality, SourceMap, StepKind};
 
 const MUNICIPALITY: &str = "workflows/lindesberg";
+/// The base Lindesberg extends.
+const BASE: &str = "workflows/common";
 
 /// A copy of the configuration in a temporary folder.
 struct Copy {
@@ -24,13 +28,14 @@ impl Copy {
             .tempdir()
             .expect("create a temporary folder");
         copy_dir(&root().join(MUNICIPALITY), &tmp.path().join(MUNICIPALITY));
+        copy_dir(&root().join(BASE), &tmp.path().join(BASE));
         copy_dir(&root().join("rules"), &tmp.path().join("rules"));
         Copy { tmp }
     }
 
-    /// Path of a file of the municipality in the copy.
+    /// Path in the copy of a file given relative to the workspace root.
     fn path(&self, file: &str) -> PathBuf {
-        self.tmp.path().join(MUNICIPALITY).join(file)
+        self.tmp.path().join(file)
     }
 
     fn read(&self, file: &str) -> String {
@@ -52,14 +57,17 @@ impl Copy {
     }
 }
 
-/// A workflow of the bundled configuration, as the engine loads it.
+/// The steps of a workflow of the bundled configuration written in one file, as the engine
+/// loads it: a workflow Lindesberg extends from the base has steps in both files.
 struct WorkflowInfo {
-    /// File name inside the municipality folder.
+    /// The file, relative to the workspace root (`workflows/common/ame.yaml`).
     file: String,
     /// Workflow id.
     name: String,
-    /// Steps in file order: name, kind, actor.
+    /// The workflow's steps written in this file, in file order: name, kind, actor.
     steps: Vec<(String, StepKind, Option<String>)>,
+    /// Every step of the merged workflow, wherever it is written.
+    all_steps: Vec<String>,
 }
 
 fn workflows() -> Vec<WorkflowInfo> {
@@ -72,32 +80,37 @@ fn workflows() -> Vec<WorkflowInfo> {
     let mut diags = Vec::new();
     let m = load_municipality(&dir, &mut sources, &mut diags);
     assert!(m.complete, "{MUNICIPALITY} does not load: {diags:?}");
-    let out: Vec<WorkflowInfo> = m
-        .workflows
-        .iter()
-        .map(|w| WorkflowInfo {
-            file: sources
-                .get(w.file)
-                .path
-                .file_name()
-                .expect("a workflow file has a name")
-                .to_string_lossy()
-                .into_owned(),
-            name: w.name().to_string(),
-            steps: w
-                .def
-                .steps
-                .iter()
-                .map(|(k, s)| {
-                    (
-                        k.value.clone(),
-                        s.kind(),
-                        s.actor.as_ref().map(|a| a.value.clone()),
-                    )
-                })
-                .collect(),
-        })
-        .collect();
+    let relative = |f: steg_engine::FileId| {
+        let path = &sources.get(f).path;
+        path.strip_prefix(root())
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    let mut out: Vec<WorkflowInfo> = Vec::new();
+    for w in &m.workflows {
+        let all_steps: Vec<String> = w.def.steps.keys().map(str::to_string).collect();
+        for (k, s) in w.def.steps.iter() {
+            let file = relative(k.loc.file.unwrap_or(w.file));
+            let step = (
+                k.value.clone(),
+                s.kind(),
+                s.actor.as_ref().map(|a| a.value.clone()),
+            );
+            match out
+                .iter_mut()
+                .find(|i| i.file == file && i.name == w.name())
+            {
+                Some(info) => info.steps.push(step),
+                None => out.push(WorkflowInfo {
+                    file,
+                    name: w.name().to_string(),
+                    steps: vec![step],
+                    all_steps: all_steps.clone(),
+                }),
+            }
+        }
+    }
     assert!(!out.is_empty(), "{MUNICIPALITY} has no workflows");
     out
 }
@@ -165,6 +178,19 @@ fn replace_step_value(text: &str, line: usize, value: &str) -> String {
     out.join("\n") + "\n"
 }
 
+/// The step whose block (under `steps:`) holds the 1-based `line`.
+fn step_at(text: &str, line: usize) -> Option<String> {
+    let (at, ind) = steps_block(text);
+    text.lines()
+        .enumerate()
+        .take(line)
+        .skip(at + 1)
+        .filter(|(_, l)| is_content(l) && indent(l) == ind)
+        .last()
+        .and_then(|(_, l)| l.trim_start().split(':').next())
+        .map(str::to_string)
+}
+
 fn find<'a>(diags: &'a [Diag], code: &str, at: &str) -> Option<&'a Diag> {
     diags.iter().find(|d| d.code == code && d.at() == at)
 }
@@ -207,7 +233,7 @@ fn removing_the_transitions_of_any_step_gives_a_dead_end_at_its_key() {
             copy.write(&w.file, &replace_step_value(&original, line, &value));
             let (run, diags) = copy.check();
             let col = indent(original.lines().nth(line - 1).expect("key line")) + 1;
-            let at = format!("{MUNICIPALITY}/{}:{line}:{col}", w.file);
+            let at = format!("{}:{line}:{col}", w.file);
             let want_step = format!("{}.{step}", w.name);
             let ok = run.code == 1
                 && diags.iter().any(|d| {
@@ -266,9 +292,13 @@ fn renaming_a_transition_target_gives_an_unknown_step_at_its_line_and_column() {
     let mut tried = 0;
     for w in workflows() {
         let original = copy.read(&w.file);
-        let steps: Vec<&str> = w.steps.iter().map(|(s, _, _)| s.as_str()).collect();
+        // Steps of this file that the merged workflow has (a base step Lindesberg replaces is
+        // not part of it), and the names a transition may lead to (any step of the workflow).
+        let own: Vec<&str> = w.steps.iter().map(|(s, _, _)| s.as_str()).collect();
         for (line, col, target) in transition_targets(&original) {
-            if !steps.contains(&target.as_str()) {
+            if !w.all_steps.contains(&target)
+                || !step_at(&original, line).is_some_and(|s| own.contains(&s.as_str()))
+            {
                 continue;
             }
             tried += 1;
@@ -283,7 +313,7 @@ fn renaming_a_transition_target_gives_an_unknown_step_at_its_line_and_column() {
             l.insert(byte + target.len(), 'x');
             copy.write(&w.file, &(lines.join("\n") + "\n"));
             let (run, diags) = copy.check();
-            let at = format!("{MUNICIPALITY}/{}:{line}:{col}", w.file);
+            let at = format!("{}:{line}:{col}", w.file);
             let d = find(&diags, "G001", &at);
             let ok = run.code == 1
                 && d.is_some_and(|d| {
@@ -319,7 +349,7 @@ fn an_added_orphan_step_is_unreachable() {
         );
         copy.write(&w.file, &(lines.join("\n") + "\n"));
         let (run, diags) = copy.check();
-        let want = format!("{MUNICIPALITY}/{}:{}:{}", w.file, at + 2, ind + 1);
+        let want = format!("{}:{}:{}", w.file, at + 2, ind + 1);
         let d = find(&diags, "G004", &want);
         assert!(
             run.code == 1
@@ -354,12 +384,7 @@ fn single_diagnostic_on<'a>(diags: &'a [Diag], file: &str, line: usize) -> &'a D
         listing(diags)
     );
     let d = &diags[0];
-    assert_eq!(
-        d.file.as_deref(),
-        Some(format!("{MUNICIPALITY}/{file}").as_str()),
-        "{}",
-        listing(diags)
-    );
+    assert_eq!(d.file.as_deref(), Some(file), "{}", listing(diags));
     assert_eq!(d.line, Some(line as u32), "{}", listing(diags));
     d
 }
@@ -368,7 +393,9 @@ fn single_diagnostic_on<'a>(diags: &'a [Diag], file: &str, line: usize) -> &'a D
 fn a_stray_colon_and_bracket_gives_a_located_syntax_error() {
     let copy = Copy::new();
     let mut files: Vec<String> = workflows().into_iter().map(|w| w.file).collect();
-    files.push("municipality.yaml".to_string());
+    files.dedup();
+    files.push(format!("{MUNICIPALITY}/municipality.yaml"));
+    files.push(format!("{BASE}/municipality.yaml"));
     for file in files {
         let original = copy.read(&file);
         // After the first top-level `key: value` line.
@@ -448,6 +475,9 @@ fn the_text_helpers_find_and_replace_steps() {
         "workflow: w\nstart: a\nsteps:\n  # the first\n  a: { actor: x }\n\n  # the second\n  b: { kind: end, outcome: klar }\n"
     );
     assert_eq!(transition_targets(text), [(8, 15, "b".to_string())]);
+    assert_eq!(step_at(text, 8).as_deref(), Some("a"));
+    assert_eq!(step_at(text, 11).as_deref(), Some("b"));
+    assert_eq!(step_at(text, 3), None);
     assert_eq!(
         transition_targets("    refer_to: { workflow: ame }\n    next: c # to: d\n"),
         [(2, 11, "c".to_string())]

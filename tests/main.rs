@@ -3,16 +3,28 @@
 //!
 //! - `checks`: every check's `valid/` and `invalid_*/` fixtures, driven by one table.
 //! - `cli`: commands, help texts, exit codes, and inputs that must not crash the checker.
+//! - `diff`: `steg diff lindesberg hedemora` as a reader of seeds 000 and 001 checks it.
+//! - `extends`: merge rules, locations in base and override, the bundled shared base.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
+//! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
+//!   the audit view, and the mistakes they exist for.
 //! - `regression`: one test per bug found, named after what broke.
 //! - `simulate`: `steg run` traces of the examples and `steg simulate` reports and event logs.
+//! - `watch`: `steg check --watch` picks up a saved edit (a child process, bounded waits).
 //!
 //! Snapshots live in `tests/snapshots/<module>/`; accept new ones with `cargo insta review`
 //! and run `cargo insta test --unreferenced reject` so stale ones fail.
 
 mod checks;
 mod cli;
+mod diff;
+mod extends;
+mod graph;
+mod import;
 mod lindesberg;
+mod obligations;
 mod regression;
+mod sarif;
 mod simulate;
 mod support;
+mod watch;

@@ -6,7 +6,10 @@ use std::path::Path;
 
 fn run_example(name: &str) -> Run {
     let scenario = format!("examples/lindesberg/{name}.yaml");
-    let run = steg(&root(), &["run", "workflows/lindesberg", "--scenario", &scenario]);
+    let run = steg(
+        &root(),
+        &["run", "workflows/lindesberg", "--scenario", &scenario],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     run
 }
@@ -26,8 +29,14 @@ fn traces_of_the_example_scenarios() {
 #[test]
 fn coaching_team_below_the_25_percent_threshold() {
     let out = run_example("coachingteam_20_procent").stdout;
-    assert!(out.contains("→ anvisning_coachingteam  (rule.coachingteam_malgrupp)"), "{out}");
-    assert!(out.contains("event erbjudande_accepterat → insats"), "{out}");
+    assert!(
+        out.contains("→ anvisning_coachingteam  (rule.coachingteam_malgrupp)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("event erbjudande_accepterat → insats"),
+        "{out}"
+    );
     assert!(!out.contains("referred to workflow ame"), "{out}");
 }
 
@@ -35,12 +44,25 @@ fn coaching_team_below_the_25_percent_threshold() {
 fn absence_three_days_in_a_row_reaches_the_caseworker_who_pays() {
     let out = run_example("franvaro_tre_dagar_i_rad").stdout;
     // Days one and two stay at AME; day three is reported and received the same day.
-    let at_ame: Vec<&str> = out.lines().filter(|l| l.contains("ame.narvarokontroll") && l.contains("→")).collect();
+    let at_ame: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("ame.narvarokontroll") && l.contains("→"))
+        .collect();
     assert_eq!(at_ame.len(), 3, "{out}");
-    assert!(at_ame[0].ends_with("→ insats  (else)") && at_ame[1].ends_with("→ insats  (else)"), "{at_ame:?}");
-    assert!(at_ame[2].ends_with("→ franvaro  (rule.franvaro_ska_rapporteras)"), "{at_ame:?}");
-    let report = out.find("raises event franvaro_rapporterad").expect("AME reports the absence");
-    let received = out.find("event franvaro_rapporterad → franvaro_mottagen").expect("received");
+    assert!(
+        at_ame[0].ends_with("→ insats  (else)") && at_ame[1].ends_with("→ insats  (else)"),
+        "{at_ame:?}"
+    );
+    assert!(
+        at_ame[2].ends_with("→ franvaro  (rule.franvaro_ska_rapporteras)"),
+        "{at_ame:?}"
+    );
+    let report = out
+        .find("raises event franvaro_rapporterad")
+        .expect("AME reports the absence");
+    let received = out
+        .find("event franvaro_rapporterad → franvaro_mottagen")
+        .expect("received");
     assert!(report < received);
     assert!(out.contains("2022-03-16"), "{out}");
 }
@@ -48,7 +70,10 @@ fn absence_three_days_in_a_row_reaches_the_caseworker_who_pays() {
 #[test]
 fn returned_to_the_referrer_and_referred_again() {
     let out = run_example("aterremitterad_och_ateranvisad").stdout;
-    assert!(out.contains("answer aterremitterad → ny_planering"), "{out}");
+    assert!(
+        out.contains("answer aterremitterad → ny_planering"),
+        "{out}"
+    );
     assert_eq!(out.matches("referred to workflow ame").count(), 2, "{out}");
 }
 
@@ -56,13 +81,22 @@ fn returned_to_the_referrer_and_referred_again() {
 fn trace_as_json() {
     let run = steg(
         &root(),
-        &["run", "lindesberg", "--scenario", "examples/lindesberg/coachingteam_20_procent.yaml", "--format", "json"],
+        &[
+            "run",
+            "lindesberg",
+            "--scenario",
+            "examples/lindesberg/coachingteam_20_procent.yaml",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(v["case"], "coachingteam_20_procent");
     let trace = v["trace"].as_array().expect("a trace");
-    assert!(trace.iter().any(|e| e["event"] == "referred" && e["workflow"] == "ekonomiskt_bistand" && e["to_workflow"] == "coachingteam"));
+    assert!(trace.iter().any(|e| e["event"] == "referred"
+        && e["workflow"] == "ekonomiskt_bistand"
+        && e["to_workflow"] == "coachingteam"));
 }
 
 #[test]
@@ -70,10 +104,26 @@ fn a_scenario_with_an_unknown_event_is_refused_at_its_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("s.yaml");
     std::fs::write(&path, "scenario: s\nstart: 2022-01-10\nevents:\n  - { date: 2022-02-01, event: erbjudande_acepterat }\n").expect("write");
-    let run = steg(&root(), &["run", "lindesberg", "--scenario", path.to_str().expect("utf-8 path")]);
+    let run = steg(
+        &root(),
+        &[
+            "run",
+            "lindesberg",
+            "--scenario",
+            path.to_str().expect("utf-8 path"),
+        ],
+    );
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("unknown event `erbjudande_acepterat`"), "{}", run.stdout);
-    assert!(run.stdout.contains("did you mean `erbjudande_accepterat`?"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unknown event `erbjudande_acepterat`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean `erbjudande_accepterat`?"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("s.yaml:4:"), "{}", run.stdout);
 }
 
@@ -87,18 +137,84 @@ fn simulate(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn the_same_seed_gives_the_same_report_byte_for_byte() {
-    let a = steg(&root(), &["simulate", "lindesberg", "--cases", "300", "--seed", "7", "--format", "json"]);
-    let b = steg(&root(), &["simulate", "lindesberg", "--cases", "300", "--seed", "7", "--format", "json"]);
-    let c = steg(&root(), &["simulate", "lindesberg", "--cases", "300", "--seed", "8", "--format", "json"]);
+    let a = steg(
+        &root(),
+        &[
+            "simulate",
+            "lindesberg",
+            "--cases",
+            "300",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ],
+    );
+    let b = steg(
+        &root(),
+        &[
+            "simulate",
+            "lindesberg",
+            "--cases",
+            "300",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ],
+    );
+    let c = steg(
+        &root(),
+        &[
+            "simulate",
+            "lindesberg",
+            "--cases",
+            "300",
+            "--seed",
+            "8",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!(a.stdout, b.stdout);
     assert_ne!(a.stdout, c.stdout, "another seed draws other cases");
 }
 
+/// Shards of cases run on all threads; the merged report is the same for one thread or two.
+#[test]
+fn the_report_does_not_depend_on_the_number_of_threads() {
+    let args = |t: &'static str| {
+        [
+            "simulate",
+            "lindesberg",
+            "--cases",
+            "5200",
+            "--seed",
+            "2",
+            "--months",
+            "2",
+            "--format",
+            "json",
+            "--threads",
+            t,
+        ]
+    };
+    let one = steg(&root(), &args("1"));
+    let two = steg(&root(), &args("2"));
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(one.stdout, two.stdout);
+}
+
 #[test]
 fn every_case_is_accounted_for() {
     let r = simulate(&["--cases", "400", "--seed", "3"]);
-    let closed: u64 = r["outcomes"].as_object().expect("outcomes").values().map(|v| v.as_u64().expect("count")).sum();
+    let closed: u64 = r["outcomes"]
+        .as_object()
+        .expect("outcomes")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
     let total = closed + r["open"].as_u64().expect("open") + r["stuck"].as_u64().expect("stuck");
     assert_eq!(total, 400);
     assert_eq!(r["rule_errors"], 0, "{}", r["first_rule_errors"]);
@@ -113,7 +229,14 @@ fn p90(v: &serde_json::Value) -> u64 {
 #[test]
 fn fewer_staff_give_longer_waits_and_fewer_plans_on_time() {
     let base = simulate(&["--cases", "600", "--seed", "11"]);
-    let ame = simulate(&["--cases", "600", "--seed", "11", "--set", "roles.arbetsmarknadshandlaggare.staff=0.2"]);
+    let ame = simulate(&[
+        "--cases",
+        "600",
+        "--seed",
+        "11",
+        "--set",
+        "roles.arbetsmarknadshandlaggare.staff=0.2",
+    ]);
     assert!(
         p90(&ame["ansokan_till_insats"]) > p90(&base["ansokan_till_insats"]),
         "insats: {} vs {}",
@@ -121,19 +244,49 @@ fn fewer_staff_give_longer_waits_and_fewer_plans_on_time() {
         base["ansokan_till_insats"]
     );
     let role = |r: &serde_json::Value| {
-        r["roles"].as_array().expect("roles").iter().find(|x| x["role"] == "arbetsmarknadshandlaggare").cloned().expect("role")
+        r["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .find(|x| x["role"] == "arbetsmarknadshandlaggare")
+            .cloned()
+            .expect("role")
     };
     assert!(p90(&role(&ame)["wait_days"]) > p90(&role(&base)["wait_days"]));
-    let soc = simulate(&["--cases", "600", "--seed", "11", "--set", "roles.socialsekreterare.staff=0.3"]);
+    let soc = simulate(&[
+        "--cases",
+        "600",
+        "--seed",
+        "11",
+        "--set",
+        "roles.socialsekreterare.staff=0.3",
+    ]);
     let share = |r: &serde_json::Value| r["plan_inom_90_dagar"]["share"].as_f64().expect("share");
-    assert!(share(&soc) < share(&base), "plans on time: {} vs {}", share(&soc), share(&base));
+    assert!(
+        share(&soc) < share(&base),
+        "plans on time: {} vs {}",
+        share(&soc),
+        share(&base)
+    );
 }
 
 #[test]
 fn bad_knobs_are_refused_with_a_clear_message() {
-    let run = steg(&root(), &["simulate", "lindesberg", "--set", "roles.socialsekretare.staff=3"]);
+    let run = steg(
+        &root(),
+        &[
+            "simulate",
+            "lindesberg",
+            "--set",
+            "roles.socialsekretare.staff=3",
+        ],
+    );
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("did you mean `socialsekreterare`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `socialsekreterare`?"),
+        "{}",
+        run.stderr
+    );
     let run = steg(&root(), &["simulate", "lindesberg", "--set", "staff"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("KEY=VALUE"), "{}", run.stderr);
@@ -141,10 +294,26 @@ fn bad_knobs_are_refused_with_a_clear_message() {
 
 fn log_counts(dir: &Path, file: &str) -> (u64, u64) {
     let path = dir.join(file);
-    let run = steg(&root(), &["simulate", "lindesberg", "--cases", "40", "--seed", "5", "--log", path.to_str().expect("utf-8 path")]);
+    let run = steg(
+        &root(),
+        &[
+            "simulate",
+            "lindesberg",
+            "--cases",
+            "40",
+            "--seed",
+            "5",
+            "--log",
+            path.to_str().expect("utf-8 path"),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     // "event log: PATH (N cases, M events)"
-    let line = run.stderr.lines().find(|l| l.starts_with("event log:")).expect("a summary line");
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("event log:"))
+        .expect("a summary line");
     let nums: Vec<u64> = line
         .rsplit('(')
         .next()
@@ -152,7 +321,11 @@ fn log_counts(dir: &Path, file: &str) -> (u64, u64) {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|t| t.parse().ok())
         .collect();
-    let leftovers: Vec<_> = std::fs::read_dir(dir).expect("dir").flatten().filter(|e| e.file_name().to_string_lossy().contains("partial")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     (nums[0], nums[1])
 }
@@ -163,7 +336,11 @@ fn csv_event_log_has_one_row_per_event() {
     let (cases, events) = log_counts(dir.path(), "log.csv");
     assert_eq!(cases, 40);
     let text = std::fs::read_to_string(dir.path().join("log.csv")).expect("log");
-    assert_eq!(text.lines().count() as u64, events + 1, "header + one row per event");
+    assert_eq!(
+        text.lines().count() as u64,
+        events + 1,
+        "header + one row per event"
+    );
     assert!(text.starts_with("case_id,activity,timestamp,resource,lifecycle\n"));
 }
 
@@ -176,7 +353,10 @@ fn pm4py_reads_the_xes_log_back() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_pm4py {
-        assert!(std::env::var("CI").is_err(), "pm4py is missing under CI: .ci/run must install it");
+        assert!(
+            std::env::var("CI").is_err(),
+            "pm4py is missing under CI: .ci/run must install it"
+        );
         eprintln!("note: pm4py not installed; skipping the XES read-back (pip install pm4py)");
         return;
     }
@@ -186,11 +366,24 @@ fn pm4py_reads_the_xes_log_back() {
                   log = pm4py.read_xes(sys.argv[1], return_legacy_log_object=True)\n\
                   print(len(log), sum(len(t) for t in log))\n";
     let out = std::process::Command::new("python3")
-        .args(["-c", script, dir.path().join("log.xes").to_str().expect("utf-8 path")])
+        .args([
+            "-c",
+            script,
+            dir.path().join("log.xes").to_str().expect("utf-8 path"),
+        ])
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    let got: Vec<u64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    // pm4py may print a banner first; the counts are the last line.
+    let last = text.lines().last().unwrap_or_default();
+    let got: Vec<u64> = last
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
     assert_eq!(got, vec![cases, events], "pm4py read {text}");
 }

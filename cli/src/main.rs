@@ -3,8 +3,14 @@
 //! Only this crate prints and sets exit codes: 0 clean (or warnings only), 1 the configuration
 //! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
 
+mod audit;
+mod diff;
+mod graph;
+mod import;
 mod progress;
 mod render;
+mod sarif;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -35,13 +41,25 @@ enum Command {
     ///   steg check                          every municipality under workflows/
     ///   steg check workflows/lindesberg     one municipality
     ///   steg check lindesberg --format json machine-readable, one object per diagnostic
+    ///   steg check --audit                  the follow-up obligations each municipality fails
+    ///   steg check --watch lindesberg       check again on every save, until Ctrl-C
+    ///   steg check models/                  BPMN/PNML models, imported in memory, a line per model
     #[command(verbatim_doc_comment)]
     Check {
-        /// Municipality folders, folders of them, or names under workflows/ [default: workflows/]
+        /// Municipality folders, folders of them, or names under workflows/ [default: workflows/];
+        /// or BPMN (.bpmn) and PNML (.pnml) model files, or folders of them
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// List, per municipality, the obligations (`obligations:`) that fail, in the words of
+        /// their source, instead of the diagnostics.
+        #[arg(long)]
+        audit: bool,
+        /// Keep running: clear the screen and check again whenever a YAML or Rhai file of the
+        /// municipality, of the base it extends or of its rule folders is saved.
+        #[arg(long)]
+        watch: bool,
     },
     /// Run the rule tests (`*.test.yaml` beside the rules) and show each failure.
     ///
@@ -107,6 +125,59 @@ enum Command {
         /// Write an event log (XES or CSV, by extension) for process-mining tools.
         #[arg(long, value_name = "FILE.xes|FILE.csv")]
         log: Option<PathBuf>,
+        /// Worker threads (default: one per core). The output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
+    ///
+    /// Each workflow is a pool (a cluster), with a lane per role; steps no role does sit in
+    /// their unit's lane. Decisions and conditional `next` are exclusive gateways with the
+    /// conditions on their flows, forks and joins parallel gateways, waits show their events
+    /// and timers, referrals point into the workflow or unit they send the case to, and ends
+    /// are named by their outcome. The BPMN carries its layout (BPMNDI): open it in
+    /// https://demo.bpmn.io or Camunda Modeler. A municipality with errors is not drawn (exit
+    /// code 1, with the diagnostics); run `steg check` first.
+    ///
+    /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
+    /// .bpmn), else DOT.
+    ///
+    /// Examples:
+    ///   steg graph lindesberg | dot -Tsvg > lindesberg.svg
+    ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
+    ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
+    #[command(verbatim_doc_comment)]
+    Graph {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// Picture format [default: from the --out extension, else dot]
+        #[arg(long, value_enum)]
+        format: Option<graph::GraphFormat>,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Compare two municipalities: steps only in one, changed transitions and conditions,
+    /// deadlines and timers, staff, parameters, events and obligations.
+    ///
+    /// Both are compared after `extends` is resolved, so a municipality built on a shared base
+    /// shows only what it really does differently. Lines with `-` are the first municipality's,
+    /// `+` the second's, grouped by workflow and then by organisation. Titles and `source:`
+    /// citations are not compared. Exit code 0 whether or not they differ, 2 when one cannot
+    /// be loaded.
+    ///
+    /// Examples:
+    ///   steg diff lindesberg hedemora
+    ///   steg diff workflows/lindesberg workflows/hedemora --format json
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// The first municipality (`-`): a folder, or a name under workflows/.
+        a: PathBuf,
+        /// The second municipality (`+`).
+        b: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -123,6 +194,39 @@ enum Command {
     Explain {
         /// A code (G005) or a name (DeadEnd, dead-end).
         code: Option<String>,
+    },
+    /// Import BPMN 2.0 or PNML models as workflow folders that `steg check` loads.
+    ///
+    /// Each model file becomes a folder: a minimal municipality.yaml (roles from lanes, units
+    /// from collapsed pools, events) and one workflow file per process or net, with the
+    /// model's names as titles and its ids in the step ids and `source:` fields. A choice the
+    /// model gives no conditions for becomes a free choice (a wait step with one event per
+    /// branch). What steg cannot express is reported (S005) at its line in the model; a file
+    /// that cannot be read at all is S006. Every model is checked (in parallel), and one line
+    /// per model says whether it is sound. `steg check MODEL.bpmn` checks without writing.
+    /// Exit code: 0 imported, 1 a file could not be imported (or, with --strict, something
+    /// could not be expressed), 2 a path cannot be used.
+    ///
+    /// Examples:
+    ///   steg import order.bpmn                     writes ./order/
+    ///   steg import order.bpmn --out workflows/order
+    ///   steg import models/ --out imported/        one folder per model, a line per model
+    ///   steg check models/                         import in memory and check, a line per model
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// BPMN (.bpmn) or PNML (.pnml) files, or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write: the workflow folder for one file, else the folder that gets one
+        /// folder per model [default: the current folder]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Treat what steg cannot express (S005) as an error: exit code 1.
+        #[arg(long)]
+        strict: bool,
+        /// Output format of the import diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Print the JSON Schema of municipality.yaml or of a workflow file, for editors.
     ///
@@ -144,6 +248,8 @@ enum Format {
     Human,
     /// A JSON array, one object per diagnostic, for tools.
     Json,
+    /// SARIF 2.1.0, for code review (`steg check` only).
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,18 +263,79 @@ enum SchemaKind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { paths, format } => check(&paths, format),
+        Command::Check {
+            paths,
+            format,
+            audit,
+            watch: true,
+        } => watch::watch(&paths, &|report| show_check(report, format, audit)),
+        Command::Check {
+            paths,
+            format,
+            audit,
+            watch: false,
+        } => check(&paths, format, audit),
         Command::Test { paths } => test(&paths),
-        Command::Run { municipality, scenario, format } => run(&municipality, &scenario, format),
-        Command::Simulate { municipality, cases, seed, months, set, log, format } => {
-            simulate(&municipality, cases, seed, months, &set, log.as_deref(), format)
+        Command::Run {
+            format: Format::Sarif,
+            ..
         }
+        | Command::Simulate {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Run {
+            municipality,
+            scenario,
+            format,
+        } => run(&municipality, &scenario, format),
+        Command::Simulate {
+            municipality,
+            cases,
+            seed,
+            months,
+            set,
+            log,
+            threads,
+            format,
+        } => simulate(
+            &municipality,
+            SimArgs {
+                cases,
+                seed,
+                months,
+                threads,
+            },
+            &set,
+            log.as_deref(),
+            format,
+        ),
+        Command::Graph {
+            municipality,
+            format,
+            out,
+        } => graph::graph(&municipality, format, out.as_deref()),
+        Command::Diff {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Diff { a, b, format } => diff::diff(&a, &b, format == Format::Json),
+        Command::Import {
+            paths,
+            out,
+            strict,
+            format,
+        } => import::import(&paths, out.as_deref(), strict, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
     };
     match result {
         Ok(code) => code,
         Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ConfigHasErrors>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -184,13 +351,28 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
-fn check(paths: &[PathBuf], format: Format) -> CliResult {
+fn check(paths: &[PathBuf], format: Format, audit: bool) -> CliResult {
+    if import::all_models(paths)? {
+        if audit {
+            return Err("--audit is for municipality folders, not model files".into());
+        }
+        return import::check(paths, format);
+    }
     let dirs = engine::discover(paths)?;
     let report = engine::check_folders(&dirs);
+    show_check(&report, format, audit)
+}
+
+/// Print a check's report in `format` (or the audit view); exit code 1 when it has errors.
+fn show_check(report: &engine::Report, format: Format, audit: bool) -> CliResult {
+    if audit {
+        return audit::audit(report, format == Format::Json);
+    }
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Human => render::human(&mut stdout, &report, render::colors_wanted())?,
-        Format::Json => render::json(&mut stdout, &report)?,
+        Format::Human => render::human(&mut stdout, report, render::colors_wanted())?,
+        Format::Json => render::json(&mut stdout, report)?,
+        Format::Sarif => sarif::write(&mut stdout, report)?,
     }
     stdout.flush()?;
     Ok(if report.count(engine::Severity::Error) > 0 {
@@ -210,7 +392,11 @@ fn test(paths: &[PathBuf]) -> CliResult {
         let mut diags = Vec::new();
         let m = engine::load_municipality(dir, &mut sources, &mut diags);
         if diags.iter().any(|d| d.severity == engine::Severity::Error) {
-            let report = engine::Report { sources, municipalities: vec![], diagnostics: diags };
+            let report = engine::Report {
+                sources,
+                municipalities: vec![],
+                diagnostics: diags,
+            };
             render::diagnostics(&mut out, &report, render::colors_wanted())?;
             broken = true;
             continue;
@@ -220,24 +406,57 @@ fn test(paths: &[PathBuf]) -> CliResult {
         for t in outcomes.iter().filter(|t| !t.passed()) {
             render::test_failure(&mut out, &sources, t)?;
         }
-        writeln!(out, "{}: {} passed, {} failed", dir.display(), ok, outcomes.len() - ok)?;
+        writeln!(
+            out,
+            "{}: {} passed, {} failed",
+            dir.display(),
+            ok,
+            outcomes.len() - ok
+        )?;
         passed += ok;
         failed += outcomes.len() - ok;
     }
     writeln!(out, "{passed} passed, {failed} failed")?;
-    Ok(if failed > 0 || broken { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 || broken {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
+/// The configuration itself is wrong (exit 1), as opposed to `steg` being unable to run (exit 2).
+#[derive(Debug)]
+struct ConfigHasErrors(String);
+
+impl std::fmt::Display for ConfigHasErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigHasErrors {}
+
 /// Load one municipality and refuse to go on if it has errors.
-fn load_clean(arg: &std::path::Path) -> Result<(engine::Municipality, engine::SourceMap), Box<dyn std::error::Error>> {
+fn load_clean(
+    arg: &std::path::Path,
+) -> Result<(engine::Municipality, engine::SourceMap), Box<dyn std::error::Error>> {
     let dirs = engine::discover(&[arg.to_path_buf()])?;
     let [dir] = dirs.as_slice() else {
-        return Err(format!("{} holds {} municipalities; name one", arg.display(), dirs.len()).into());
+        return Err(format!(
+            "{} holds {} municipalities; name one",
+            arg.display(),
+            dirs.len()
+        )
+        .into());
     };
     let mut report = engine::check_folders(std::slice::from_ref(dir));
     if report.count(engine::Severity::Error) > 0 {
         render::diagnostics(&mut std::io::stderr().lock(), &report, false)?;
-        return Err(format!("{} has errors; `steg check {}` shows them", dir.display(), dir.display()).into());
+        return Err(Box::new(ConfigHasErrors(format!(
+            "{} has errors; `steg check {}` shows them",
+            dir.display(),
+            dir.display()
+        ))));
     }
     let m = report.municipalities.remove(0);
     Ok((m, report.sources))
@@ -251,15 +470,24 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
     let case = match engine::run_scenario(&m, &mut sources, scenario) {
         Ok(c) => c,
         Err(diags) => {
-            let report = engine::Report { sources, municipalities: vec![], diagnostics: diags };
-            render::diagnostics(&mut std::io::stdout().lock(), &report, render::colors_wanted())?;
+            let report = engine::Report {
+                sources,
+                municipalities: vec![],
+                diagnostics: diags,
+            };
+            render::diagnostics(
+                &mut std::io::stdout().lock(),
+                &report,
+                render::colors_wanted(),
+            )?;
             return Ok(ExitCode::from(1));
         }
     };
     let mut out = std::io::stdout().lock();
     match format {
         Format::Human => render::trace(&mut out, &m, &case)?,
-        Format::Json => {
+        // Sarif never gets here: main refuses it for `run`.
+        Format::Json | Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &render::TraceJson::new(&case))?;
             writeln!(out)?;
         }
@@ -267,11 +495,22 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
     Ok(ExitCode::SUCCESS)
 }
 
-fn simulate(
-    municipality: &std::path::Path,
+/// Numbers of `steg simulate`.
+struct SimArgs {
     cases: u64,
     seed: u64,
     months: u32,
+    threads: usize,
+}
+
+fn simulate(
+    municipality: &std::path::Path,
+    SimArgs {
+        cases,
+        seed,
+        months,
+        threads,
+    }: SimArgs,
     set: &[String],
     log: Option<&std::path::Path>,
     format: Format,
@@ -281,18 +520,30 @@ fn simulate(
         .map(|kv| {
             kv.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8"))
+                .ok_or_else(|| {
+                    format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8")
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if cases == 0 {
         return Err("--cases must be at least 1".into());
     }
-    let log_format = match log {
-        Some(p) => Some(engine::LogFormat::from_path(p).ok_or_else(|| format!("{}: the event log must end in .xes or .csv", p.display()))?),
-        None => None,
-    };
+    let log_format =
+        match log {
+            Some(p) => Some(engine::LogFormat::from_path(p).ok_or_else(|| {
+                format!("{}: the event log must end in .xes or .csv", p.display())
+            })?),
+            None => None,
+        };
     let (m, sources) = load_clean(municipality)?;
-    let opts = engine::SimOptions { cases, seed, months, set, record: log.is_some() };
+    let opts = engine::SimOptions {
+        cases,
+        seed,
+        months,
+        set,
+        record: log.is_some(),
+        threads,
+    };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
             eprintln!("error: {}", d.message);
@@ -300,14 +551,22 @@ fn simulate(
         return Ok(ExitCode::from(2));
     }
     let mut writer = match (log, log_format) {
-        (Some(p), Some(f)) => Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?),
+        (Some(p), Some(f)) => {
+            Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
         _ => None,
     };
     let mut bar = progress::Bar::new(cases);
-    let result = engine::simulate(&m, &sources, &opts, &mut |done| bar.update(done), &mut |prog, case| match writer.as_mut() {
-        Some(w) => w.case(prog, case),
-        None => Ok(()),
-    });
+    let result = engine::simulate(
+        &m,
+        &sources,
+        &opts,
+        &mut |done| bar.update(done),
+        &mut |prog, case| match writer.as_mut() {
+            Some(w) => w.case(prog, case),
+            None => Ok(()),
+        },
+    );
     bar.finish();
     let report = match result {
         Ok(r) => r,
@@ -324,13 +583,17 @@ fn simulate(
     if let Some(w) = writer {
         let (traces, events) = w.finish()?;
         if let Some(p) = log {
-            eprintln!("event log: {} ({traces} cases, {events} events)", p.display());
+            eprintln!(
+                "event log: {} ({traces} cases, {events} events)",
+                p.display()
+            );
         }
     }
     let mut out = std::io::stdout().lock();
     match format {
         Format::Human => render::sim_report(&mut out, &m, &report)?,
-        Format::Json => {
+        // Sarif never gets here: main refuses it for `simulate`.
+        Format::Json | Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
@@ -345,12 +608,14 @@ fn explain(code: Option<&str>) -> CliResult {
             for c in engine::codes::ALL {
                 writeln!(out, "{}  {:<28} {}", c.code, c.name, c.severity)?;
             }
-            writeln!(out, "\nRun `steg explain CODE` for one check's documentation.")?;
+            writeln!(
+                out,
+                "\nRun `steg explain CODE` for one check's documentation."
+            )?;
         }
         Some(code) => {
-            let c = engine::codes::find(code).ok_or_else(|| {
-                format!("no check `{code}`; run `steg explain` for the list")
-            })?;
+            let c = engine::codes::find(code)
+                .ok_or_else(|| format!("no check `{code}`; run `steg explain` for the list"))?;
             write!(out, "{}", render::explain(c))?;
         }
     }
@@ -374,7 +639,8 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
                 ("workflow.schema.json", engine::workflow_schema()),
             ] {
                 let path = dir.join(name);
-                render::write_atomically(&path, pretty(v)?.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+                render::write_atomically(&path, pretty(v)?.as_bytes())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
     }

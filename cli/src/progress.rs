@@ -16,7 +16,13 @@ impl Bar {
     /// A bar for `total` items; silent unless standard error is a terminal.
     pub fn new(total: u64) -> Bar {
         let now = Instant::now();
-        Bar { total, shown: false, last: now, start: now, enabled: std::io::stderr().is_terminal() }
+        Bar {
+            total,
+            shown: false,
+            last: now,
+            start: now,
+            enabled: std::io::stderr().is_terminal(),
+        }
     }
 
     /// `done` items are finished; redrawn at most ten times a second.

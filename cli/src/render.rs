@@ -37,7 +37,10 @@ impl std::error::Error for Shown<'_> {}
 
 impl miette::Diagnostic for Shown<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("{}({})", self.d.check.code, self.d.check.name)))
+        Some(Box::new(format!(
+            "{}({})",
+            self.d.check.code, self.d.check.name
+        )))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.d.severity {
@@ -46,13 +49,16 @@ impl miette::Diagnostic for Shown<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 }
 
@@ -61,14 +67,33 @@ fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
     let mut labels = Vec::new();
     let source = d.span.as_ref().map(|span| {
         let file = sources.get(span.file);
-        let primary = SourceSpan::new(span.loc.offset.into(), span.loc.len.max(1).min(file.text.len().saturating_sub(span.loc.offset)).max(if file.text.is_empty() { 0 } else { 1 }));
-        labels.push(LabeledSpan::new_primary_with_span(Some(d.label.clone()).filter(|l| !l.is_empty()), primary));
+        let primary = SourceSpan::new(
+            span.loc.offset.into(),
+            span.loc
+                .len
+                .max(1)
+                .min(file.text.len().saturating_sub(span.loc.offset))
+                .max(if file.text.is_empty() { 0 } else { 1 }),
+        );
+        labels.push(LabeledSpan::new_primary_with_span(
+            Some(d.label.clone()).filter(|l| !l.is_empty()),
+            primary,
+        ));
         for r in &d.related {
             if r.span.file == span.file {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), SourceSpan::new(r.span.loc.offset.into(), r.span.loc.len.max(1))));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    SourceSpan::new(r.span.loc.offset.into(), r.span.loc.len.max(1)),
+                ));
             } else {
                 let other = sources.get(r.span.file);
-                let note = format!("{}: {}:{}:{}", r.message, other.path.display(), r.span.loc.line, r.span.loc.column);
+                let note = format!(
+                    "{}: {}:{}:{}",
+                    r.message,
+                    other.path.display(),
+                    r.span.loc.line,
+                    r.span.loc.column
+                );
                 help = Some(match help.take() {
                     Some(h) => format!("{h}\n{note}"),
                     None => note,
@@ -77,16 +102,29 @@ fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
         }
         NamedSource::new(file.path.display().to_string(), file.text.clone())
     });
-    Shown { d, source, labels, help }
+    Shown {
+        d,
+        source,
+        labels,
+        help,
+    }
 }
 
 /// Render every diagnostic for people.
 pub fn diagnostics(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1);
     for d in &report.diagnostics {
         let mut s = String::new();
-        handler.render_report(&mut s, &shown(d, &report.sources)).map_err(io::Error::other)?;
+        handler
+            .render_report(&mut s, &shown(d, &report.sources))
+            .map_err(io::Error::other)?;
         writeln!(out, "{s}")?;
     }
     Ok(())
@@ -95,8 +133,15 @@ pub fn diagnostics(out: &mut impl Write, report: &Report, color: bool) -> io::Re
 /// Render every diagnostic for people, then a summary line.
 pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<()> {
     diagnostics(out, report, color)?;
-    let (e, w) = (report.count(Severity::Error), report.count(Severity::Warning));
-    let names: Vec<String> = report.municipalities.iter().map(|m| m.dir.display().to_string()).collect();
+    let (e, w) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+    );
+    let names: Vec<String> = report
+        .municipalities
+        .iter()
+        .map(|m| m.dir.display().to_string())
+        .collect();
     writeln!(
         out,
         "checked {} ({}): {} error{}, {} warning{}",
@@ -146,7 +191,10 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
             severity: d.severity,
             message: &d.message,
             help: d.help.as_deref(),
-            file: d.span.as_ref().map(|s| report.sources.get(s.file).path.display().to_string()),
+            file: d
+                .span
+                .as_ref()
+                .map(|s| report.sources.get(s.file).path.display().to_string()),
             line: d.span.as_ref().map(|s| s.loc.line),
             column: d.span.as_ref().map(|s| s.loc.column),
             step: d.step.as_deref(),
@@ -167,9 +215,21 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
 }
 
 /// One failed rule test: where, which rule, the input, what was expected and what came.
-pub fn test_failure(out: &mut impl Write, sources: &SourceMap, t: &steg_engine::TestOutcome) -> io::Result<()> {
+pub fn test_failure(
+    out: &mut impl Write,
+    sources: &SourceMap,
+    t: &steg_engine::TestOutcome,
+) -> io::Result<()> {
     let file = &sources.get(t.file).path;
-    writeln!(out, "FAIL {}:{}:{}  rule `{}`: {}", file.display(), t.expect_loc.line, t.expect_loc.column, t.rule, t.name)?;
+    writeln!(
+        out,
+        "FAIL {}:{}:{}  rule `{}`: {}",
+        file.display(),
+        t.expect_loc.line,
+        t.expect_loc.column,
+        t.rule,
+        t.name
+    )?;
     if let Some(d) = &t.date {
         writeln!(out, "     date:     {d}")?;
     }
@@ -182,9 +242,19 @@ pub fn test_failure(out: &mut impl Write, sources: &SourceMap, t: &steg_engine::
         Ok(v) => writeln!(out, "     actual:   {v}")?,
         Err(e) => {
             let at = e.span.as_ref().map(|s| {
-                format!(" (at {}:{}:{})", sources.get(s.file).path.display(), s.loc.line, s.loc.column)
+                format!(
+                    " (at {}:{}:{})",
+                    sources.get(s.file).path.display(),
+                    s.loc.line,
+                    s.loc.column
+                )
             });
-            writeln!(out, "     error:    {}{}", e.message, at.unwrap_or_default())?
+            writeln!(
+                out,
+                "     error:    {}{}",
+                e.message,
+                at.unwrap_or_default()
+            )?
         }
     }
     writeln!(out)
@@ -214,15 +284,30 @@ impl<'a> TraceJson<'a> {
 }
 
 /// A case's trace for people: one line per event, with dates.
-pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_engine::Case) -> io::Result<()> {
+pub fn trace(
+    out: &mut impl Write,
+    m: &steg_engine::Municipality,
+    case: &steg_engine::Case,
+) -> io::Result<()> {
     use steg_engine::What;
-    let name = m.def.as_ref().map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
+    let name = m
+        .def
+        .as_ref()
+        .map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
     writeln!(out, "case `{}` in {}\n", case.id, name)?;
     let mut last_date = None;
     for e in case.trace.as_deref().unwrap_or_default() {
-        let date = if last_date == Some(e.date) { "          ".to_string() } else { e.date.to_string() };
+        let date = if last_date == Some(e.date) {
+            "          ".to_string()
+        } else {
+            e.date.to_string()
+        };
         last_date = Some(e.date);
-        let place = if e.workflow.is_empty() { String::new() } else { format!("{}.{}", e.workflow, e.step) };
+        let place = if e.workflow.is_empty() {
+            String::new()
+        } else {
+            format!("{}.{}", e.workflow, e.step)
+        };
         let what = match &e.what {
             What::Entered { kind, actor } => match actor {
                 Some(a) => format!("{kind} by {a}"),
@@ -238,7 +323,9 @@ pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_en
             What::DataSet { fields } => format!("data: {}", fields.join(", ")),
             What::Referred { to_workflow } => format!("referred to workflow {to_workflow}"),
             What::Returned { outcome, to } => format!("answer {outcome} → {to}"),
-            What::JoinWaiting { arrived, needed } => format!("join: {arrived} of {needed} branches arrived"),
+            What::JoinWaiting { arrived, needed } => {
+                format!("join: {arrived} of {needed} branches arrived")
+            }
             What::Ended { outcome } => format!("end: {outcome}"),
             What::Closed { outcome } => format!("case closed: {outcome}"),
             What::Stuck { reason } => format!("STUCK: {reason}"),
@@ -249,16 +336,31 @@ pub fn trace(out: &mut impl Write, m: &steg_engine::Municipality, case: &steg_en
     }
     writeln!(out)?;
     match (&case.closed, &case.stuck) {
-        (Some(d), _) => writeln!(out, "closed {d} with outcome {}", case.outcome.as_deref().unwrap_or("?")),
+        (Some(d), _) => writeln!(
+            out,
+            "closed {d} with outcome {}",
+            case.outcome.as_deref().unwrap_or("?")
+        ),
         (None, Some(s)) => writeln!(out, "stuck: {s}"),
         (None, None) => writeln!(out, "still open at the end of the scenario"),
     }
 }
 
 /// A simulation report for people.
-pub fn sim_report(out: &mut impl Write, m: &steg_engine::Municipality, r: &steg_engine::SimReport) -> io::Result<()> {
-    let name = m.def.as_ref().map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
-    writeln!(out, "{name}: {} cases, seed {}, each followed {} months", r.cases, r.seed, r.months)?;
+pub fn sim_report(
+    out: &mut impl Write,
+    m: &steg_engine::Municipality,
+    r: &steg_engine::SimReport,
+) -> io::Result<()> {
+    let name = m
+        .def
+        .as_ref()
+        .map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
+    writeln!(
+        out,
+        "{name}: {} cases, seed {}, each followed {} months",
+        r.cases, r.seed, r.months
+    )?;
     if let (Some(a), Some(b)) = r.arrivals {
         writeln!(out, "arrivals {a} .. {b}")?;
     }
@@ -274,45 +376,137 @@ pub fn sim_report(out: &mut impl Write, m: &steg_engine::Municipality, r: &steg_
         None => "no cases".to_string(),
     };
     writeln!(out)?;
-    writeln!(out, "  {:<40} {}", "ansökan → beslut", dist(&r.ansokan_till_beslut))?;
-    writeln!(out, "  {:<40} {}", "ansökan → insats", dist(&r.ansokan_till_insats))?;
-    writeln!(out, "  {:<40} {}", "plan inom 90 dagar", part(r.plan_inom_90_dagar.count, r.plan_inom_90_dagar.of, r.plan_inom_90_dagar.share))?;
-    writeln!(out, "  {:<40} {}", "frånvaro → handläggare", dist(&r.franvaro_till_handlaggare))?;
-    writeln!(out, "  {:<40} {}", "frånvarorapporter som aldrig kom fram", r.franvaro_ej_framme)?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "ansökan → beslut",
+        dist(&r.ansokan_till_beslut)
+    )?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "ansökan → insats",
+        dist(&r.ansokan_till_insats)
+    )?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "plan inom 90 dagar",
+        part(
+            r.plan_inom_90_dagar.count,
+            r.plan_inom_90_dagar.of,
+            r.plan_inom_90_dagar.share
+        )
+    )?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "frånvaro → handläggare",
+        dist(&r.franvaro_till_handlaggare)
+    )?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "frånvarorapporter som aldrig kom fram", r.franvaro_ej_framme
+    )?;
     for d in &r.deadlines {
-        writeln!(out, "  {:<40} {}", format!("i tid: {} (inom {})", d.step, d.within), part(d.on_time.count, d.on_time.of, d.on_time.share))?;
+        writeln!(
+            out,
+            "  {:<40} {}",
+            format!("i tid: {} (inom {})", d.step, d.within),
+            part(d.on_time.count, d.on_time.of, d.on_time.share)
+        )?;
     }
     writeln!(out, "  {:<40} {}", "återremitteringar", r.aterremitteringar)?;
-    writeln!(out, "  {:<40} {}", "återremitterade ärenden", part(r.aterremitterade_arenden.count, r.aterremitterade_arenden.of, r.aterremitterade_arenden.share))?;
+    writeln!(
+        out,
+        "  {:<40} {}",
+        "återremitterade ärenden",
+        part(
+            r.aterremitterade_arenden.count,
+            r.aterremitterade_arenden.of,
+            r.aterremitterade_arenden.share
+        )
+    )?;
     writeln!(out, "  {:<40} {}", "återanvisningar", r.ateranvisningar)?;
+    sim_obligations(out, r)?;
     writeln!(out)?;
     writeln!(out, "  outcomes")?;
     for (o, n) in &r.outcomes {
-        writeln!(out, "    {o:<38} {n:>8}  {:5.1} %", *n as f64 * 100.0 / r.cases.max(1) as f64)?;
+        writeln!(
+            out,
+            "    {o:<38} {n:>8}  {:5.1} %",
+            *n as f64 * 100.0 / r.cases.max(1) as f64
+        )?;
     }
-    writeln!(out, "    {:<38} {:>8}  {:5.1} %", "(open at end of follow-up)", r.open, r.open as f64 * 100.0 / r.cases.max(1) as f64)?;
+    writeln!(
+        out,
+        "    {:<38} {:>8}  {:5.1} %",
+        "(open at end of follow-up)",
+        r.open,
+        r.open as f64 * 100.0 / r.cases.max(1) as f64
+    )?;
     if r.stuck > 0 {
-        writeln!(out, "    {:<38} {:>8}  {:5.1} %", "(stuck)", r.stuck, r.stuck as f64 * 100.0 / r.cases.max(1) as f64)?;
+        writeln!(
+            out,
+            "    {:<38} {:>8}  {:5.1} %",
+            "(stuck)",
+            r.stuck,
+            r.stuck as f64 * 100.0 / r.cases.max(1) as f64
+        )?;
     }
     if !r.roles.is_empty() {
         writeln!(out)?;
-        writeln!(out, "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}", "role", "staff", "utilisation", "mean queue", "max queue", "wait median/p90")?;
+        writeln!(
+            out,
+            "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}",
+            "role", "staff", "utilisation", "mean queue", "max queue", "wait median/p90"
+        )?;
         for role in &r.roles {
-            let util = role.utilisation.map_or("-".to_string(), |u| format!("{:.1} %", u * 100.0));
-            let mq = role.mean_queue.map_or("-".to_string(), |q| format!("{q:.1}"));
+            let util = role
+                .utilisation
+                .map_or("-".to_string(), |u| format!("{:.1} %", u * 100.0));
+            let mq = role
+                .mean_queue
+                .map_or("-".to_string(), |q| format!("{q:.1}"));
             let wait = match (role.wait_days.median, role.wait_days.p90) {
                 (Some(a), Some(b)) => format!("{a} d / {b} d"),
                 _ => "-".to_string(),
             };
-            writeln!(out, "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}", role.role, role.staff, util, mq, role.max_queue, wait)?;
+            writeln!(
+                out,
+                "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}",
+                role.role, role.staff, util, mq, role.max_queue, wait
+            )?;
         }
     }
     if r.rule_errors > 0 {
         writeln!(out)?;
-        writeln!(out, "  {} rule evaluations failed; the first:", r.rule_errors)?;
+        writeln!(
+            out,
+            "  {} rule evaluations failed; the first:",
+            r.rule_errors
+        )?;
         for e in &r.first_rule_errors {
             writeln!(out, "    {e}")?;
         }
+    }
+    Ok(())
+}
+
+/// The share of simulated cases that broke each obligation (`obligations:`).
+fn sim_obligations(out: &mut impl Write, r: &steg_engine::SimReport) -> io::Result<()> {
+    if r.obligations.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "  obligations (cases that broke it)")?;
+    for o in &r.obligations {
+        let share = match o.share {
+            Some(s) => format!("{:5.1} %   ({} of {})", s * 100.0, o.broken, o.of),
+            None => "no cases".to_string(),
+        };
+        writeln!(out, "    {:<38} {share}", o.id)?;
     }
     Ok(())
 }

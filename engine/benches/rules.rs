@@ -21,7 +21,9 @@ fn main() {
 
     let threshold = Arende::from_json(
         "p1",
-        serde_json::json!({ "arbetsformaga": 0.3 }).as_object().expect("an object"),
+        serde_json::json!({ "arbetsformaga": 0.3 })
+            .as_object()
+            .expect("an object"),
     );
     let household = Arende::from_json(
         "p2",
@@ -35,23 +37,43 @@ fn main() {
         .as_object()
         .expect("an object"),
     );
-    println!("{:<34} {:>12} {:>14} {:>12}", "rule", "evaluations", "evals/s", "µs/eval");
+    println!(
+        "{:<34} {:>12} {:>14} {:>12}",
+        "rule", "evaluations", "evals/s", "µs/eval"
+    );
     for (label, rule, arende) in [
-        ("arbetsformaga_minst_25 (threshold)", "arbetsformaga_minst_25", &threshold),
+        (
+            "arbetsformaga_minst_25 (threshold)",
+            "arbetsformaga_minst_25",
+            &threshold,
+        ),
         ("riksnorm (4-person household)", "riksnorm", &household),
     ] {
         // Warm up, then the best of three runs.
         for _ in 0..1000 {
-            let _ = m.rules.call(&sources, rule, arende, &m.params, date).expect("rule evaluates");
+            let _ = m
+                .rules
+                .call(&sources, rule, arende, &m.params, date)
+                .expect("rule evaluates");
         }
         let mut best = f64::MAX;
         for _ in 0..3 {
             let start = Instant::now();
             for _ in 0..n {
-                let _ = std::hint::black_box(m.rules.call(&sources, rule, arende, &m.params, date).expect("rule evaluates"));
+                let _ = std::hint::black_box(
+                    m.rules
+                        .call(&sources, rule, arende, &m.params, date)
+                        .expect("rule evaluates"),
+                );
             }
             best = best.min(start.elapsed().as_secs_f64());
         }
-        println!("{:<34} {:>12} {:>14.0} {:>12.2}", label, n, n as f64 / best, best * 1e6 / n as f64);
+        println!(
+            "{:<34} {:>12} {:>14.0} {:>12.2}",
+            label,
+            n,
+            n as f64 / best,
+            best * 1e6 / n as f64
+        );
     }
 }

@@ -36,6 +36,11 @@ pub struct Loc {
     /// Length of the node in bytes (at least 1 when known).
     #[serde(skip)]
     pub len: usize,
+    /// The file the node was read from, when known. YAML nodes always know it, so a node
+    /// inherited through `extends` keeps pointing into its base file after the merge; a
+    /// [`Span`] given to [`Diagnostic::new`] or [`Diagnostic::related`] takes this file.
+    #[serde(skip)]
+    pub file: Option<FileId>,
 }
 
 /// A location in a named file of the project.
@@ -45,6 +50,17 @@ pub struct Span {
     pub file: FileId,
     /// Place in that file.
     pub loc: Loc,
+}
+
+impl Span {
+    /// The span in the file its node was read from: a node merged into another file's workflow
+    /// through `extends` still names its own file (see [`Loc::file`]).
+    pub fn resolved(self) -> Span {
+        Span {
+            file: self.loc.file.unwrap_or(self.file),
+            loc: self.loc,
+        }
+    }
 }
 
 /// Index of a file in a [`SourceMap`](crate::SourceMap).
@@ -90,7 +106,7 @@ impl Diagnostic {
             message: message.into(),
             label: String::new(),
             help: None,
-            span,
+            span: span.map(Span::resolved),
             related: Vec::new(),
             step: None,
         }
@@ -125,7 +141,7 @@ impl Diagnostic {
     /// Add a related location.
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
         self.related.push(Label {
-            span,
+            span: span.resolved(),
             message: message.into(),
         });
         self
@@ -198,6 +214,7 @@ pub fn loc_at(text: &str, offset: usize, len: usize) -> Loc {
         column,
         offset,
         len,
+        file: None,
     }
 }
 

@@ -249,14 +249,19 @@ impl std::str::FromStr for Effort {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let bad = || DurationError(format!("`{t}` is not an effort: write hours and minutes, e.g. `45min`, `2h`, `1h30min`, `1.5h`"));
+        let bad = || {
+            DurationError(format!("`{t}` is not an effort: write hours and minutes, e.g. `45min`, `2h`, `1h30min`, `1.5h`"))
+        };
         let mut rest = t;
         let mut minutes = 0.0;
         if rest.is_empty() {
             return Err(bad());
         }
         while !rest.is_empty() {
-            let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+            let n = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'.')
+                .count();
             let value: f64 = rest[..n].parse().map_err(|_| bad())?;
             rest = &rest[n..];
             let u = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
@@ -328,7 +333,16 @@ mod tests {
 
     #[test]
     fn rejects_nonsense_with_a_reason() {
-        for bad in ["", "14", "d14", "3 months", "P", "PT3H", "3x", "99999999999d"] {
+        for bad in [
+            "",
+            "14",
+            "d14",
+            "3 months",
+            "P",
+            "PT3H",
+            "3x",
+            "99999999999d",
+        ] {
             let e = bad.parse::<Duration>().unwrap_err();
             assert!(e.0.contains('`') || e.0.contains("empty"), "{bad}: {e}");
         }

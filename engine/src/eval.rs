@@ -34,8 +34,8 @@ thread_local! {
 pub fn sandbox() -> Engine {
     use rhai::packages::{
         ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage,
-        BasicMathPackage, BasicStringPackage, LanguageCorePackage, LogicPackage,
-        MoreStringPackage, Package,
+        BasicMathPackage, BasicStringPackage, LanguageCorePackage, LogicPackage, MoreStringPackage,
+        Package,
     };
     let mut e = Engine::new_raw();
     for lib in [
@@ -62,7 +62,9 @@ pub fn sandbox() -> Engine {
     e.on_debug(|_, _, _| {});
     e.on_progress(|ops| {
         if ops % 65_536 == 0 {
-            let late = DEADLINE.with(|d| d.get()).is_some_and(|d| Instant::now() > d);
+            let late = DEADLINE
+                .with(|d| d.get())
+                .is_some_and(|d| Instant::now() > d);
             if late {
                 return Some(Dynamic::from("time limit"));
             }
@@ -95,7 +97,11 @@ impl Fields {
             let hint = did_you_mean(key, self.values.keys().map(String::as_str))
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
-            let whose = if self.id.is_empty() { String::new() } else { format!(" of `{}`", self.id) };
+            let whose = if self.id.is_empty() {
+                String::new()
+            } else {
+                format!(" of `{}`", self.id)
+            };
             format!("{}{whose} has no field `{key}`{hint}", self.what).into()
         })
     }
@@ -104,12 +110,24 @@ impl Fields {
 impl Arende {
     /// A case with an id (for messages) and its data.
     pub fn new(id: impl Into<String>, values: BTreeMap<String, Dynamic>) -> Self {
-        Arende(Arc::new(Fields { what: "arende", id: id.into(), values }))
+        Arende(Arc::new(Fields {
+            what: "arende",
+            id: id.into(),
+            values,
+        }))
     }
 
     /// A case from JSON-like data (scenario and test files).
-    pub fn from_json(id: impl Into<String>, map: &serde_json::Map<String, serde_json::Value>) -> Self {
-        Arende::new(id, map.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect())
+    pub fn from_json(
+        id: impl Into<String>,
+        map: &serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Arende::new(
+            id,
+            map.iter()
+                .map(|(k, v)| (k.clone(), to_dynamic(v)))
+                .collect(),
+        )
     }
 
     /// A copy of this case's data with some fields set.
@@ -118,7 +136,11 @@ impl Arende {
         for (k, v) in set {
             values.insert(k.clone(), v.clone());
         }
-        Arende(Arc::new(Fields { what: "arende", id: self.0.id.clone(), values }))
+        Arende(Arc::new(Fields {
+            what: "arende",
+            id: self.0.id.clone(),
+            values,
+        }))
     }
 
     /// A field's value, if the case has it.
@@ -146,7 +168,11 @@ impl Params {
                 (k.value.clone(), v)
             })
             .collect();
-        Params(Arc::new(Fields { what: "params", id: String::new(), values }))
+        Params(Arc::new(Fields {
+            what: "params",
+            id: String::new(),
+            values,
+        }))
     }
 
     /// These parameters with some replaced or added (rule tests, what-if runs).
@@ -155,7 +181,11 @@ impl Params {
         for (k, v) in over {
             values.insert(k.clone(), to_dynamic(v));
         }
-        Params(Arc::new(Fields { what: "params", id: String::new(), values }))
+        Params(Arc::new(Fields {
+            what: "params",
+            id: String::new(),
+            values,
+        }))
     }
 }
 
@@ -180,7 +210,9 @@ pub fn to_dynamic(v: &serde_json::Value) -> Dynamic {
         J::String(s) => Dynamic::from(s.clone()),
         J::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect()),
         J::Object(o) => Dynamic::from_map(
-            o.iter().map(|(k, v)| (k.as_str().into(), to_dynamic(v))).collect(),
+            o.iter()
+                .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
+                .collect(),
         ),
     }
 }
@@ -199,10 +231,21 @@ pub fn from_dynamic(d: &Dynamic) -> serde_json::Value {
     } else if d.is_string() {
         J::String(d.clone().into_string().unwrap_or_default())
     } else if d.is_array() {
-        J::Array(d.clone().into_array().unwrap_or_default().iter().map(from_dynamic).collect())
+        J::Array(
+            d.clone()
+                .into_array()
+                .unwrap_or_default()
+                .iter()
+                .map(from_dynamic)
+                .collect(),
+        )
     } else if d.is_map() {
         let m = d.clone().cast::<rhai::Map>();
-        J::Object(m.iter().map(|(k, v)| (k.to_string(), from_dynamic(v))).collect())
+        J::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), from_dynamic(v)))
+                .collect(),
+        )
     } else {
         J::String(d.to_string())
     }
@@ -214,16 +257,20 @@ fn register_bridge(e: &mut Engine) {
     e.register_type_with_name::<Params>("Params")
         .register_indexer_get(|p: &mut Params, k: ImmutableString| p.0.get(&k));
     // The date the rule is asked about, as `YYYY-MM-DD`.
-    e.register_fn("datum", || -> Result<ImmutableString, Box<EvalAltResult>> {
-        current_date().map(|d| d.to_string().into())
-    });
+    e.register_fn(
+        "datum",
+        || -> Result<ImmutableString, Box<EvalAltResult>> {
+            current_date().map(|d| d.to_string().into())
+        },
+    );
     // Whole calendar months from date `a` to date `b` (`YYYY-MM-DD`), negative when b < a.
     e.register_fn(
         "manader_mellan",
         |a: ImmutableString, b: ImmutableString| -> Result<i64, Box<EvalAltResult>> {
             let a = parse_date(&a).map_err(|m| -> Box<EvalAltResult> { m.into() })?;
             let b = parse_date(&b).map_err(|m| -> Box<EvalAltResult> { m.into() })?;
-            let mut months = i64::from(b.year() - a.year()) * 12 + i64::from(b.month()) - i64::from(a.month());
+            let mut months =
+                i64::from(b.year() - a.year()) * 12 + i64::from(b.month()) - i64::from(a.month());
             if months > 0 && b.day() < a.day() {
                 months -= 1;
             } else if months < 0 && b.day() > a.day() {
@@ -235,8 +282,9 @@ fn register_bridge(e: &mut Engine) {
 }
 
 fn current_date() -> Result<NaiveDate, Box<EvalAltResult>> {
-    DATE.with(|d| d.get())
-        .ok_or_else(|| "no date given: this rule depends on the date (give the test or case a `date`)".into())
+    DATE.with(|d| d.get()).ok_or_else(|| {
+        "no date given: this rule depends on the date (give the test or case a `date`)".into()
+    })
 }
 
 /// Tables by name, each version with its period, for `tabell("NAME")`.
@@ -253,27 +301,31 @@ pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
         }
     }
     let index = Arc::new(index);
-    e.register_fn("tabell", move |name: ImmutableString| -> Result<Dynamic, Box<EvalAltResult>> {
-        let Some(versions) = index.get(name.as_str()) else {
-            let hint = did_you_mean(&name, index.keys().map(String::as_str))
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!("no table `{name}`{hint}").into());
-        };
-        let date = current_date()?;
-        versions
-            .iter()
-            .find(|(v, _)| v.contains(date))
-            .map(|(_, d)| d.clone())
-            .ok_or_else(|| {
-                let periods: Vec<String> = versions.iter().map(|(v, _)| v.to_string()).collect();
-                format!(
-                    "no version of table `{name}` is in force on {date} (versions: {})",
-                    periods.join(", ")
-                )
-                .into()
-            })
-    });
+    e.register_fn(
+        "tabell",
+        move |name: ImmutableString| -> Result<Dynamic, Box<EvalAltResult>> {
+            let Some(versions) = index.get(name.as_str()) else {
+                let hint = did_you_mean(&name, index.keys().map(String::as_str))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(format!("no table `{name}`{hint}").into());
+            };
+            let date = current_date()?;
+            versions
+                .iter()
+                .find(|(v, _)| v.contains(date))
+                .map(|(_, d)| d.clone())
+                .ok_or_else(|| {
+                    let periods: Vec<String> =
+                        versions.iter().map(|(v, _)| v.to_string()).collect();
+                    format!(
+                        "no version of table `{name}` is in force on {date} (versions: {})",
+                        periods.join(", ")
+                    )
+                    .into()
+                })
+        },
+    );
 }
 
 /// A rule that could not be evaluated: which rule, where, why, and for which case.
@@ -306,10 +358,15 @@ impl RuleError {
             .label("fails here")
             .help(match self.message.as_str() {
                 m if m.contains("too many operations") || m.contains("time limit") => {
-                    "a rule must finish quickly: look for a loop whose condition never turns false".to_string()
+                    "a rule must finish quickly: look for a loop whose condition never turns false"
+                        .to_string()
                 }
-                m if m.contains("recursion") => "a rule that calls itself needs a case where it stops".to_string(),
-                m if m.contains("has no field") => "give the case this field, or check the spelling".to_string(),
+                m if m.contains("recursion") => {
+                    "a rule that calls itself needs a case where it stops".to_string()
+                }
+                m if m.contains("has no field") => {
+                    "give the case this field, or check the spelling".to_string()
+                }
                 _ => "fix the rule; a rule test (`*.test.yaml`) pins the fix down".to_string(),
             })
     }
@@ -339,17 +396,43 @@ impl RuleSet {
             return Err(fail(None, "no such rule".to_string()));
         };
         let rule = match date {
-            Some(d) => self.versions(name).find(|r| r.validity.contains(d)).ok_or_else(|| {
-                let periods: Vec<String> = self.versions(name).map(|r| r.validity.to_string()).collect();
-                fail(Some(first.span.clone()), format!("no version is in force on {d} (versions: {})", periods.join(", ")))
-            })?,
-            None if first.validity != Validity::ALWAYS || self.versions(name).nth(1).is_some_and(|r| r.validity != Validity::ALWAYS) => {
-                return Err(fail(Some(first.span.clone()), "the rule has dated versions; a date is needed to pick one".to_string()))
+            Some(d) => self
+                .versions(name)
+                .find(|r| r.validity.contains(d))
+                .ok_or_else(|| {
+                    let periods: Vec<String> = self
+                        .versions(name)
+                        .map(|r| r.validity.to_string())
+                        .collect();
+                    fail(
+                        Some(first.span.clone()),
+                        format!(
+                            "no version is in force on {d} (versions: {})",
+                            periods.join(", ")
+                        ),
+                    )
+                })?,
+            None if first.validity != Validity::ALWAYS
+                || self
+                    .versions(name)
+                    .nth(1)
+                    .is_some_and(|r| r.validity != Validity::ALWAYS) =>
+            {
+                return Err(fail(
+                    Some(first.span.clone()),
+                    "the rule has dated versions; a date is needed to pick one".to_string(),
+                ))
             }
             None => first,
         };
         if rule.params.len() != 2 {
-            return Err(fail(Some(rule.span.clone()), format!("a rule takes two parameters (arende, params), this one takes {}", rule.params.len())));
+            return Err(fail(
+                Some(rule.span.clone()),
+                format!(
+                    "a rule takes two parameters (arende, params), this one takes {}",
+                    rule.params.len()
+                ),
+            ));
         }
         let file = &self.files[rule.ast].0;
         let ast = &self.linked[rule.ast];
@@ -366,15 +449,44 @@ impl RuleSet {
             let span = match innermost(&e, None) {
                 (src, Some(p)) => {
                     let file = src
-                        .and_then(|s| self.files.iter().map(|(f, _)| *f).find(|f| crate::load::file_source(*f) == s))
+                        .and_then(|s| {
+                            self.files
+                                .iter()
+                                .map(|(f, _)| *f)
+                                .find(|f| crate::load::file_source(*f) == s)
+                        })
                         .unwrap_or(*file);
                     let text = &sources.get(file).text;
-                    let (l, c) = (p.line().unwrap_or(1) as u32, p.position().unwrap_or(1) as u32);
-                    Span { file, loc: loc_at(text, offset_of(text, l, c), 1) }
+                    let (l, c) = (
+                        p.line().unwrap_or(1) as u32,
+                        p.position().unwrap_or(1) as u32,
+                    );
+                    Span {
+                        file,
+                        loc: loc_at(text, offset_of(text, l, c), 1),
+                    }
                 }
                 (_, None) => rule.span.clone(),
             };
             fail(Some(span), describe(&e))
+        })
+    }
+
+    /// Evaluate rule `name` as a condition: it must return a boolean.
+    pub fn rule_holds(
+        &self,
+        sources: &crate::SourceMap,
+        name: &str,
+        arende: &Arende,
+        params: &Params,
+        date: Option<NaiveDate>,
+    ) -> Result<bool, RuleError> {
+        let value = self.call(sources, name, arende, params, date)?;
+        value.as_bool().map_err(|t| RuleError {
+            rule: name.to_string(),
+            span: self.get(name).map(|r| r.span.clone()),
+            message: format!("a condition must be true or false, this one gave {t} `{value}`"),
+            case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
         })
     }
 
@@ -398,11 +510,17 @@ impl RuleSet {
                     message,
                     case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
                 };
-                let ast = inline.get(condition).ok_or_else(|| fail("the condition did not compile".to_string()))?;
+                let ast = inline
+                    .get(condition)
+                    .ok_or_else(|| fail("the condition did not compile".to_string()))?;
                 let mut scope = Scope::new();
-                scope.push("arende", arende.clone()).push("params", params.clone());
-                guarded(date, || self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast))
-                    .map_err(|e| fail(describe(&e)))?
+                scope
+                    .push("arende", arende.clone())
+                    .push("params", params.clone());
+                guarded(date, || {
+                    self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+                })
+                .map_err(|e| fail(describe(&e)))?
             }
         };
         value.as_bool().map_err(|t| RuleError {
@@ -414,7 +532,10 @@ impl RuleSet {
     }
 }
 
-fn guarded<T>(date: Option<NaiveDate>, f: impl FnOnce() -> Result<T, Box<EvalAltResult>>) -> Result<T, Box<EvalAltResult>> {
+fn guarded<T>(
+    date: Option<NaiveDate>,
+    f: impl FnOnce() -> Result<T, Box<EvalAltResult>>,
+) -> Result<T, Box<EvalAltResult>> {
     DATE.with(|d| d.set(date));
     DEADLINE.with(|d| d.set(Some(Instant::now() + MAX_TIME)));
     let r = f();
@@ -423,7 +544,10 @@ fn guarded<T>(date: Option<NaiveDate>, f: impl FnOnce() -> Result<T, Box<EvalAlt
 }
 
 /// The innermost error's position and the source of the function it happened in.
-fn innermost<'a>(e: &'a EvalAltResult, src: Option<&'a str>) -> (Option<&'a str>, Option<Position>) {
+fn innermost<'a>(
+    e: &'a EvalAltResult,
+    src: Option<&'a str>,
+) -> (Option<&'a str>, Option<Position>) {
     match e {
         EvalAltResult::ErrorInFunctionCall(_, fn_src, inner, pos) => {
             let fn_src = (!fn_src.is_empty()).then_some(fn_src.as_str()).or(src);
@@ -442,14 +566,23 @@ fn innermost<'a>(e: &'a EvalAltResult, src: Option<&'a str>) -> (Option<&'a str>
 fn describe(e: &EvalAltResult) -> String {
     match e {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe(inner),
-        EvalAltResult::ErrorTooManyOperations(_) => format!(
-            "too many operations (more than {MAX_OPERATIONS}): the rule does not finish"
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("too many operations (more than {MAX_OPERATIONS}): the rule does not finish")
+        }
+        EvalAltResult::ErrorTerminated(..) => format!(
+            "time limit of {} s reached: the rule does not finish",
+            MAX_TIME.as_secs()
         ),
-        EvalAltResult::ErrorTerminated(..) => format!("time limit of {} s reached: the rule does not finish", MAX_TIME.as_secs()),
-        EvalAltResult::ErrorStackOverflow(_) => "recursion too deep: the rule calls itself without end".to_string(),
-        EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what}: the rule builds a value larger than a rule may hold"),
+        EvalAltResult::ErrorStackOverflow(_) => {
+            "recursion too deep: the rule calls itself without end".to_string()
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("{what}: the rule builds a value larger than a rule may hold")
+        }
         EvalAltResult::ErrorArithmetic(msg, _) => format!("arithmetic error: {msg}"),
-        EvalAltResult::ErrorFunctionNotFound(sig, _) => format!("type error or unknown function: no function `{sig}`"),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+            format!("type error or unknown function: no function `{sig}`")
+        }
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         other => {
             let s = other.to_string();
@@ -474,7 +607,10 @@ mod tests {
             rules.rules.push(crate::load::Rule {
                 name: f.name.to_string(),
                 params: f.params.iter().map(|p| p.to_string()).collect(),
-                span: Span { file, loc: loc_at(src, 0, 1) },
+                span: Span {
+                    file,
+                    loc: loc_at(src, 0, 1),
+                },
                 local: true,
                 ast: 0,
                 validity: Validity::ALWAYS,
@@ -490,13 +626,20 @@ mod tests {
     }
 
     fn arende() -> Arende {
-        Arende::new("p1", [("arbetsformaga".to_string(), Dynamic::from(0.3))].into_iter().collect())
+        Arende::new(
+            "p1",
+            [("arbetsformaga".to_string(), Dynamic::from(0.3))]
+                .into_iter()
+                .collect(),
+        )
     }
 
     #[test]
     fn evaluates_a_threshold() {
         let (r, s) = set("fn ok(arende, params) { arende.arbetsformaga >= 0.25 }");
-        let v = r.call(&s, "ok", &arende(), &Params::default(), None).unwrap();
+        let v = r
+            .call(&s, "ok", &arende(), &Params::default(), None)
+            .unwrap();
         assert!(v.as_bool().unwrap());
     }
 
@@ -520,27 +663,51 @@ mod tests {
             ("f", "did you mean `arbetsformaga`"),
         ] {
             let start = Instant::now();
-            let e = r.call(&s, name, &arende(), &Params::default(), None).unwrap_err();
-            assert!(start.elapsed() < Duration::from_secs(2), "{name} took {:?}", start.elapsed());
-            assert!(e.message.to_lowercase().contains(words), "{name}: {}", e.message);
+            let e = r
+                .call(&s, name, &arende(), &Params::default(), None)
+                .unwrap_err();
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "{name} took {:?}",
+                start.elapsed()
+            );
+            assert!(
+                e.message.to_lowercase().contains(words),
+                "{name}: {}",
+                e.message
+            );
             assert_eq!(e.case.as_deref(), Some("p1"));
             assert_eq!(e.rule, name);
         }
-        let eval = r.engine.compile("fn e(arende, params) { eval(\"1\") }").unwrap_err();
+        let eval = r
+            .engine
+            .compile("fn e(arende, params) { eval(\"1\") }")
+            .unwrap_err();
         assert!(eval.to_string().contains("disabled"), "{eval}");
     }
 
     #[test]
     fn missing_field_points_at_its_line() {
         let (r, s) = set("fn a(arende, params) {\n  arende.saknas\n}");
-        let e = r.call(&s, "a", &arende(), &Params::default(), None).unwrap_err();
+        let e = r
+            .call(&s, "a", &arende(), &Params::default(), None)
+            .unwrap_err();
         assert_eq!(e.span.unwrap().loc.line, 2);
     }
 
     #[test]
     fn conditions_must_be_boolean() {
         let (r, s) = set("fn n(arende, params) { 42 }");
-        let e = r.condition(&s, &HashMap::new(), "rule.n", &arende(), &Params::default(), None).unwrap_err();
+        let e = r
+            .condition(
+                &s,
+                &HashMap::new(),
+                "rule.n",
+                &arende(),
+                &Params::default(),
+                None,
+            )
+            .unwrap_err();
         assert!(e.message.contains("true or false"), "{}", e.message);
     }
 
@@ -548,9 +715,22 @@ mod tests {
     fn months_between_counts_whole_calendar_months() {
         let (r, s) = set("fn m(arende, params) { manader_mellan(arende.a, arende.b) }");
         let case = |a: &str, b: &str| {
-            Arende::new("", [("a".to_string(), Dynamic::from(a.to_string())), ("b".to_string(), Dynamic::from(b.to_string()))].into_iter().collect())
+            Arende::new(
+                "",
+                [
+                    ("a".to_string(), Dynamic::from(a.to_string())),
+                    ("b".to_string(), Dynamic::from(b.to_string())),
+                ]
+                .into_iter()
+                .collect(),
+            )
         };
-        let m = |a, b| r.call(&s, "m", &case(a, b), &Params::default(), None).unwrap().as_int().unwrap();
+        let m = |a, b| {
+            r.call(&s, "m", &case(a, b), &Params::default(), None)
+                .unwrap()
+                .as_int()
+                .unwrap()
+        };
         assert_eq!(m("2021-01-15", "2021-07-15"), 6);
         assert_eq!(m("2021-01-15", "2021-07-14"), 5);
         assert_eq!(m("2021-07-15", "2021-01-15"), -6);

@@ -181,7 +181,9 @@ impl Graph {
         loop {
             let mut changed = false;
             for wi in 0..m.workflows.len() {
-                let Some(start) = self.starts[wi] else { continue };
+                let Some(start) = self.starts[wi] else {
+                    continue;
+                };
                 let seen = self.forward(&[start], false);
                 let mut found = BTreeSet::new();
                 for n in self.nodes[wi].iter().copied().filter(|n| seen[n.index()]) {
@@ -270,9 +272,6 @@ impl Graph {
     pub fn name(&self, m: &Municipality, n: NodeIndex) -> (String, String) {
         let s = self.g[n];
         let w = &m.workflows[s.workflow];
-        (
-            w.name().to_string(),
-            w.def.steps.0[s.step].0.value.clone(),
-        )
+        (w.name().to_string(), w.def.steps.0[s.step].0.value.clone())
     }
 }

@@ -18,15 +18,20 @@
 
 mod check;
 mod diagnostic;
+mod diff;
 mod duration;
 mod eval;
+mod export;
 mod graph;
+mod import;
 mod load;
 mod model;
+pub mod obligation;
 mod ruletest;
 mod run;
 mod schema;
 mod sim;
+pub mod soundness;
 mod validity;
 
 pub use check::codes;
@@ -34,26 +39,37 @@ pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
 };
+pub use diff::{diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort};
+pub use eval::{
+    from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
+};
+pub use export::{export, ExportFormat};
 pub use graph::{Edge, Graph, StepRef};
-pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME};
+pub use import::{
+    check_models, import_file, import_text, is_model_path, model_files, ModelCheck, ModelFormat,
+    ModelSummary, Imported, MAX_MODEL_BYTES,
+};
 pub use load::{
     discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, Table, Tests,
     MUNICIPALITY_FILE,
+};
+pub use model::{
+    Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next, Node,
+    Parameter, ReferTo, Role, RuleTest, Share, Simulation, Step, StepKind, TableFile, TableVersion,
+    TestFile, Transition, Trigger, Unit, Value, Workflow, WorkflowFile,
 };
 pub use ruletest::{run_tests, TestOutcome};
 pub use run::case::{Case, Ctx, External, TraceEntry, What, World};
 pub use run::program::{At, PStep, Program};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
-pub use validity::Validity;
-pub use model::{
-    Attribute, Deadline, EventDef, EventRate, Kpi, Share, Simulation, Guard, Map, MunicipalityFile, Next, Node, Parameter, ReferTo, Role, RuleTest,
-    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
-    WorkflowFile,
-};
 pub use schema::{municipality_schema, workflow_schema};
 pub use sim::log::{EventLog, LogFormat};
-pub use sim::{simulate, validate as validate_simulation, Dist, Options as SimOptions, Report as SimReport, RoleStats, Rng};
+pub use sim::{
+    simulate, validate as validate_simulation, Dist, Options as SimOptions, Report as SimReport,
+    Rng, RoleStats,
+};
+pub use validity::Validity;
 
 use std::path::Path;
 
@@ -71,7 +87,10 @@ pub struct Report {
 impl Report {
     /// Number of diagnostics of a severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 }
 
@@ -82,11 +101,17 @@ pub fn check_folders(dirs: &[std::path::PathBuf]) -> Report {
         let mut diags = Vec::new();
         let m = load_municipality(dir, &mut report.sources, &mut diags);
         diags.extend(check::check(&m, &report.sources));
+        load::extends::relate(&m, &report.sources, &mut diags);
         report.diagnostics.extend(diags);
         report.municipalities.push(m);
     }
     report.diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.span.as_ref().map(|s| (s.file, s.loc.line, s.loc.column)), d.check.code);
+        let key = |d: &Diagnostic| {
+            (
+                d.span.as_ref().map(|s| (s.file, s.loc.line, s.loc.column)),
+                d.check.code,
+            )
+        };
         key(a).cmp(&key(b))
     });
     report

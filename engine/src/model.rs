@@ -106,10 +106,22 @@ impl<V: JsonSchema> JsonSchema for Map<V> {
 /// `municipality.yaml`: the organisation, its parameters and where its rules are.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "steg municipality", description = "municipality.yaml of a steg configuration folder")]
+#[schemars(
+    title = "steg municipality",
+    description = "municipality.yaml of a steg configuration folder"
+)]
 pub struct MunicipalityFile {
     /// The municipality's name, e.g. `Lindesberg`.
     pub municipality: Node<String>,
+    /// A base folder this configuration inherits and overrides, relative to this folder
+    /// (`../common`): its units, roles, parameters, events, population, simulation, obligations
+    /// and workflows, each replaced by an entry of the same id here (docs/language.md).
+    #[serde(default)]
+    pub extends: Option<Node<String>>,
+    /// This folder is a base that others extend, not a municipality: `steg check` of a folder
+    /// of folders skips it (naming it still checks it).
+    #[serde(default)]
+    pub base: bool,
     /// A sentence about this configuration.
     #[serde(default)]
     pub description: Option<String>,
@@ -141,6 +153,10 @@ pub struct MunicipalityFile {
     /// measure. Every figure carries its source, or says it is an assumption.
     #[serde(default)]
     pub simulation: Option<Simulation>,
+    /// Follow-up obligations every case must meet, by id, each with its source: checked on
+    /// the graph by `steg check` and measured by `steg simulate`.
+    #[serde(default)]
+    pub obligations: Map<crate::obligation::Obligation>,
 }
 
 /// Inputs of `steg simulate`.
@@ -324,10 +340,21 @@ pub struct EventDef {
 /// A workflow file: one process with its steps.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "steg workflow", description = "A workflow file of a steg configuration folder")]
+#[schemars(
+    title = "steg workflow",
+    description = "A workflow file of a steg configuration folder"
+)]
 pub struct WorkflowFile {
     /// The workflow's id, used by referrals: `ekonomiskt_bistand`, `ame`.
     pub workflow: Node<String>,
+    /// The workflow this one extends: a workflow id of the base folder, or a path to a workflow
+    /// file (`../common/ame.yaml`). A workflow whose id the base also has extends it without
+    /// saying so. Its steps are added to the base's, a step with a base step's id replaces it.
+    #[serde(default)]
+    pub extends: Option<Node<String>>,
+    /// Steps of the extended workflow to leave out.
+    #[serde(default)]
+    pub remove: Vec<Node<String>>,
     /// Name as the municipality writes it.
     #[serde(default)]
     pub title: Option<String>,
@@ -346,6 +373,9 @@ pub struct WorkflowFile {
     /// The steps, by id.
     #[serde(default)]
     pub steps: Map<Step>,
+    /// Follow-up obligations of this workflow (step names may be bare ids of its own steps).
+    #[serde(default)]
+    pub obligations: Map<crate::obligation::Obligation>,
 }
 
 /// What kind of step this is.

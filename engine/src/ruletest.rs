@@ -43,10 +43,15 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (a, b) {
         (J::Number(x), J::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
         }
-        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         (J::Object(x), J::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
@@ -59,14 +64,20 @@ pub fn run_tests(m: &Municipality, sources: &SourceMap) -> Vec<TestOutcome> {
     let mut out = Vec::new();
     for tests in &m.rules.tests {
         for (i, t) in tests.def.tests.iter().enumerate() {
-            let name = t.name.clone().unwrap_or_else(|| format!("{} #{}", t.rule.value, i + 1));
+            let name = t
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} #{}", t.rule.value, i + 1));
             let date = t.date.as_ref().map(|d| d.value.clone());
             let arende = Arende::from_json(name.clone(), &t.arende);
             let params = m.params.with(&t.params);
             let actual = match date.as_deref().map(parse_date).transpose() {
                 Err(msg) => Err(RuleError {
                     rule: t.rule.value.clone(),
-                    span: t.date.as_ref().map(|d| crate::Span { file: tests.file, loc: d.loc }),
+                    span: t.date.as_ref().map(|d| crate::Span {
+                        file: tests.file,
+                        loc: d.loc,
+                    }),
                     message: msg,
                     case: Some(name.clone()),
                 }),

@@ -14,7 +14,10 @@ pub struct Validity {
 
 impl Validity {
     /// In force on every date.
-    pub const ALWAYS: Validity = Validity { from: None, to: None };
+    pub const ALWAYS: Validity = Validity {
+        from: None,
+        to: None,
+    };
 
     /// Whether `date` is in the period.
     pub fn contains(&self, date: NaiveDate) -> bool {
@@ -39,7 +42,11 @@ impl Validity {
         let mut v = Validity::ALWAYS;
         let mut source = None;
         for line in doc.lines() {
-            let line = line.trim().trim_start_matches('/').trim_start_matches('*').trim();
+            let line = line
+                .trim()
+                .trim_start_matches('/')
+                .trim_start_matches('*')
+                .trim();
             if let Some(d) = line.strip_prefix("valid_from:") {
                 v.from = Some(parse_date(d.trim())?);
             } else if let Some(d) = line.strip_prefix("valid_to:") {
@@ -117,7 +124,9 @@ mod tests {
 
     #[test]
     fn consecutive_years_neither_overlap_nor_gap() {
-        assert!(conflicts(&[v("2022-01-01", "2022-12-31"), v("2021-01-01", "2021-12-31")]).is_empty());
+        assert!(
+            conflicts(&[v("2022-01-01", "2022-12-31"), v("2021-01-01", "2021-12-31")]).is_empty()
+        );
     }
 
     #[test]
@@ -126,8 +135,14 @@ mod tests {
         assert_eq!(o[0].2, "overlap");
         let g = conflicts(&[v("2021-01-01", "2021-12-30"), v("2022-01-01", "2022-12-31")]);
         assert_eq!(g[0].2, "gap");
-        let open = Validity { from: Some(d("2021-01-01")), to: None };
-        assert_eq!(conflicts(&[open, v("2022-01-01", "2022-12-31")])[0].2, "overlap");
+        let open = Validity {
+            from: Some(d("2021-01-01")),
+            to: None,
+        };
+        assert_eq!(
+            conflicts(&[open, v("2022-01-01", "2022-12-31")])[0].2,
+            "overlap"
+        );
     }
 
     #[test]

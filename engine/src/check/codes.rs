@@ -8,19 +8,31 @@ pub use super::dead_end::DEAD_END;
 pub use super::decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
 pub use super::duplicate_id::DUPLICATE_ID;
 pub use super::end_has_transitions::END_HAS_TRANSITIONS;
+pub use super::extends_cycle::EXTENDS_CYCLE;
+pub use super::improper_completion::IMPROPER_COMPLETION;
 pub use super::input_too_large::INPUT_TOO_LARGE;
+pub use super::invalid_model_file::INVALID_MODEL_FILE;
 pub use super::invalid_start::INVALID_START;
 pub use super::invalid_value::INVALID_VALUE;
+pub use super::join_deadlock::JOIN_DEADLOCK;
 pub use super::missing_else::MISSING_ELSE;
+pub use super::missing_follow_up::MISSING_FOLLOW_UP;
+pub use super::missing_return_to_referrer::MISSING_RETURN_TO_REFERRER;
+pub use super::missing_review::MISSING_REVIEW;
 pub use super::no_path_to_end::NO_PATH_TO_END;
 pub use super::referral_never_returns::REFERRAL_NEVER_RETURNS;
+pub use super::removed_step_still_used::REMOVED_STEP_STILL_USED;
 pub use super::rule_failed::RULE_FAILED;
 pub use super::rule_syntax::RULE_SYNTAX;
 pub use super::rule_test_failed::RULE_TEST_FAILED;
+pub use super::state_space_too_large::STATE_SPACE_TOO_LARGE;
 pub use super::step_kind_mismatch::STEP_KIND_MISMATCH;
+pub use super::step_never_executed::STEP_NEVER_EXECUTED;
+pub use super::undelivered_event::UNDELIVERED_EVENT;
 pub use super::unknown_field::UNKNOWN_FIELD;
 pub use super::unknown_reference::UNKNOWN_REFERENCE;
 pub use super::unreachable_step::UNREACHABLE_STEP;
+pub use super::unsupported_element::UNSUPPORTED_ELEMENT;
 pub use super::untested_rule::UNTESTED_RULE;
 pub use super::unused_rule::UNUSED_RULE;
 pub use super::version_conflict::VERSION_CONFLICT;
@@ -32,6 +44,8 @@ pub static ALL: &[&CheckInfo] = &[
     &UNKNOWN_FIELD,
     &INVALID_VALUE,
     &INPUT_TOO_LARGE,
+    &UNSUPPORTED_ELEMENT,
+    &INVALID_MODEL_FILE,
     &RULE_SYNTAX,
     &UNUSED_RULE,
     &RULE_FAILED,
@@ -49,6 +63,16 @@ pub static ALL: &[&CheckInfo] = &[
     &REFERRAL_NEVER_RETURNS,
     &STEP_KIND_MISMATCH,
     &MISSING_ELSE,
+    &MISSING_FOLLOW_UP,
+    &MISSING_REVIEW,
+    &MISSING_RETURN_TO_REFERRER,
+    &UNDELIVERED_EVENT,
+    &JOIN_DEADLOCK,
+    &IMPROPER_COMPLETION,
+    &STEP_NEVER_EXECUTED,
+    &STATE_SPACE_TOO_LARGE,
+    &REMOVED_STEP_STILL_USED,
+    &EXTENDS_CYCLE,
 ];
 
 /// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.
@@ -58,9 +82,9 @@ pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
         .filter(|c| *c != '-' && *c != '_')
         .collect::<String>()
         .to_lowercase();
-    ALL.iter().copied().find(|c| {
-        c.code.eq_ignore_ascii_case(code_or_name) || c.name.to_lowercase() == wanted
-    })
+    ALL.iter()
+        .copied()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.to_lowercase() == wanted)
 }
 
 #[cfg(test)]
@@ -78,8 +102,18 @@ mod tests {
     #[test]
     fn every_check_is_documented_under_the_fixed_headings() {
         for c in ALL {
-            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
-                assert!(c.doc.contains(heading), "{} ({}) lacks {heading}", c.code, c.name);
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(
+                    c.doc.contains(heading),
+                    "{} ({}) lacks {heading}",
+                    c.code,
+                    c.name
+                );
             }
         }
     }
@@ -88,7 +122,8 @@ mod tests {
     fn names_describe_the_bad_pattern_not_a_prohibition() {
         for c in ALL {
             assert!(
-                !c.name.starts_with("Disallow") && !c.name.starts_with("No") || c.name == "NoPathToEnd",
+                !c.name.starts_with("Disallow") && !c.name.starts_with("No")
+                    || c.name == "NoPathToEnd",
                 "{}",
                 c.name
             );

@@ -35,14 +35,22 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if step.kind() != StepKind::Decision {
             continue;
         }
-        if step.legal_basis.as_ref().is_some_and(|b| !b.value.trim().is_empty()) {
+        if step
+            .legal_basis
+            .as_ref()
+            .is_some_and(|b| !b.value.trim().is_empty())
+        {
             continue;
         }
         out.push(
             Diagnostic::new(
                 &DECISION_WITHOUT_LEGAL_BASIS,
                 Some(cx.span(w, name)),
-                format!("decision `{}` of workflow `{}` has no `legal_basis`", name.value, w.name()),
+                format!(
+                    "decision `{}` of workflow `{}` has no `legal_basis`",
+                    name.value,
+                    w.name()
+                ),
             )
             .label("decision without a legal basis")
             .help("add `legal_basis:` naming the provision, e.g. \"SoL 4 kap. 4 §\"")

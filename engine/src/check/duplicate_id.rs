@@ -41,7 +41,13 @@ fn map_dups<V>(file: FileId, what: &str, map: &Map<V>, out: &mut Vec<Diagnostic>
                         format!("{what} `{}` is defined twice", k.value),
                     )
                     .label("second definition")
-                    .related(Span { file, loc: prev.loc }, "first definition")
+                    .related(
+                        Span {
+                            file,
+                            loc: prev.loc,
+                        },
+                        "first definition",
+                    )
                     .help("give one of them another id, or merge them; only the first is used"),
                 );
             }
@@ -67,10 +73,14 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let span = cx.span(w, &w.def.workflow);
         if let Some(prev) = workflows.get(w.name()) {
             out.push(
-                Diagnostic::new(&DUPLICATE_ID, Some(span), format!("workflow `{}` is defined twice", w.name()))
-                    .label("second definition")
-                    .related(prev.clone(), "first definition")
-                    .help("each workflow file needs its own `workflow:` id"),
+                Diagnostic::new(
+                    &DUPLICATE_ID,
+                    Some(span),
+                    format!("workflow `{}` is defined twice", w.name()),
+                )
+                .label("second definition")
+                .related(prev.clone(), "first definition")
+                .help("each workflow file needs its own `workflow:` id"),
             );
         } else {
             workflows.insert(w.name(), span);
@@ -91,15 +101,24 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     // Versions of one rule are separate functions of one name; only undated ones clash.
     let mut rules: HashMap<&str, &Span> = HashMap::new();
     for r in &cx.m.rules.rules {
-        if cx.m.rules.versions(&r.name).all(|v| v.validity != crate::validity::Validity::ALWAYS) {
+        if cx
+            .m
+            .rules
+            .versions(&r.name)
+            .all(|v| v.validity != crate::validity::Validity::ALWAYS)
+        {
             continue; // dated versions: VersionConflict checks them
         }
         match rules.get(r.name.as_str()) {
             Some(prev) => out.push(
-                Diagnostic::new(&DUPLICATE_ID, Some(r.span.clone()), format!("rule `{}` is defined twice", r.name))
-                    .label("second definition")
-                    .related((*prev).clone(), "first definition")
-                    .help("rule names are shared by every rule file of the municipality; rename one"),
+                Diagnostic::new(
+                    &DUPLICATE_ID,
+                    Some(r.span.clone()),
+                    format!("rule `{}` is defined twice", r.name),
+                )
+                .label("second definition")
+                .related((*prev).clone(), "first definition")
+                .help("rule names are shared by every rule file of the municipality; rename one"),
             ),
             None => {
                 rules.insert(&r.name, &r.span);

@@ -39,14 +39,21 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         } else if let Some((k, _)) = step.returns.iter().next() {
             Some(("returns", k.loc))
         } else {
-            step.refer_to.as_ref().and_then(|r| r.workflow.as_ref().or(r.unit.as_ref())).map(|n| ("refer_to", n.loc))
+            step.refer_to
+                .as_ref()
+                .and_then(|r| r.workflow.as_ref().or(r.unit.as_ref()))
+                .map(|n| ("refer_to", n.loc))
         };
         if let Some((field, loc)) = field {
             out.push(
                 Diagnostic::new(
                     &END_HAS_TRANSITIONS,
                     Some(crate::diagnostic::Span { file: w.file, loc }),
-                    format!("end step `{}` of workflow `{}` has `{field}`, which is never followed", name.value, w.name()),
+                    format!(
+                        "end step `{}` of workflow `{}` has `{field}`, which is never followed",
+                        name.value,
+                        w.name()
+                    ),
                 )
                 .label("never taken: the workflow has ended")
                 .related(cx.span(w, name), "this step is `kind: end`")

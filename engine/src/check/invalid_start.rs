@@ -33,9 +33,13 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let wspan = cx.span(w, &w.def.workflow);
         if w.def.steps.is_empty() {
             out.push(
-                Diagnostic::new(&INVALID_START, Some(wspan), format!("workflow `{}` has no steps", w.name()))
-                    .label("empty workflow")
-                    .help("add `steps:` with at least a start step and an end step"),
+                Diagnostic::new(
+                    &INVALID_START,
+                    Some(wspan),
+                    format!("workflow `{}` has no steps", w.name()),
+                )
+                .label("empty workflow")
+                .help("add `steps:` with at least a start step and an end step"),
             );
             continue;
         }
@@ -43,9 +47,15 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             None => {
                 let first = w.def.steps.keys().next().unwrap_or_default();
                 out.push(
-                    Diagnostic::new(&INVALID_START, Some(wspan), format!("workflow `{}` has no `start`", w.name()))
-                        .label("no start step")
-                        .help(format!("add `start: {first}` (or whichever step cases enter at)")),
+                    Diagnostic::new(
+                        &INVALID_START,
+                        Some(wspan),
+                        format!("workflow `{}` has no `start`", w.name()),
+                    )
+                    .label("no start step")
+                    .help(format!(
+                        "add `start: {first}` (or whichever step cases enter at)"
+                    )),
                 );
             }
             Some(s) if !w.def.steps.contains(&s.value) => {
@@ -54,9 +64,17 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     None => format!("`start` must name one of the steps of `{}`", w.name()),
                 };
                 out.push(
-                    Diagnostic::new(&INVALID_START, Some(cx.span(w, s)), format!("start step `{}` is not a step of workflow `{}`", s.value, w.name()))
-                        .label("no step of this name")
-                        .help(help),
+                    Diagnostic::new(
+                        &INVALID_START,
+                        Some(cx.span(w, s)),
+                        format!(
+                            "start step `{}` is not a step of workflow `{}`",
+                            s.value,
+                            w.name()
+                        ),
+                    )
+                    .label("no step of this name")
+                    .help(help),
                 );
             }
             Some(_) => {}

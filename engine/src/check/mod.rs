@@ -14,23 +14,35 @@ macro_rules! declare_check {
 }
 
 pub mod codes;
-mod decision_without_legal_basis;
 mod dead_end;
+mod decision_without_legal_basis;
 mod duplicate_id;
 mod end_has_transitions;
+mod extends_cycle;
+mod improper_completion;
 mod input_too_large;
+mod invalid_model_file;
 mod invalid_start;
 mod invalid_value;
+mod join_deadlock;
 mod missing_else;
+mod missing_follow_up;
+mod missing_return_to_referrer;
+mod missing_review;
 mod no_path_to_end;
 mod referral_never_returns;
+mod removed_step_still_used;
 mod rule_failed;
 mod rule_syntax;
 mod rule_test_failed;
+mod state_space_too_large;
 mod step_kind_mismatch;
+mod step_never_executed;
+mod undelivered_event;
 mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
+mod unsupported_element;
 mod untested_rule;
 mod unused_rule;
 mod version_conflict;
@@ -94,6 +106,7 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     duplicate_id::check(&cx, &mut out);
     unknown_reference::check(&cx, &mut out);
     invalid_start::check(&cx, &mut out);
+    removed_step_still_used::check(&cx, &mut out);
     step_kind_mismatch::check(&cx, &mut out);
     unreachable_step::check(&cx, &mut out);
     dead_end::check(&cx, &mut out);
@@ -106,5 +119,63 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     version_conflict::check(&cx, &mut out);
     rule_test_failed::check(&cx, &mut out);
     untested_rule::check(&cx, &mut out);
+    // Obligations (G012–G015) and parallel soundness (G016–G019): analyses shared by the checks.
+    let obligations = crate::obligation::evaluate_with(m, &graph);
+    out.extend(obligations.diagnostics.iter().cloned());
+    missing_follow_up::check(&cx, &obligations, &mut out);
+    missing_review::check(&cx, &obligations, &mut out);
+    missing_return_to_referrer::check(&cx, &obligations, &mut out);
+    undelivered_event::check(&cx, &obligations, &mut out);
+    // A workflow with errors of its own (a dead end, a wrong kind) is not explored: its
+    // deadlocks would mostly repeat them.
+    let broken: Vec<bool> = m
+        .workflows
+        .iter()
+        .map(|w| {
+            out.iter().any(|d| {
+                d.severity == crate::diagnostic::Severity::Error
+                    && d.span.as_ref().is_some_and(|s| s.file == w.file)
+            })
+        })
+        .collect();
+    let program = crate::run::program::Program::new(m, &graph);
+    let sound =
+        crate::soundness::analyse_with(&program, &graph, crate::soundness::MAX_STATES, &|w| {
+            broken[w]
+        });
+    join_deadlock::check(&cx, &sound, &mut out);
+    improper_completion::check(&cx, &sound, &mut out);
+    step_never_executed::check(&cx, &sound, &mut out);
+    state_space_too_large::check(&cx, &sound, &mut out);
     out
+}
+
+/// The diagnostic of a broken obligation: at its declaration, naming the step concerned, with
+/// the obligation's severity.
+fn obligation_diagnostic(
+    cx: &Cx,
+    info: &'static crate::diagnostic::CheckInfo,
+    v: &crate::obligation::Verdict,
+    f: &crate::obligation::Finding,
+    label: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        info,
+        v.span.clone(),
+        format!("obligation `{}`: {}", v.id, f.message),
+    )
+    .label(label)
+    .help(match &v.source {
+        Some(s) => format!("{}\nrequired by: {s}", f.help),
+        None => f.help.clone(),
+    });
+    d.severity = v.severity;
+    if let Some(at) = f.at {
+        let w = &cx.m.workflows[at.w as usize];
+        let (name, _) = &w.def.steps.0[at.s as usize];
+        d = d
+            .step(w.name(), &name.value)
+            .related(cx.span(w, name), "this step");
+    }
+    d
 }

@@ -50,20 +50,24 @@ pub(crate) fn trap_entries(m: &Municipality, g: &Graph) -> Vec<NodeIndex> {
         }
         let s = g.g[n];
         let is_start = g.starts[s.workflow] == Some(n);
-        let entered_from_safety = g
-            .g
-            .edges_directed(n, Direction::Incoming)
-            .any(|e| g.enabled(e.weight()) && !matches!(e.weight(), crate::graph::Edge::Call)
-                && reach[e.source().index()] && finish[e.source().index()]);
+        let entered_from_safety = g.g.edges_directed(n, Direction::Incoming).any(|e| {
+            g.enabled(e.weight())
+                && !matches!(e.weight(), crate::graph::Edge::Call)
+                && reach[e.source().index()]
+                && finish[e.source().index()]
+        });
         if !(is_start || entered_from_safety) {
             continue;
         }
-        let only_into_dead_ends = g
+        // A step whose every usable exit leads straight into a dead end is explained by DeadEnd
+        // there. (A step with no usable exit at all, such as a referral whose answers never
+        // come, is reported here.)
+        let mut usable = g
             .g
             .edges(n)
             .filter(|e| g.enabled(e.weight()) && !matches!(e.weight(), crate::graph::Edge::Call))
-            .all(|e| dead(e.target()));
-        if only_into_dead_ends && g.g.edges(n).any(|e| dead(e.target())) {
+            .peekable();
+        if usable.peek().is_some() && usable.all(|e| dead(e.target())) {
             continue;
         }
         out.push(n);
@@ -88,9 +92,16 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             .filter(|m| trapped[m.index()] && **m != n)
             .map(|m| w.def.steps.0[g.g[*m].step].0.value.as_str())
             .collect();
-        let has_end = w.def.steps.iter().any(|(_, st)| st.kind() == crate::model::StepKind::End);
+        let has_end = w
+            .def
+            .steps
+            .iter()
+            .any(|(_, st)| st.kind() == crate::model::StepKind::End);
         let help = if !has_end {
-            format!("workflow `{}` has no `kind: end` step; add one and a transition to it", w.name())
+            format!(
+                "workflow `{}` has no `kind: end` step; add one and a transition to it",
+                w.name()
+            )
         } else if names.is_empty() {
             "add a transition from here towards an end step".to_string()
         } else {
@@ -104,7 +115,11 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 &NO_PATH_TO_END,
                 Some(cx.span(w, name)),
-                format!("no end of workflow `{}` can be reached from step `{}`", w.name(), name.value),
+                format!(
+                    "no end of workflow `{}` can be reached from step `{}`",
+                    w.name(),
+                    name.value
+                ),
             )
             .label("a case that gets here can never finish")
             .help(help)

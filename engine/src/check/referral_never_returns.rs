@@ -41,19 +41,39 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             continue; // G003
         }
         let possible = &g.outcomes[tw];
-        if step.returns.iter().any(|(o, _)| possible.contains(&o.value)) {
+        if step
+            .returns
+            .iter()
+            .any(|(o, _)| possible.contains(&o.value))
+        {
             continue;
         }
         let (message, help) = if possible.is_empty() {
             (
-                format!("referral `{}` waits for workflow `{}`, which can never end", name.value, target.value),
-                format!("give `{}` a reachable end step whose outcome is listed in `returns`", target.value),
+                format!(
+                    "referral `{}` waits for workflow `{}`, which can never end",
+                    name.value, target.value
+                ),
+                format!(
+                    "give `{}` a reachable end step whose outcome is listed in `returns`",
+                    target.value
+                ),
             )
         } else {
-            let list = possible.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
+            let list = possible
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             (
-                format!("referral `{}` never gets an answer: workflow `{}` ends only with {list}", name.value, target.value),
-                format!("map these outcomes in `returns:` (e.g. `{}: STEP`)", possible.iter().next().map_or("", String::as_str)),
+                format!(
+                    "referral `{}` never gets an answer: workflow `{}` ends only with {list}",
+                    name.value, target.value
+                ),
+                format!(
+                    "map these outcomes in `returns:` (e.g. `{}: STEP`)",
+                    possible.iter().next().map_or("", String::as_str)
+                ),
             )
         };
         out.push(

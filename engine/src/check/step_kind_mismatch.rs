@@ -42,33 +42,78 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
         let mut bad = |loc, msg: String, help: &str| {
             let label = label_for(&msg, kind);
-            found.push(Diagnostic::new(&STEP_KIND_MISMATCH, at(loc), msg).label(label).help(help.to_string()));
+            found.push(
+                Diagnostic::new(&STEP_KIND_MISMATCH, at(loc), msg)
+                    .label(label)
+                    .help(help.to_string()),
+            );
         };
         let k = kind.as_str();
         if kind != StepKind::Wait {
             if let Some(t) = step.on.first() {
-                bad(t.to.loc, format!("`on` is only for wait steps, and `{}` is a {k}", name.value), "make it `kind: wait`, or use `next`");
+                bad(
+                    t.to.loc,
+                    format!("`on` is only for wait steps, and `{}` is a {k}", name.value),
+                    "make it `kind: wait`, or use `next`",
+                );
             }
         } else if let Some(t) = step.transitions().first() {
-            bad(t.to.loc, format!("wait step `{}` has `next`; a wait moves on only through `on`", name.value), "move the target under `on:` with the event or timer that leads there");
+            bad(
+                t.to.loc,
+                format!(
+                    "wait step `{}` has `next`; a wait moves on only through `on`",
+                    name.value
+                ),
+                "move the target under `on:` with the event or timer that leads there",
+            );
         }
         if kind != StepKind::Referral {
-            if let Some(r) = step.refer_to.as_ref().and_then(|r| r.workflow.as_ref().or(r.unit.as_ref())) {
+            if let Some(r) = step
+                .refer_to
+                .as_ref()
+                .and_then(|r| r.workflow.as_ref().or(r.unit.as_ref()))
+            {
                 if kind != StepKind::End {
-                    bad(r.loc, format!("`refer_to` is only for referral steps, and `{}` is a {k}", name.value), "make it `kind: referral`");
+                    bad(
+                        r.loc,
+                        format!(
+                            "`refer_to` is only for referral steps, and `{}` is a {k}",
+                            name.value
+                        ),
+                        "make it `kind: referral`",
+                    );
                 }
             }
             if let Some((o, _)) = step.returns.iter().next() {
                 if kind != StepKind::End {
-                    bad(o.loc, format!("`returns` is only for referral steps, and `{}` is a {k}", name.value), "make it `kind: referral` with `refer_to`");
+                    bad(
+                        o.loc,
+                        format!(
+                            "`returns` is only for referral steps, and `{}` is a {k}",
+                            name.value
+                        ),
+                        "make it `kind: referral` with `refer_to`",
+                    );
                 }
             }
         } else {
             match &step.refer_to {
-                None => bad(name.loc, format!("referral `{}` has no `refer_to`", name.value), "add `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`"),
+                None => bad(
+                    name.loc,
+                    format!("referral `{}` has no `refer_to`", name.value),
+                    "add `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`",
+                ),
                 Some(r) => match (&r.workflow, &r.unit) {
-                    (None, None) => bad(name.loc, format!("referral `{}` refers to nothing", name.value), "write `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`"),
-                    (Some(_), Some(u)) => bad(u.loc, format!("referral `{}` names both a workflow and a unit", name.value), "refer to one: the workflow, whose unit is known"),
+                    (None, None) => bad(
+                        name.loc,
+                        format!("referral `{}` refers to nothing", name.value),
+                        "write `refer_to: { workflow: ID }` or `refer_to: { unit: ID }`",
+                    ),
+                    (Some(_), Some(u)) => bad(
+                        u.loc,
+                        format!("referral `{}` names both a workflow and a unit", name.value),
+                        "refer to one: the workflow, whose unit is known",
+                    ),
                     (Some(_), None) => {
                         if let Some(t) = step.transitions().first() {
                             bad(t.to.loc, format!("referral `{}` to a workflow has `next`; the case goes on when the workflow answers", name.value), "map the workflow's outcomes under `returns:` instead");
@@ -80,20 +125,46 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         }
         if kind == StepKind::End {
             if step.outcome.is_none() {
-                bad(name.loc, format!("end step `{}` has no `outcome`", name.value), "add `outcome:`, e.g. `egen_forsorjning`, `studier`, `avslag`");
+                bad(
+                    name.loc,
+                    format!("end step `{}` has no `outcome`", name.value),
+                    "add `outcome:`, e.g. `egen_forsorjning`, `studier`, `avslag`",
+                );
             }
         } else if let Some(o) = &step.outcome {
-            bad(o.loc, format!("`outcome` is only for end steps, and `{}` is a {k}", name.value), "make it `kind: end`, or remove `outcome`");
+            bad(
+                o.loc,
+                format!(
+                    "`outcome` is only for end steps, and `{}` is a {k}",
+                    name.value
+                ),
+                "make it `kind: end`, or remove `outcome`",
+            );
         }
         let ts = step.transitions();
         if kind == StepKind::Fork {
             for t in ts {
                 if !matches!(t.guard, Guard::Always) {
-                    bad(t.loc, format!("fork `{}` has a conditional branch; every branch of a fork starts", name.value), "remove the condition, or put a decision after the fork");
+                    bad(
+                        t.loc,
+                        format!(
+                            "fork `{}` has a conditional branch; every branch of a fork starts",
+                            name.value
+                        ),
+                        "remove the condition, or put a decision after the fork",
+                    );
                 }
             }
             if ts.len() < 2 {
-                bad(name.loc, format!("fork `{}` has {} branch(es); a fork needs at least two", name.value, ts.len()), "list the parallel branches under `next:`, or make it a task");
+                bad(
+                    name.loc,
+                    format!(
+                        "fork `{}` has {} branch(es); a fork needs at least two",
+                        name.value,
+                        ts.len()
+                    ),
+                    "list the parallel branches under `next:`, or make it a task",
+                );
             }
         } else {
             let last = ts.len().saturating_sub(1);
@@ -106,7 +177,9 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
         for trig in &step.on {
-            let n = usize::from(trig.event.is_some()) + usize::from(trig.after.is_some()) + usize::from(trig.every.is_some());
+            let n = usize::from(trig.event.is_some())
+                + usize::from(trig.after.is_some())
+                + usize::from(trig.every.is_some());
             if n != 1 {
                 found.push(
                     Diagnostic::new(&super::codes::INVALID_VALUE, at(trig.to.loc), format!("a trigger of `{}` must have exactly one of `event`, `after`, `every` (it has {n})", name.value))

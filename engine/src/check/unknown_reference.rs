@@ -39,7 +39,10 @@ fn unknown<'a>(
     let help = match did_you_mean(name, candidates.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None if candidates.is_empty() => format!("no {what} is defined in {defined_in}"),
-        None => format!("the {what}s defined in {defined_in} are: {}", list(&candidates)),
+        None => format!(
+            "the {what}s defined in {defined_in} are: {}",
+            list(&candidates)
+        ),
     };
     Diagnostic::new(&UNKNOWN_REFERENCE, span, format!("unknown {what} `{name}`"))
         .label(format!("no {what} of this name"))
@@ -48,7 +51,12 @@ fn unknown<'a>(
 
 fn list(names: &[&str]) -> String {
     const MAX: usize = 12;
-    let mut s = names.iter().take(MAX).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(MAX)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > MAX {
         s.push_str(&format!(" and {} more", names.len() - MAX));
     }
@@ -67,7 +75,13 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 
     let check_unit = |span: Option<Span>, n: &Node<String>, out: &mut Vec<Diagnostic>| {
         if !units.contains(&n.value) {
-            out.push(unknown("unit", span, &n.value, units.keys(), "municipality.yaml `units`"));
+            out.push(unknown(
+                "unit",
+                span,
+                &n.value,
+                units.keys(),
+                "municipality.yaml `units`",
+            ));
         }
     };
 
@@ -86,27 +100,63 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         for (_, e) in events.iter() {
             if let Some(r) = &e.reported_by {
                 if !roles.contains(&r.value) {
-                    out.push(unknown("role", cx.mspan(r), &r.value, roles.keys(), "municipality.yaml `roles`"));
+                    out.push(unknown(
+                        "role",
+                        cx.mspan(r),
+                        &r.value,
+                        roles.keys(),
+                        "municipality.yaml `roles`",
+                    ));
                 }
             }
         }
         for e in &d.entry {
             if !cx.graph.workflow_index.contains_key(&e.value) {
-                out.push(unknown("workflow", cx.mspan(e), &e.value, workflow_names.iter().copied(), "this folder"));
+                out.push(unknown(
+                    "workflow",
+                    cx.mspan(e),
+                    &e.value,
+                    workflow_names.iter().copied(),
+                    "this folder",
+                ));
             }
         }
     }
 
+    // The outcomes each workflow's end steps declare, once (not per referral answer).
+    let declared: Vec<Vec<&str>> =
+        cx.m.workflows
+            .iter()
+            .map(|w| {
+                w.def
+                    .steps
+                    .iter()
+                    .filter_map(|(_, s)| s.outcome.as_ref().map(|o| o.value.as_str()))
+                    .collect()
+            })
+            .collect();
     for (wi, w) in cx.m.workflows.iter().enumerate() {
         let steps = &w.def.steps;
         let step_ref = |n: &Node<String>| {
             (!cx.graph.step_index[wi].contains_key(&n.value)).then(|| {
-                unknown("step", Some(cx.span(w, n)), &n.value, steps.keys(), &format!("workflow `{}`", w.name()))
+                unknown(
+                    "step",
+                    Some(cx.span(w, n)),
+                    &n.value,
+                    steps.keys(),
+                    &format!("workflow `{}`", w.name()),
+                )
             })
         };
         let unit_ref = |n: &Node<String>| {
             (!units.contains(&n.value)).then(|| {
-                unknown("unit", Some(cx.span(w, n)), &n.value, units.keys(), "municipality.yaml `units`")
+                unknown(
+                    "unit",
+                    Some(cx.span(w, n)),
+                    &n.value,
+                    units.keys(),
+                    "municipality.yaml `units`",
+                )
             })
         };
         out.extend(w.def.unit.as_ref().and_then(unit_ref));
@@ -114,7 +164,13 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             let mut found: Vec<Diagnostic> = Vec::new();
             if let Some(a) = &step.actor {
                 if !roles.contains(&a.value) {
-                    found.push(unknown("role", Some(cx.span(w, a)), &a.value, roles.keys(), "municipality.yaml `roles`"));
+                    found.push(unknown(
+                        "role",
+                        Some(cx.span(w, a)),
+                        &a.value,
+                        roles.keys(),
+                        "municipality.yaml `roles`",
+                    ));
                 }
             }
             found.extend(step.unit.as_ref().and_then(unit_ref));
@@ -124,7 +180,13 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     if let Some(rule) = rule_name(&c.value) {
                         if cx.m.rules.get(rule).is_none() {
                             let names = cx.m.rules.rules.iter().map(|r| r.name.as_str());
-                            found.push(unknown("rule", Some(cx.span(w, c)), rule, names, "the rule folders"));
+                            found.push(unknown(
+                                "rule",
+                                Some(cx.span(w, c)),
+                                rule,
+                                names,
+                                "the rule folders",
+                            ));
                         }
                     }
                 }
@@ -133,22 +195,45 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 found.extend(step_ref(&trig.to));
                 if let Some(e) = &trig.event {
                     if !events.contains(&e.value) {
-                        found.push(unknown("event", Some(cx.span(w, e)), &e.value, events.keys(), "municipality.yaml `events`"));
+                        found.push(unknown(
+                            "event",
+                            Some(cx.span(w, e)),
+                            &e.value,
+                            events.keys(),
+                            "municipality.yaml `events`",
+                        ));
                     }
                 }
             }
             if let Some(e) = &step.emits {
                 if !events.contains(&e.value) {
-                    found.push(unknown("event", Some(cx.span(w, e)), &e.value, events.keys(), "municipality.yaml `events`"));
+                    found.push(unknown(
+                        "event",
+                        Some(cx.span(w, e)),
+                        &e.value,
+                        events.keys(),
+                        "municipality.yaml `events`",
+                    ));
                 }
             }
-            found.extend(step.within.as_ref().and_then(|d| d.from.as_ref()).and_then(step_ref));
+            found.extend(
+                step.within
+                    .as_ref()
+                    .and_then(|d| d.from.as_ref())
+                    .and_then(step_ref),
+            );
             let mut target = None;
             if let Some(r) = &step.refer_to {
                 if let Some(wf) = &r.workflow {
                     match cx.graph.workflow_index.get(&wf.value) {
                         Some(&t) => target = Some(t),
-                        None => found.push(unknown("workflow", Some(cx.span(w, wf)), &wf.value, workflow_names.iter().copied(), "this folder")),
+                        None => found.push(unknown(
+                            "workflow",
+                            Some(cx.span(w, wf)),
+                            &wf.value,
+                            workflow_names.iter().copied(),
+                            "this folder",
+                        )),
                     }
                 }
                 found.extend(r.unit.as_ref().and_then(unit_ref));
@@ -157,18 +242,13 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 found.extend(step_ref(to));
                 let Some(t) = target else { continue };
                 let tw = &cx.m.workflows[t];
-                let outcomes: Vec<&str> = tw
-                    .def
-                    .steps
-                    .iter()
-                    .filter_map(|(_, s)| s.outcome.as_ref().map(|o| o.value.as_str()))
-                    .collect();
+                let outcomes = &declared[t];
                 if !outcomes.contains(&outcome.value.as_str()) {
                     found.push(unknown(
                         "outcome",
                         Some(cx.span(w, outcome)),
                         &outcome.value,
-                        outcomes,
+                        outcomes.iter().copied(),
                         &format!("the end steps of workflow `{}`", tw.name()),
                     ));
                 }

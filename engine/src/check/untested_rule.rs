@@ -33,19 +33,22 @@ declare_check! {
 }
 
 pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
-    let tested: HashSet<&str> = cx
-        .m
-        .rules
-        .tests
-        .iter()
-        .flat_map(|t| t.def.tests.iter().map(|t| t.rule.value.as_str()))
-        .collect();
+    let tested: HashSet<&str> =
+        cx.m.rules
+            .tests
+            .iter()
+            .flat_map(|t| t.def.tests.iter().map(|t| t.rule.value.as_str()))
+            .collect();
     let mut reported = HashSet::new();
     for (_, w, _, step) in cx.steps() {
         for t in step.transitions() {
             let Guard::When(c) = &t.guard else { continue };
-            let Some(name) = rule_name(&c.value) else { continue };
-            let Some(rule) = cx.m.rules.get(name) else { continue };
+            let Some(name) = rule_name(&c.value) else {
+                continue;
+            };
+            let Some(rule) = cx.m.rules.get(name) else {
+                continue;
+            };
             if tested.contains(name) || !reported.insert(name) {
                 continue;
             }

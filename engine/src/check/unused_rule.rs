@@ -47,13 +47,12 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // Called by another rule? The definition `fn NAME(` itself counts once in its own file.
-        let calls: usize = cx
-            .m
-            .rules
-            .files
-            .iter()
-            .map(|(f, _)| count_calls(&cx.sources.get(*f).text, &r.name))
-            .sum();
+        let calls: usize =
+            cx.m.rules
+                .files
+                .iter()
+                .map(|(f, _)| count_calls(&cx.sources.get(*f).text, &r.name))
+                .sum();
         if calls > 1 {
             continue;
         }
@@ -74,7 +73,9 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 
 /// How often `name(` occurs in `text` as a whole identifier, outside `//` comments.
 fn count_calls(text: &str, name: &str) -> usize {
-    text.lines().map(|line| count_in_code(line.split("//").next().unwrap_or(""), name)).sum()
+    text.lines()
+        .map(|line| count_in_code(line.split("//").next().unwrap_or(""), name))
+        .sum()
 }
 
 fn count_in_code(text: &str, name: &str) -> usize {

@@ -44,10 +44,18 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &VERSION_CONFLICT,
                     Some(versions[b].span.clone()),
-                    format!("versions of rule `{name}` {}: {} and {}", verb(what), periods[a], periods[b]),
+                    format!(
+                        "versions of rule `{name}` {}: {} and {}",
+                        verb(what),
+                        periods[a],
+                        periods[b]
+                    ),
                 )
                 .label(format!("this version ({})", periods[b]))
-                .related(versions[a].span.clone(), format!("the other version ({})", periods[a]))
+                .related(
+                    versions[a].span.clone(),
+                    format!("the other version ({})", periods[a]),
+                )
                 .help(help(what)),
             );
         }
@@ -58,11 +66,20 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         for v in &t.def.versions {
             let from = parse_date(&v.valid_from.value);
             let to = v.valid_to.as_ref().map(|d| (d, parse_date(&d.value)));
-            for (node, r) in std::iter::once((&v.valid_from, &from)).chain(to.as_ref().map(|(n, r)| (*n, r))) {
+            for (node, r) in
+                std::iter::once((&v.valid_from, &from)).chain(to.as_ref().map(|(n, r)| (*n, r)))
+            {
                 if let Err(msg) = r {
                     out.push(
-                        Diagnostic::new(&VERSION_CONFLICT, Some(Span { file: t.file, loc: node.loc }), msg.clone())
-                            .label("not a date"),
+                        Diagnostic::new(
+                            &VERSION_CONFLICT,
+                            Some(Span {
+                                file: t.file,
+                                loc: node.loc,
+                            }),
+                            msg.clone(),
+                        )
+                        .label("not a date"),
                     );
                 }
             }
@@ -70,9 +87,17 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 from: from.ok(),
                 to: to.and_then(|(_, r)| r.ok()),
             });
-            spans.push(Span { file: t.file, loc: v.valid_from.loc });
+            spans.push(Span {
+                file: t.file,
+                loc: v.valid_from.loc,
+            });
         }
-        if t.def.versions.iter().any(|v| parse_date(&v.valid_from.value).is_err() || v.valid_to.as_ref().is_some_and(|d| parse_date(&d.value).is_err())) {
+        if t.def.versions.iter().any(|v| {
+            parse_date(&v.valid_from.value).is_err()
+                || v.valid_to
+                    .as_ref()
+                    .is_some_and(|d| parse_date(&d.value).is_err())
+        }) {
             continue; // the bad date is reported above; periods built from it would mislead
         }
         for (a, b, what) in conflicts(&periods) {
@@ -80,10 +105,19 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &VERSION_CONFLICT,
                     Some(spans[b].clone()),
-                    format!("versions of table `{}` {}: {} and {}", t.def.table.value, verb(what), periods[a], periods[b]),
+                    format!(
+                        "versions of table `{}` {}: {} and {}",
+                        t.def.table.value,
+                        verb(what),
+                        periods[a],
+                        periods[b]
+                    ),
                 )
                 .label(format!("this version ({})", periods[b]))
-                .related(spans[a].clone(), format!("the other version ({})", periods[a]))
+                .related(
+                    spans[a].clone(),
+                    format!("the other version ({})", periods[a]),
+                )
                 .help(help(what)),
             );
         }

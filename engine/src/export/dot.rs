@@ -56,7 +56,11 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
     for (wi, w) in view.workflows.iter().enumerate() {
         writeln!(o)?;
         writeln!(o, "  subgraph {} {{", quote(&format!("cluster_{wi}")))?;
-        writeln!(o, "    label={}; style=\"rounded\"; color=\"#555555\";", quote(&w.name))?;
+        writeln!(
+            o,
+            "    label={}; style=\"rounded\"; color=\"#555555\";",
+            quote(&w.name)
+        )?;
         if w.start.is_some() {
             writeln!(
                 o,
@@ -158,7 +162,11 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
 
 fn write_lane(o: &mut String, view: &View, wi: usize, li: usize, lane: &Named) -> std::fmt::Result {
     let w = &view.workflows[wi];
-    writeln!(o, "    subgraph {} {{", quote(&format!("cluster_{wi}_{li}")))?;
+    writeln!(
+        o,
+        "    subgraph {} {{",
+        quote(&format!("cluster_{wi}_{li}"))
+    )?;
     writeln!(
         o,
         "      label={}; style=\"filled\"; fillcolor=\"#f7f7f7\"; color=\"#cccccc\";",
@@ -172,7 +180,10 @@ fn write_lane(o: &mut String, view: &View, wi: usize, li: usize, lane: &Named) -
                 "label={}, shape=diamond, style=filled, fillcolor=\"#eeeeee\"",
                 label(&format!("+ {}", s.name))
             ),
-            StepKind::Wait => format!("label={}, shape=ellipse, style=\"dashed,filled\"", label(&s.name)),
+            StepKind::Wait => format!(
+                "label={}, shape=ellipse, style=\"dashed,filled\"",
+                label(&s.name)
+            ),
             StepKind::Referral => format!("label={}, peripheries=2", label(&s.name)),
             StepKind::End => {
                 let outcome = s.step.outcome.as_ref().map(|o| o.value.as_str());

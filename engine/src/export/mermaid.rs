@@ -2,7 +2,7 @@
 //! a node per step. Paste it into a ```` ```mermaid ```` block of a Markdown page.
 //!
 //! Shapes: tasks rounded, decisions rhombi, forks and joins hexagons marked `+`, waits dashed
-//! stadiums, referrals subroutines, ends double circles with their outcome. Dotted arrows are
+//! flags, referrals subroutines, ends thick stadiums with their outcome. Dotted arrows are
 //! referrals and raised events.
 
 use super::{Ids, View};
@@ -12,7 +12,13 @@ use std::fmt::Write as _;
 /// A Mermaid id: letters, digits and `_` only (`-` and `.` confuse the edge syntax).
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -86,7 +92,12 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
         .collect();
 
     writeln!(o, "flowchart LR")?;
-    writeln!(o, "  %% {}: steg graph {} --format mermaid", one_line(&view.name), one_line(view.folder))?;
+    writeln!(
+        o,
+        "  %% {}: steg graph {} --format mermaid",
+        one_line(&view.name),
+        one_line(view.folder)
+    )?;
     let mut classes: [(&str, Vec<&str>); 4] = [
         ("gateway", Vec::new()),
         ("wait", Vec::new()),
@@ -100,7 +111,12 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
             writeln!(o, "    {}((\" \"))", start_ids[wi])?;
         }
         for (li, lane) in w.lanes.iter().enumerate() {
-            writeln!(o, "    subgraph {}[{}]", lane_ids[wi][li], quote(&lane.name))?;
+            writeln!(
+                o,
+                "    subgraph {}[{}]",
+                lane_ids[wi][li],
+                quote(&lane.name)
+            )?;
             for (si, s) in w.steps.iter().enumerate().filter(|(_, s)| s.lane == li) {
                 let id = &step_ids[wi][si];
                 let shape = match s.kind {
@@ -112,7 +128,7 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
                     }
                     StepKind::Wait => {
                         classes[1].1.push(id);
-                        format!("([{}])", quote(&s.name))
+                        format!(">{}]", quote(&s.name))
                     }
                     StepKind::Referral => format!("[[{}]]", quote(&s.name)),
                     StepKind::End => {
@@ -122,7 +138,7 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
                             (None, Some(out)) => format!("[{}]", out.value),
                             _ => s.name.clone(),
                         };
-                        format!("((({})))", quote(&text))
+                        format!("([{}])", quote(&text))
                     }
                 };
                 writeln!(o, "      {id}{shape}")?;
@@ -148,7 +164,12 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
                 }
             }
             for t in &s.on {
-                writeln!(o, "  {from} -->|{}| {}", quote(&t.trigger.label()), step_ids[wi][t.to])?;
+                writeln!(
+                    o,
+                    "  {from} -->|{}| {}",
+                    quote(&t.trigger.label()),
+                    step_ids[wi][t.to]
+                )?;
             }
             if let Some(c) = s.call {
                 if let Some(start) = view.workflows[c].start {
@@ -166,7 +187,12 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
                 }
             }
             for (to, outcomes) in groups {
-                writeln!(o, "  {from} -->|{}| {}", quote(&outcomes.join(", ")), step_ids[wi][to])?;
+                writeln!(
+                    o,
+                    "  {from} -->|{}| {}",
+                    quote(&outcomes.join(", ")),
+                    step_ids[wi][to]
+                )?;
             }
             if let Some(event) = &s.step.emits {
                 for (lw, ls) in view.listeners(&event.value) {
@@ -203,7 +229,10 @@ mod tests {
 
     #[test]
     fn quote_turns_markup_into_entity_codes() {
-        assert_eq!(quote(r#"a "b" <c> #1 | `d`"#), "\"a #quot;b#quot; #lt;c#gt; #35;1 #124; #96;d#96;\"");
+        assert_eq!(
+            quote(r#"a "b" <c> #1 | `d`"#),
+            "\"a #quot;b#quot; #lt;c#gt; #35;1 #124; #96;d#96;\""
+        );
         assert_eq!(quote("två\n  rader "), "\"två rader\"");
     }
 

@@ -122,12 +122,12 @@ pub(crate) enum Cond {
 }
 
 impl NextV {
-    /// What a picture writes on the transition: its title, else its condition; `None` for an
-    /// unconditional transition without title.
+    /// What a picture writes on the transition: its title, else its condition (a rule by its
+    /// name, without `rule.`); `None` for an unconditional transition without title.
     pub fn label(&self) -> Option<String> {
         self.title.clone().or(match &self.cond {
             Cond::Always => None,
-            Cond::When(c) => Some(c.clone()),
+            Cond::When(c) => Some(crate::load::rule_name(c).unwrap_or(c).to_string()),
             Cond::Else => Some("else".to_string()),
         })
     }
@@ -222,8 +222,11 @@ impl<'a> View<'a> {
                 order.push(wi);
             }
         }
-        let position: BTreeMap<usize, usize> =
-            order.iter().enumerate().map(|(pos, &wi)| (wi, pos)).collect();
+        let position: BTreeMap<usize, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(pos, &wi)| (wi, pos))
+            .collect();
 
         let mut units: Vec<Named> = Vec::new();
         let mut workflows = Vec::with_capacity(order.len());
@@ -355,7 +358,10 @@ impl<'a> View<'a> {
             for s in &mut steps {
                 s.lane = renumber[s.lane];
             }
-            let lanes = lane_order.iter().map(|&old| lane_keys[old].clone()).collect();
+            let lanes = lane_order
+                .iter()
+                .map(|&old| lane_keys[old].clone())
+                .collect();
             workflows.push(WView {
                 id: w.name(),
                 name: w.def.title.clone().unwrap_or_else(|| w.name().to_string()),
@@ -377,7 +383,10 @@ impl<'a> View<'a> {
         let mut out = Vec::new();
         for (wi, w) in self.workflows.iter().enumerate() {
             for (si, s) in w.steps.iter().enumerate() {
-                if s.on.iter().any(|o| o.trigger == Trig::Event(event.to_string())) {
+                if s.on
+                    .iter()
+                    .any(|o| o.trigger == Trig::Event(event.to_string()))
+                {
                     out.push((wi, si));
                 }
             }
@@ -437,7 +446,13 @@ mod tests {
     fn iso8601_keeps_months_and_days_apart() {
         assert_eq!(iso8601(Duration::months(3)), "P3M");
         assert_eq!(iso8601(Duration::days(14)), "P14D");
-        assert_eq!(iso8601(Duration { months: 1, days: 15 }), "P1M15D");
+        assert_eq!(
+            iso8601(Duration {
+                months: 1,
+                days: 15
+            }),
+            "P1M15D"
+        );
         assert_eq!(iso8601(Duration::default()), "P0D");
     }
 
@@ -452,8 +467,14 @@ mod tests {
 
     #[test]
     fn wrap_breaks_at_spaces() {
-        assert_eq!(wrap("Beslut om ekonomiskt bistånd", 12), ["Beslut om", "ekonomiskt", "bistånd"]);
+        assert_eq!(
+            wrap("Beslut om ekonomiskt bistånd", 12),
+            ["Beslut om", "ekonomiskt", "bistånd"]
+        );
         assert_eq!(wrap("", 12), [""]);
-        assert_eq!(wrap("ettmycketlångtord kort", 5), ["ettmycketlångtord", "kort"]);
+        assert_eq!(
+            wrap("ettmycketlångtord kort", 5),
+            ["ettmycketlångtord", "kort"]
+        );
     }
 }

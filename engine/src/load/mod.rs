@@ -1,6 +1,7 @@
 //! Loading: a municipality folder (YAML + Rhai files) becomes a [`Municipality`] with source
 //! locations, plus the diagnostics of everything that could not be read.
 
+pub(crate) mod extends;
 mod rules;
 
 pub(crate) use rules::file_source;
@@ -10,7 +11,7 @@ pub use rules::{Rule, RuleSet, Table, Tests};
 
 use crate::check::codes;
 use crate::diagnostic::{Diagnostic, FileId, SourceMap, Span};
-use crate::model::{Guard, MunicipalityFile, Workflow, WorkflowFile};
+use crate::model::{Guard, MunicipalityFile, Workflow};
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
@@ -110,6 +111,8 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.join(MUNICIPALITY_FILE).is_file())
+            // A base (`base: true`) is checked through the folders that extend it.
+            .filter(|p| !extends::is_base(p))
             .collect();
         if found.is_empty() {
             return Err(PathError::NoMunicipality(path));
@@ -139,19 +142,34 @@ pub(crate) fn read_source(
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            return Err(fail(sources, String::new(), 0, format!("cannot read {}: {e}", path.display()), &codes::YAML_SYNTAX))
+            return Err(fail(
+                sources,
+                String::new(),
+                0,
+                format!("cannot read {}: {e}", path.display()),
+                &codes::YAML_SYNTAX,
+            ))
         }
     };
     let mut bytes = Vec::new();
     if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return Err(fail(sources, String::new(), 0, format!("cannot read {}: {e}", path.display()), &codes::YAML_SYNTAX));
+        return Err(fail(
+            sources,
+            String::new(),
+            0,
+            format!("cannot read {}: {e}", path.display()),
+            &codes::YAML_SYNTAX,
+        ));
     }
     if bytes.len() as u64 > limit {
         return Err(fail(
             sources,
             String::new(),
             0,
-            format!("the file is larger than {} MiB; refusing to read it as configuration", limit / (1024 * 1024)),
+            format!(
+                "the file is larger than {} MiB; refusing to read it as configuration",
+                limit / (1024 * 1024)
+            ),
             &codes::INPUT_TOO_LARGE,
         ));
     }
@@ -165,7 +183,8 @@ pub(crate) fn read_source(
                 sources,
                 lossy,
                 offset,
-                "the file is not UTF-8 text (saved in another encoding, such as Latin-1?)".to_string(),
+                "the file is not UTF-8 text (saved in another encoding, such as Latin-1?)"
+                    .to_string(),
                 &codes::YAML_SYNTAX,
             ))
         }
@@ -183,65 +202,22 @@ pub fn load_municipality(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| dir.display().to_string());
-    let mut complete = true;
-    let mut def = None;
-    let mut load_yaml = |path: &Path, sources: &mut SourceMap| -> Option<(FileId, String)> {
-        match read_source(path, yaml::MAX_FILE_BYTES, sources) {
-            Ok(id) => Some((id, sources.get(id).text.clone())),
-            Err(d) => {
-                out.push(*d);
-                None
-            }
-        }
-    };
-
-    let mut pending = Vec::new();
-    if let Some((id, text)) = load_yaml(&dir.join(MUNICIPALITY_FILE), sources) {
-        match yaml::parse::<MunicipalityFile>(id, &text) {
-            Ok(m) => def = Some((id, m)),
-            Err(d) => {
-                pending.push(*d);
-                complete = false;
-            }
-        }
-    } else {
-        complete = false;
-    }
-
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-                && p.file_name().is_some_and(|n| n != MUNICIPALITY_FILE)
-        })
-        .collect();
-    files.sort();
-    let mut workflows = Vec::new();
-    for path in files {
-        let Some((id, text)) = load_yaml(&path, sources) else {
-            complete = false;
-            continue;
-        };
-        match yaml::parse::<WorkflowFile>(id, &text) {
-            Ok(w) => workflows.push(Workflow { file: id, def: w }),
-            Err(d) => {
-                pending.push(*d);
-                complete = false;
-            }
-        }
-    }
-    out.extend(pending);
+    // Own files, then the base's (`extends`), merged.
+    let extends::Layer {
+        def,
+        workflows,
+        mut complete,
+    } = extends::read_folder(dir, sources, out);
 
     let rule_dirs = rule_dirs(dir, &name, def.as_ref().map(|(f, m)| (*f, m)), out);
     let before = out.len();
     let mut rules = rules::load_rules(&rule_dirs, sources, out);
     // A rule file that does not load leaves its rules undefined; reference checks would then
     // report every use of them.
-    if out[before..].iter().any(|d| d.severity == crate::Severity::Error) {
+    if out[before..]
+        .iter()
+        .any(|d| d.severity == crate::Severity::Error)
+    {
         complete = false;
     }
     let conditions = compile_conditions(&rules.engine, &workflows, sources, out);
@@ -311,10 +287,11 @@ fn compile_conditions(
 ) -> HashMap<String, rhai::AST> {
     let mut compiled = HashMap::new();
     for w in workflows {
-        let text = &sources.get(w.file).text;
         for (_, step) in w.def.steps.iter() {
             for t in step.transitions() {
-                let Guard::When(cond) = &t.guard else { continue };
+                let Guard::When(cond) = &t.guard else {
+                    continue;
+                };
                 if rule_name(&cond.value).is_some() || compiled.contains_key(&cond.value) {
                     continue;
                 }
@@ -322,7 +299,12 @@ fn compile_conditions(
                     Ok(ast) => {
                         compiled.insert(cond.value.clone(), ast);
                     }
-                    Err(e) => out.push(rules::parse_error(w.file, text, &e, Some(cond.loc))),
+                    Err(e) => {
+                        // An inherited step's condition is written in the base's file.
+                        let file = cond.loc.file.unwrap_or(w.file);
+                        let text = &sources.get(file).text;
+                        out.push(rules::parse_error(file, text, &e, Some(cond.loc)))
+                    }
                 }
             }
         }

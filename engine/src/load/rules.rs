@@ -180,7 +180,13 @@ fn link(set: &mut RuleSet) {
         .collect();
 }
 
-fn compile_file(set: &mut RuleSet, file: FileId, text: &str, local: bool, out: &mut Vec<Diagnostic>) {
+fn compile_file(
+    set: &mut RuleSet,
+    file: FileId,
+    text: &str,
+    local: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     match set.engine.compile(text) {
         Ok(mut ast) => {
             ast.set_source(file_source(file));
@@ -262,9 +268,17 @@ fn fn_loc(text: &str, name: &str) -> Loc {
 
 /// A Rhai parse error as a diagnostic. `base` is where an inline expression starts in its YAML
 /// file; `None` for a rule file (positions are then the file's own).
-pub fn parse_error(file: FileId, text: &str, e: &rhai::ParseError, base: Option<Loc>) -> Diagnostic {
+pub fn parse_error(
+    file: FileId,
+    text: &str,
+    e: &rhai::ParseError,
+    base: Option<Loc>,
+) -> Diagnostic {
     let pos = e.1;
-    let (line, col) = (pos.line().unwrap_or(1) as u32, pos.position().unwrap_or(1) as u32);
+    let (line, col) = (
+        pos.line().unwrap_or(1) as u32,
+        pos.position().unwrap_or(1) as u32,
+    );
     let loc = match base {
         None => {
             let off = offset_of(text, line, col);

@@ -27,11 +27,30 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
+thread_local! {
+    /// The file being parsed on this thread, recorded in every [`Node`]'s location so that a
+    /// node merged into another file's model (`extends`) still points into its own file.
+    static PARSING: std::cell::Cell<Option<FileId>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets [`PARSING`] for the lifetime of the guard and restores the previous value after.
+struct Parsing(Option<FileId>);
+
+impl Parsing {
+    fn start(file: FileId) -> Parsing {
+        Parsing(PARSING.with(|p| p.replace(Some(file))))
+    }
+}
+
+impl Drop for Parsing {
+    fn drop(&mut self) {
+        PARSING.with(|p| p.set(self.0));
+    }
+}
+
 /// Parse `text` (the content of `file`) as a `T`, or return the located diagnostic.
-pub fn parse<T: for<'de> Deserialize<'de>>(
-    file: FileId,
-    text: &str,
-) -> Result<T, Box<Diagnostic>> {
+pub fn parse<T: for<'de> Deserialize<'de>>(file: FileId, text: &str) -> Result<T, Box<Diagnostic>> {
+    let _parsing = Parsing::start(file);
     if text.trim().is_empty() {
         return Err(Box::new(
             Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: loc_at(text, 0, 0) }), "the file is empty")
@@ -54,7 +73,10 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
 fn not_yaml(file: FileId, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(strip_location_prefix(&raw)).to_string();
-    let span = e.location().map(|l| Span { file, loc: to_loc(text, l) });
+    let span = e.location().map(|l| Span {
+        file,
+        loc: to_loc(text, l),
+    });
     let lower = message.to_lowercase();
     if lower.contains("budget") {
         let what = if lower.contains("depth") {
@@ -94,18 +116,26 @@ fn error_to_diagnostic(file: FileId, text: &str, e: &serde_saphyr::Error) -> Dia
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("the fields allowed here are: {}", expected.join(", ")),
         };
-        return Diagnostic::new(&codes::UNKNOWN_FIELD, span, format!("unknown field `{field}`"))
-            .label("not a field here")
-            .help(help);
+        return Diagnostic::new(
+            &codes::UNKNOWN_FIELD,
+            span,
+            format!("unknown field `{field}`"),
+        )
+        .label("not a field here")
+        .help(help);
     }
     if let Some((variant, expected)) = parse_unknown(&message, "unknown variant `") {
         let help = match did_you_mean(&variant, expected.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("write one of: {}", expected.join(", ")),
         };
-        return Diagnostic::new(&codes::INVALID_VALUE, span, format!("unknown value `{variant}`"))
-            .label("not allowed here")
-            .help(help);
+        return Diagnostic::new(
+            &codes::INVALID_VALUE,
+            span,
+            format!("unknown value `{variant}`"),
+        )
+        .label("not allowed here")
+        .help(help);
     }
     let lower = message.to_lowercase();
     let help = if lower.contains("expected mapping") || lower.contains("expected struct") {
@@ -117,7 +147,9 @@ fn error_to_diagnostic(file: FileId, text: &str, e: &serde_saphyr::Error) -> Dia
     } else {
         "see `steg schema` or docs/language.md for what this field takes"
     };
-    Diagnostic::new(&codes::INVALID_VALUE, span, message).label("here").help(help)
+    Diagnostic::new(&codes::INVALID_VALUE, span, message)
+        .label("here")
+        .help(help)
 }
 
 /// Serde writes `unknown field `x`, expected one of `a`, `b``; the YAML library may drop the
@@ -168,6 +200,7 @@ fn to_loc(text: &str, l: serde_saphyr::Location) -> Loc {
         column,
         offset,
         len,
+        file: None,
     }
 }
 
@@ -178,6 +211,7 @@ fn node_loc(l: serde_saphyr::Location) -> Loc {
         column: l.column() as u32,
         offset: span.byte_offset().unwrap_or(span.offset()) as usize,
         len: span.byte_len().unwrap_or(span.len()).max(1) as usize,
+        file: PARSING.with(|p| p.get()),
     }
 }
 
@@ -431,7 +465,13 @@ mod tests {
         assert_eq!((t[1].to.loc.line, t[1].to.loc.column), (7, 15));
         assert!(matches!(t[1].guard, Guard::Else));
         let b = w.steps.get("b").unwrap();
-        assert_eq!((b.transitions()[0].to.loc.line, b.transitions()[0].to.loc.column), (8, 14));
+        assert_eq!(
+            (
+                b.transitions()[0].to.loc.line,
+                b.transitions()[0].to.loc.column
+            ),
+            (8, 14)
+        );
     }
 
     #[test]
@@ -486,7 +526,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused() {
-        let text = format!("workflow: w\nsteps: {}{}\n", "[".repeat(500), "]".repeat(500));
+        let text = format!(
+            "workflow: w\nsteps: {}{}\n",
+            "[".repeat(500),
+            "]".repeat(500)
+        );
         assert!(wf(&text).is_err());
     }
 }

@@ -37,10 +37,17 @@ pub struct Ctx<'a> {
 pub trait World {
     /// A token entered a step that takes work (task, decision, fork). Return when the work is
     /// done, or `None` when the world will finish it later with [`Case::finish_work`].
-    fn work(&mut self, case: &Case, token: u32, step: &PStep, date: NaiveDate) -> Option<NaiveDate>;
+    fn work(&mut self, case: &Case, token: u32, step: &PStep, date: NaiveDate)
+        -> Option<NaiveDate>;
     /// A token started waiting at a step (or an external referral). The world may return when
     /// one of the listened events happens: `(date, index into step.on)`.
-    fn wait(&mut self, case: &Case, step: &PStep, listening: &[(usize, &str)], date: NaiveDate) -> Option<(NaiveDate, usize)>;
+    fn wait(
+        &mut self,
+        case: &Case,
+        step: &PStep,
+        listening: &[(usize, &str)],
+        date: NaiveDate,
+    ) -> Option<(NaiveDate, usize)>;
     /// A named event moved a waiting case; the world may change the case's data.
     fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
         None
@@ -179,9 +186,18 @@ struct Token {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Action {
-    Complete { token: u32, epoch: u32 },
-    Fire { token: u32, epoch: u32, trigger: u32 },
-    Event { index: u32 },
+    Complete {
+        token: u32,
+        epoch: u32,
+    },
+    Fire {
+        token: u32,
+        epoch: u32,
+        trigger: u32,
+    },
+    Event {
+        index: u32,
+    },
 }
 
 /// An event from outside (a scenario): at a date, a named event and/or data changes.
@@ -269,8 +285,16 @@ impl Case {
         self.agenda.push(Reverse((date, self.seq, a)));
     }
 
-    fn log(&mut self, prog: &Program, date: NaiveDate, at: Option<At>, what: What) {
+    /// Record a trace entry; `what` is only built when a trace is kept.
+    fn log(
+        &mut self,
+        prog: &Program,
+        date: NaiveDate,
+        at: Option<At>,
+        what: impl FnOnce() -> What,
+    ) {
         if let Some(t) = &mut self.trace {
+            let what = what();
             let (w, s) = at.map_or(("", ""), |a| prog.name(a));
             t.push(TraceEntry {
                 date,
@@ -284,7 +308,10 @@ impl Case {
     /// Start the case at the start of workflow `w`.
     pub fn start(&mut self, cx: &Ctx, world: &mut dyn World, w: u32, date: NaiveDate) {
         let Some(s) = cx.prog.workflows[w as usize].start else {
-            self.stuck = Some(format!("workflow `{}` has no start", cx.prog.workflows[w as usize].name));
+            self.stuck = Some(format!(
+                "workflow `{}` has no start",
+                cx.prog.workflows[w as usize].name
+            ));
             return;
         };
         self.tokens.push(Token {
@@ -305,14 +332,20 @@ impl Case {
             if *date > until {
                 break;
             }
-            let Some(Reverse((date, _, action))) = self.agenda.pop() else { break };
+            let Some(Reverse((date, _, action))) = self.agenda.pop() else {
+                break;
+            };
             match action {
                 Action::Complete { token, epoch } => {
                     if self.current(token, epoch) {
                         self.complete(cx, world, token, date);
                     }
                 }
-                Action::Fire { token, epoch, trigger } => {
+                Action::Fire {
+                    token,
+                    epoch,
+                    trigger,
+                } => {
                     if self.current(token, epoch) {
                         self.fire(cx, world, token, trigger as usize, date);
                     }
@@ -354,7 +387,7 @@ impl Case {
                 let (w, s) = cx.prog.name(at);
                 let reason = format!("more than {MAX_MOVES_PER_DAY} moves on {date} around `{w}.{s}`: a loop of steps that take no time");
                 self.stuck.get_or_insert(reason.clone());
-                self.log(cx.prog, date, Some(at), What::Stuck { reason });
+                self.log(cx.prog, date, Some(at), || What::Stuck { reason });
                 return;
             }
         }
@@ -367,17 +400,28 @@ impl Case {
             // Counted from the latest entry into `from`, or into this step itself: a review that
             // recurs must come within the period of the one before.
             let n = self.visits.len() - 1;
-            let since = self.visits[..n].iter().rev().find(|(a, _)| *a == from || *a == at).map(|(_, d)| *d);
+            let since = self.visits[..n]
+                .iter()
+                .rev()
+                .find(|(a, _)| *a == from || *a == at)
+                .map(|(_, d)| *d);
             if let Some(due) = since.and_then(|s| d.after(s)) {
                 if date > due {
                     self.missed.push((at, due));
-                    self.log(cx.prog, date, Some(at), What::DeadlineMissed { within: format!("{d} (due {due})") });
+                    self.log(cx.prog, date, Some(at), || What::DeadlineMissed {
+                        within: format!("{d} (due {due})"),
+                    });
                 }
             }
         }
-        self.log(cx.prog, date, Some(at), What::Entered { kind: step.kind.as_str(), actor: step.actor.clone() });
+        self.log(cx.prog, date, Some(at), || What::Entered {
+            kind: step.kind.as_str(),
+            actor: step.actor.clone(),
+        });
         if let Some(e) = &step.emits {
-            self.log(cx.prog, date, Some(at), What::Emitted { name: e.clone() });
+            self.log(cx.prog, date, Some(at), || What::Emitted {
+                name: e.clone(),
+            });
             self.deliver(cx, world, e, Some(token), date);
         }
         match step.kind {
@@ -394,17 +438,30 @@ impl Case {
                     self.route(cx, world, token, date);
                 } else {
                     self.tokens[token as usize].alive = false;
-                    self.log(cx.prog, date, Some(at), What::JoinWaiting { arrived, needed: step.join_needed });
+                    self.log(cx.prog, date, Some(at), || What::JoinWaiting {
+                        arrived,
+                        needed: step.join_needed,
+                    });
                 }
             }
             StepKind::Wait => self.wait(cx, world, token, date),
             StepKind::Referral => match step.refer_workflow {
                 Some(w) => {
                     let Some(s) = cx.prog.workflows[w as usize].start else {
-                        self.stick(cx, token, date, format!("referred workflow `{}` has no start", cx.prog.workflows[w as usize].name));
+                        self.stick(
+                            cx,
+                            token,
+                            date,
+                            format!(
+                                "referred workflow `{}` has no start",
+                                cx.prog.workflows[w as usize].name
+                            ),
+                        );
                         return;
                     };
-                    self.log(cx.prog, date, Some(at), What::Referred { to_workflow: cx.prog.workflows[w as usize].name.clone() });
+                    self.log(cx.prog, date, Some(at), || What::Referred {
+                        to_workflow: cx.prog.workflows[w as usize].name.clone(),
+                    });
                     // A new stay in the referred workflow: its recurring timers start afresh.
                     self.anchors.retain(|a, _| a.w != w);
                     let t = &mut self.tokens[token as usize];
@@ -416,7 +473,9 @@ impl Case {
                 None if !step.next.is_empty() => self.work(cx, world, token, date),
                 None => self.wait(cx, world, token, date),
             },
-            StepKind::Task | StepKind::Decision | StepKind::Fork => self.work(cx, world, token, date),
+            StepKind::Task | StepKind::Decision | StepKind::Fork => {
+                self.work(cx, world, token, date)
+            }
         }
     }
 
@@ -444,16 +503,35 @@ impl Case {
                 Trig::After(d) => {
                     listening.push(format!("after {d}"));
                     if let Some(when) = d.after(date) {
-                        self.push(when, Action::Fire { token, epoch, trigger: i as u32 });
+                        self.push(
+                            when,
+                            Action::Fire {
+                                token,
+                                epoch,
+                                trigger: i as u32,
+                            },
+                        );
                     }
                 }
                 Trig::Every(d) => {
                     listening.push(format!("every {d}"));
                     let anchor = *self.anchors.entry(at).or_insert(date);
                     let mut k = 1;
-                    while let Some(when) = (Duration { months: d.months * k, days: d.days * k }).after(anchor) {
+                    while let Some(when) = (Duration {
+                        months: d.months * k,
+                        days: d.days * k,
+                    })
+                    .after(anchor)
+                    {
                         if when > date || k > 10_000 {
-                            self.push(when, Action::Fire { token, epoch, trigger: i as u32 });
+                            self.push(
+                                when,
+                                Action::Fire {
+                                    token,
+                                    epoch,
+                                    trigger: i as u32,
+                                },
+                            );
                             break;
                         }
                         k += 1;
@@ -467,29 +545,59 @@ impl Case {
                 listening.push(o.clone());
             }
         }
-        self.log(cx.prog, date, Some(at), What::Waiting { listening });
+        self.log(cx.prog, date, Some(at), || What::Waiting { listening });
         if let Some((when, i)) = world.wait(self, step, &events, date) {
-            self.push(when.max(date), Action::Fire { token, epoch, trigger: i as u32 });
+            self.push(
+                when.max(date),
+                Action::Fire {
+                    token,
+                    epoch,
+                    trigger: i as u32,
+                },
+            );
         }
     }
 
-    fn fire(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, trigger: usize, date: NaiveDate) {
+    fn fire(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        token: u32,
+        trigger: usize,
+        date: NaiveDate,
+    ) {
         let at = self.tokens[token as usize].at;
         let step = cx.prog.step(at);
-        let Some((trig, to)) = step.on.get(trigger) else { return };
-        let (tw, ts) = cx.prog.name(*to);
-        let to_name = if tw == cx.prog.name(at).0 { ts.to_string() } else { format!("{tw}.{ts}") };
+        let Some((trig, to)) = step.on.get(trigger) else {
+            return;
+        };
+        let to_name = || {
+            let (tw, ts) = cx.prog.name(*to);
+            if tw == cx.prog.name(at).0 {
+                ts.to_string()
+            } else {
+                format!("{tw}.{ts}")
+            }
+        };
         if let Trig::Event(e) = trig {
             if let Some(a) = world.event(e, &self.arende) {
                 self.arende = a;
             }
         }
-        let what = match trig {
-            Trig::Event(e) => What::Event { name: e.clone(), to: to_name },
-            Trig::After(d) => What::Timer { timer: format!("after {d}"), to: to_name },
-            Trig::Every(d) => What::Timer { timer: format!("every {d}"), to: to_name },
-        };
-        self.log(cx.prog, date, Some(at), what);
+        self.log(cx.prog, date, Some(at), || match trig {
+            Trig::Event(e) => What::Event {
+                name: e.clone(),
+                to: to_name(),
+            },
+            Trig::After(d) => What::Timer {
+                timer: format!("after {d}"),
+                to: to_name(),
+            },
+            Trig::Every(d) => What::Timer {
+                timer: format!("every {d}"),
+                to: to_name(),
+            },
+        });
         self.go(cx, world, token, *to, date);
     }
 
@@ -498,16 +606,23 @@ impl Case {
         if !e.set.is_empty() {
             self.arende = self.arende.with_fields(&e.set);
             let fields = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            self.log(cx.prog, date, None, What::DataSet { fields });
+            self.log(cx.prog, date, None, || What::DataSet { fields });
         }
         let Some(name) = e.name else { return };
         if !self.deliver(cx, world, &name, None, date) {
-            self.log(cx.prog, date, None, What::EventIgnored { name });
+            self.log(cx.prog, date, None, || What::EventIgnored { name });
         }
     }
 
     /// Move every waiting token (but `except`) that listens for `name`. Whether any moved.
-    fn deliver(&mut self, cx: &Ctx, world: &mut dyn World, name: &str, except: Option<u32>, date: NaiveDate) -> bool {
+    fn deliver(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        name: &str,
+        except: Option<u32>,
+        date: NaiveDate,
+    ) -> bool {
         let mut moved = false;
         for token in 0..self.tokens.len() as u32 {
             let t = &self.tokens[token as usize];
@@ -516,18 +631,33 @@ impl Case {
             }
             let step = cx.prog.step(t.at);
             let waiting = step.kind == StepKind::Wait
-                || (step.kind == StepKind::Referral && step.refer_workflow.is_none() && step.next.is_empty());
+                || (step.kind == StepKind::Referral
+                    && step.refer_workflow.is_none()
+                    && step.next.is_empty());
             if !waiting {
                 continue;
             }
-            if let Some(i) = step.on.iter().position(|(trig, _)| matches!(trig, Trig::Event(n) if *n == name)) {
+            if let Some(i) = step
+                .on
+                .iter()
+                .position(|(trig, _)| matches!(trig, Trig::Event(n) if *n == name))
+            {
                 self.fire(cx, world, token, i, date);
                 moved = true;
             } else if let Some((o, to)) = step.returns.iter().find(|(o, _)| *o == name).cloned() {
                 let at = t.at;
-                let (tw, ts) = cx.prog.name(to);
-                let to_name = if tw == cx.prog.name(at).0 { ts.to_string() } else { format!("{tw}.{ts}") };
-                self.log(cx.prog, date, Some(at), What::Returned { outcome: o.clone(), to: to_name });
+                self.log(cx.prog, date, Some(at), || {
+                    let (tw, ts) = cx.prog.name(to);
+                    let to_name = if tw == cx.prog.name(at).0 {
+                        ts.to_string()
+                    } else {
+                        format!("{tw}.{ts}")
+                    };
+                    What::Returned {
+                        outcome: o.clone(),
+                        to: to_name,
+                    }
+                });
                 self.returns.push((date, o));
                 self.go(cx, world, token, to, date);
                 moved = true;
@@ -546,7 +676,12 @@ impl Case {
         let step = cx.prog.step(at);
         if step.kind == StepKind::Fork {
             let branches: Vec<At> = step.next.iter().map(|(t, _)| *t).collect();
-            self.log(cx.prog, date, Some(at), What::Forked { branches: branches.iter().map(|b| cx.prog.name(*b).1.to_string()).collect() });
+            self.log(cx.prog, date, Some(at), || What::Forked {
+                branches: branches
+                    .iter()
+                    .map(|b| cx.prog.name(*b).1.to_string())
+                    .collect(),
+            });
             for (i, b) in branches.into_iter().enumerate() {
                 let tk = if i == 0 {
                     token
@@ -562,24 +697,48 @@ impl Case {
         for (to, cond) in &step.next {
             let holds = match cond {
                 Cond::Always | Cond::Else => Ok(true),
-                Cond::Rule(_) | Cond::Inline(_) => {
-                    let text = cond.text();
-                    cx.rules.condition(cx.sources, cx.inline, &text, &self.arende, cx.params, Some(date))
+                Cond::Rule(r) => {
+                    cx.rules
+                        .rule_holds(cx.sources, r, &self.arende, cx.params, Some(date))
                 }
+                Cond::Inline(text) => cx.rules.condition(
+                    cx.sources,
+                    cx.inline,
+                    text,
+                    &self.arende,
+                    cx.params,
+                    Some(date),
+                ),
             };
             match holds {
                 Ok(true) => {
-                    let (tw, ts) = cx.prog.name(*to);
-                    let to_name = if tw == cx.prog.name(at).0 { ts.to_string() } else { format!("{tw}.{ts}") };
-                    self.log(cx.prog, date, Some(at), What::Moved { to: to_name, because: cond.text() });
+                    self.log(cx.prog, date, Some(at), || {
+                        let (tw, ts) = cx.prog.name(*to);
+                        let to_name = if tw == cx.prog.name(at).0 {
+                            ts.to_string()
+                        } else {
+                            format!("{tw}.{ts}")
+                        };
+                        What::Moved {
+                            to: to_name,
+                            because: cond.text(),
+                        }
+                    });
                     self.go(cx, world, token, *to, date);
                     return;
                 }
                 Ok(false) => {}
                 Err(e) => {
-                    self.log(cx.prog, date, Some(at), What::RuleFailed { message: e.to_string() });
+                    self.log(cx.prog, date, Some(at), || What::RuleFailed {
+                        message: e.to_string(),
+                    });
                     self.errors.push(e);
-                    self.stick(cx, token, date, "a condition could not be evaluated".to_string());
+                    self.stick(
+                        cx,
+                        token,
+                        date,
+                        "a condition could not be evaluated".to_string(),
+                    );
                     return;
                 }
             }
@@ -603,13 +762,15 @@ impl Case {
         let at = self.tokens[token as usize].at;
         self.tokens[token as usize].alive = false;
         self.stuck.get_or_insert(reason.clone());
-        self.log(cx.prog, date, Some(at), What::Stuck { reason });
+        self.log(cx.prog, date, Some(at), || What::Stuck { reason });
     }
 
     fn end(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
         let at = self.tokens[token as usize].at;
         let outcome = cx.prog.step(at).outcome.clone().unwrap_or_default();
-        self.log(cx.prog, date, Some(at), What::Ended { outcome: outcome.clone() });
+        self.log(cx.prog, date, Some(at), || What::Ended {
+            outcome: outcome.clone(),
+        });
         self.outcome = Some(outcome.clone());
         if let Some(referral) = self.tokens[token as usize].stack.pop() {
             let step = cx.prog.step(referral);
@@ -617,14 +778,22 @@ impl Case {
                 Some((_, to)) => {
                     let to = *to;
                     let (_, ts) = cx.prog.name(to);
-                    self.log(cx.prog, date, Some(referral), What::Returned { outcome: outcome.clone(), to: ts.to_string() });
+                    self.log(cx.prog, date, Some(referral), || What::Returned {
+                        outcome: outcome.clone(),
+                        to: ts.to_string(),
+                    });
                     self.returns.push((date, outcome));
                     self.tokens[token as usize].at = referral;
                     self.go(cx, world, token, to, date);
                 }
                 None => {
                     self.tokens[token as usize].at = referral;
-                    self.stick(cx, token, date, format!("the referral does not expect the answer `{outcome}`"));
+                    self.stick(
+                        cx,
+                        token,
+                        date,
+                        format!("the referral does not expect the answer `{outcome}`"),
+                    );
                 }
             }
             return;
@@ -632,7 +801,7 @@ impl Case {
         self.tokens[token as usize].alive = false;
         if !self.tokens.iter().any(|t| t.alive) && self.joins.values().all(|n| *n == 0) {
             self.closed = Some(date);
-            self.log(cx.prog, date, None, What::Closed { outcome });
+            self.log(cx.prog, date, None, || What::Closed { outcome });
         }
     }
 }

@@ -111,7 +111,10 @@ impl Program {
         let mut workflows = Vec::with_capacity(m.workflows.len());
         for (wi, w) in m.workflows.iter().enumerate() {
             let at = |name: &str| {
-                g.step_index[wi].get(name).map(|&s| At { w: wi as u32, s: s as u32 })
+                g.step_index[wi].get(name).map(|&s| At {
+                    w: wi as u32,
+                    s: s as u32,
+                })
             };
             let mut steps = Vec::with_capacity(w.def.steps.len());
             for (name, st) in w.def.steps.iter() {
@@ -156,7 +159,13 @@ impl Program {
                     .collect();
                 let within = st.within.as_ref().map(|d| {
                     let from = d.from.as_ref().and_then(|f| at(&f.value));
-                    (d.duration.value, from.unwrap_or(At { w: wi as u32, s: steps.len() as u32 }))
+                    (
+                        d.duration.value,
+                        from.unwrap_or(At {
+                            w: wi as u32,
+                            s: steps.len() as u32,
+                        }),
+                    )
                 });
                 steps.push(PStep {
                     name: name.value.clone(),
@@ -171,7 +180,11 @@ impl Program {
                     outcome: st.outcome.as_ref().map(|o| o.value.clone()),
                     join_needed: 0,
                     within,
-                    set: st.set.iter().map(|(k, v)| (k.clone(), crate::eval::to_dynamic(v))).collect(),
+                    set: st
+                        .set
+                        .iter()
+                        .map(|(k, v)| (k.clone(), crate::eval::to_dynamic(v)))
+                        .collect(),
                     emits: st.emits.as_ref().map(|e| e.value.clone()),
                 });
             }
@@ -186,13 +199,21 @@ impl Program {
                 steps,
             });
         }
-        // A join waits for each of its incoming transitions.
+        // A join waits for each step that leads to it (by a transition, a trigger or an
+        // answer), counted once however many of its routes lead there: one branch each.
         let mut incoming: Vec<(At, u32)> = Vec::new();
         for w in &workflows {
             for s in &w.steps {
-                for (t, _) in &s.next {
-                    incoming.push((*t, 1));
-                }
+                let mut targets: Vec<At> = s
+                    .next
+                    .iter()
+                    .map(|(t, _)| *t)
+                    .chain(s.on.iter().map(|(_, t)| *t))
+                    .chain(s.returns.iter().map(|(_, t)| *t))
+                    .collect();
+                targets.sort_unstable();
+                targets.dedup();
+                incoming.extend(targets.into_iter().map(|t| (t, 1)));
             }
         }
         for (t, n) in incoming {
@@ -231,7 +252,10 @@ impl Program {
             }
             for (si, s) in w.steps.iter().enumerate() {
                 if s.name == sname {
-                    out.push(At { w: wi as u32, s: si as u32 });
+                    out.push(At {
+                        w: wi as u32,
+                        s: si as u32,
+                    });
                 }
             }
         }

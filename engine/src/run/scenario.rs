@@ -64,17 +64,32 @@ struct Scripted;
 
 impl World for Scripted {
     fn work(&mut self, _: &Case, _: u32, step: &PStep, date: NaiveDate) -> Option<NaiveDate> {
-        Some(step.duration.and_then(|d| d.min.after(date)).unwrap_or(date))
+        Some(
+            step.duration
+                .and_then(|d| d.min.after(date))
+                .unwrap_or(date),
+        )
     }
-    fn wait(&mut self, _: &Case, _: &PStep, _: &[(usize, &str)], _: NaiveDate) -> Option<(NaiveDate, usize)> {
+    fn wait(
+        &mut self,
+        _: &Case,
+        _: &PStep,
+        _: &[(usize, &str)],
+        _: NaiveDate,
+    ) -> Option<(NaiveDate, usize)> {
         None
     }
 }
 
 /// Run the scenario in `path` against `m`. Returns the finished case (with its trace), or the
 /// diagnostics that prevent running (an unreadable scenario, an unknown event or workflow).
-pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> Result<Case, Vec<Diagnostic>> {
-    let file = crate::load::read_source(path, yaml::MAX_FILE_BYTES, sources).map_err(|d| vec![*d])?;
+pub fn run_scenario(
+    m: &Municipality,
+    sources: &mut SourceMap,
+    path: &Path,
+) -> Result<Case, Vec<Diagnostic>> {
+    let file =
+        crate::load::read_source(path, yaml::MAX_FILE_BYTES, sources).map_err(|d| vec![*d])?;
     let sc: ScenarioFile = yaml::parse(file, &sources.get(file).text).map_err(|d| vec![*d])?;
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
@@ -82,7 +97,10 @@ pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> R
     let date = |n: &Node<String>, errors: &mut Vec<Diagnostic>| match parse_date(&n.value) {
         Ok(d) => Some(d),
         Err(msg) => {
-            errors.push(Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: n.loc }), msg).label("not a date"));
+            errors.push(
+                Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: n.loc }), msg)
+                    .label("not a date"),
+            );
             None
         }
     };
@@ -94,9 +112,15 @@ pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> R
             None => {
                 let names: Vec<&str> = m.workflows.iter().map(|w| w.name()).collect();
                 errors.push(
-                    Diagnostic::new(&codes::UNKNOWN_REFERENCE, Some(Span { file, loc: w.loc }), format!("unknown workflow `{}`", w.value))
-                        .label("no workflow of this name")
-                        .maybe_help(did_you_mean(&w.value, names).map(|s| format!("did you mean `{s}`?"))),
+                    Diagnostic::new(
+                        &codes::UNKNOWN_REFERENCE,
+                        Some(Span { file, loc: w.loc }),
+                        format!("unknown workflow `{}`", w.value),
+                    )
+                    .label("no workflow of this name")
+                    .maybe_help(
+                        did_you_mean(&w.value, names).map(|s| format!("did you mean `{s}`?")),
+                    ),
                 );
                 None
             }
@@ -113,27 +137,55 @@ pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> R
         .collect();
     let mut scheduled = Vec::new();
     for e in &sc.events {
-        let Some(d) = date(&e.date, &mut errors) else { continue };
+        let Some(d) = date(&e.date, &mut errors) else {
+            continue;
+        };
         if let Some(name) = &e.event {
-            let known = events.is_some_and(|ev| ev.contains(&name.value)) || answers.contains(&name.value.as_str());
+            let known = events.is_some_and(|ev| ev.contains(&name.value))
+                || answers.contains(&name.value.as_str());
             if !known {
-                let candidates: Vec<&str> = events.map(|ev| ev.keys().collect()).unwrap_or_default();
+                let candidates: Vec<&str> =
+                    events.map(|ev| ev.keys().collect()).unwrap_or_default();
                 errors.push(
-                    Diagnostic::new(&codes::UNKNOWN_REFERENCE, Some(Span { file, loc: name.loc }), format!("unknown event `{}`", name.value))
-                        .label("not an event of this municipality")
-                        .help(match did_you_mean(&name.value, candidates.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "events are declared under `events:` in municipality.yaml".to_string(),
+                    Diagnostic::new(
+                        &codes::UNKNOWN_REFERENCE,
+                        Some(Span {
+                            file,
+                            loc: name.loc,
                         }),
+                        format!("unknown event `{}`", name.value),
+                    )
+                    .label("not an event of this municipality")
+                    .help(
+                        match did_you_mean(&name.value, candidates.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => "events are declared under `events:` in municipality.yaml"
+                                .to_string(),
+                        },
+                    ),
                 );
                 continue;
             }
         }
-        scheduled.push((d, External { name: e.event.as_ref().map(|n| n.value.clone()), set: e.set.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect() }));
+        scheduled.push((
+            d,
+            External {
+                name: e.event.as_ref().map(|n| n.value.clone()),
+                set: e
+                    .set
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_dynamic(v)))
+                    .collect(),
+            },
+        ));
     }
     let (Some(start), Some(entry)) = (start, entry) else {
         if errors.is_empty() {
-            errors.push(Diagnostic::new(&codes::INVALID_START, None, "the municipality has no entry workflow to start the case in"));
+            errors.push(Diagnostic::new(
+                &codes::INVALID_START,
+                None,
+                "the municipality has no entry workflow to start the case in",
+            ));
         }
         return Err(errors);
     };
@@ -141,11 +193,21 @@ pub fn run_scenario(m: &Municipality, sources: &mut SourceMap, path: &Path) -> R
         return Err(errors);
     }
     let until = until.unwrap_or_else(|| crate::Duration::months(24).after(start).unwrap_or(start));
-    let mut case = Case::new(sc.scenario.value.clone(), Arende::from_json(sc.scenario.value.clone(), &sc.arende), true);
+    let mut case = Case::new(
+        sc.scenario.value.clone(),
+        Arende::from_json(sc.scenario.value.clone(), &sc.arende),
+        true,
+    );
     for (d, e) in scheduled {
         case.schedule_external(d, e);
     }
-    let cx = Ctx { prog: &prog, rules: &m.rules, inline: &m.conditions, params: &m.params, sources };
+    let cx = Ctx {
+        prog: &prog,
+        rules: &m.rules,
+        inline: &m.conditions,
+        params: &m.params,
+        sources,
+    };
     let mut world = Scripted;
     case.start(&cx, &mut world, entry, start);
     case.run_until(&cx, &mut world, until);

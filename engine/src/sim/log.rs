@@ -41,7 +41,10 @@ pub struct EventLog {
 impl EventLog {
     /// Start a log at `path` (written to a temporary file beside it until [`EventLog::finish`]).
     pub fn create(path: &Path, format: LogFormat) -> io::Result<EventLog> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("log");
         let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
         let mut out = BufWriter::new(File::create(&tmp)?);
@@ -49,14 +52,25 @@ impl EventLog {
             LogFormat::Xes => out.write_all(XES_HEADER.as_bytes())?,
             LogFormat::Csv => out.write_all(b"case_id,activity,timestamp,resource,lifecycle\n")?,
         }
-        Ok(EventLog { format, out, tmp, path: path.to_path_buf(), events: 0, traces: 0 })
+        Ok(EventLog {
+            format,
+            out,
+            tmp,
+            path: path.to_path_buf(),
+            events: 0,
+            traces: 0,
+        })
     }
 
     /// Append one case.
     pub fn case(&mut self, prog: &Program, case: &Case) -> io::Result<()> {
         self.traces += 1;
         if self.format == LogFormat::Xes {
-            writeln!(self.out, "  <trace>\n    <string key=\"concept:name\" value=\"{}\"/>", esc(&case.id))?;
+            writeln!(
+                self.out,
+                "  <trace>\n    <string key=\"concept:name\" value=\"{}\"/>",
+                esc(&case.id)
+            )?;
         }
         for (at, date) in &case.visits {
             let (w, s) = prog.name(*at);
@@ -117,7 +131,10 @@ const XES_HEADER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn csv(s: &str) -> String {

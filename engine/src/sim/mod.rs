@@ -25,6 +25,7 @@ use crate::run::program::{At, PStep, Program};
 use crate::validity::parse_date;
 use crate::SourceMap;
 use chrono::{Datelike, NaiveDate, Weekday};
+use rayon::prelude::*;
 use rhai::Dynamic;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
@@ -51,6 +52,8 @@ pub struct Options {
     pub set: Vec<(String, String)>,
     /// Keep each case's step visits for an event log.
     pub record: bool,
+    /// Worker threads (0: one per core). The result does not depend on it.
+    pub threads: usize,
 }
 
 /// Work waiting for a role.
@@ -109,7 +112,11 @@ fn invalid(msg: String) -> Diagnostic {
     Diagnostic::new(&codes::INVALID_VALUE, None, msg)
 }
 
-fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved, crate::eval::Params), SimError> {
+fn resolve(
+    m: &Municipality,
+    prog: &Program,
+    opts: &Options,
+) -> Result<(Resolved, crate::eval::Params), SimError> {
     let Some((_, def)) = &m.def else {
         return Err(vec![invalid("municipality.yaml could not be read".into())]);
     };
@@ -158,7 +165,9 @@ fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved
         }
     }
     if arrivals <= 0.0 {
-        errors.push(invalid("simulation.arrivals_per_month must be a positive number".into()));
+        errors.push(invalid(
+            "simulation.arrivals_per_month must be a positive number".into(),
+        ));
     }
     let mut attributes = Vec::new();
     for (name, a) in sim.attributes.iter() {
@@ -184,7 +193,10 @@ fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved
                 AttrDraw::Float(lo, hi)
             }
         } else {
-            errors.push(invalid(format!("simulation attribute `{}` needs `values` or `uniform`", name.value)));
+            errors.push(invalid(format!(
+                "simulation attribute `{}` needs `values` or `uniform`",
+                name.value
+            )));
             continue;
         };
         attributes.push((name.value.clone(), draw));
@@ -192,18 +204,33 @@ fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved
     let mut events = HashMap::new();
     for (name, e) in sim.events.iter() {
         if !def.events.contains(&name.value) {
-            errors.push(invalid(format!("simulation event `{}` is not an event of municipality.yaml{}", name.value, hint(&name.value, def.events.keys()))));
+            errors.push(invalid(format!(
+                "simulation event `{}` is not an event of municipality.yaml{}",
+                name.value,
+                hint(&name.value, def.events.keys())
+            )));
         }
         if e.per_month.is_none() == e.after.is_none() || e.per_month.is_some_and(|r| r <= 0.0) {
-            errors.push(invalid(format!("simulation event `{}` needs exactly one of `per_month` (above 0) or `after`", name.value)));
+            errors.push(invalid(format!(
+                "simulation event `{}` needs exactly one of `per_month` (above 0) or `after`",
+                name.value
+            )));
         }
         events.insert(
             name.value.clone(),
             EventDraw {
                 per_month: e.per_month,
                 after: e.after.as_ref().map(|a| a.value),
-                set: e.set.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect(),
-                increment: e.increment.iter().map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0))).collect(),
+                set: e
+                    .set
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_dynamic(v)))
+                    .collect(),
+                increment: e
+                    .increment
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0)))
+                    .collect(),
             },
         );
     }
@@ -220,9 +247,17 @@ fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved
         beslut: steps(&sim.kpi.beslut, "beslut_4_4", &mut errors),
         insats: steps(&sim.kpi.insats, "insats", &mut errors),
         plan: steps(&sim.kpi.plan, "plan", &mut errors),
-        franvaro_fran: sim.kpi.franvaro_fran.as_ref().map_or(Vec::new(), |_| steps(&sim.kpi.franvaro_fran, "", &mut errors)),
-        franvaro_till: sim.kpi.franvaro_till.as_ref().map_or(Vec::new(), |_| steps(&sim.kpi.franvaro_till, "", &mut errors)),
-        aterremittering: sim.kpi.aterremittering.clone().unwrap_or_else(|| "aterremitterad".into()),
+        franvaro_fran: sim.kpi.franvaro_fran.as_ref().map_or(Vec::new(), |_| {
+            steps(&sim.kpi.franvaro_fran, "", &mut errors)
+        }),
+        franvaro_till: sim.kpi.franvaro_till.as_ref().map_or(Vec::new(), |_| {
+            steps(&sim.kpi.franvaro_till, "", &mut errors)
+        }),
+        aterremittering: sim
+            .kpi
+            .aterremittering
+            .clone()
+            .unwrap_or_else(|| "aterremitterad".into()),
         anvisning: match &sim.kpi.anvisning {
             Some(_) => steps(&sim.kpi.anvisning, "", &mut errors),
             None => all_referrals(prog),
@@ -237,7 +272,11 @@ fn resolve(m: &Municipality, prog: &Program, opts: &Options) -> Result<(Resolved
         Resolved {
             start,
             arrivals_per_month: arrivals,
-            constants: sim.constants.iter().map(|(k, v)| (k.clone(), to_dynamic(v))).collect(),
+            constants: sim
+                .constants
+                .iter()
+                .map(|(k, v)| (k.clone(), to_dynamic(v)))
+                .collect(),
             attributes,
             events,
             staff,
@@ -253,7 +292,10 @@ fn all_referrals(prog: &Program) -> Vec<At> {
     for (wi, w) in prog.workflows.iter().enumerate() {
         for (si, s) in w.steps.iter().enumerate() {
             if s.kind == StepKind::Referral && s.refer_workflow.is_some() {
-                out.push(At { w: wi as u32, s: si as u32 });
+                out.push(At {
+                    w: wi as u32,
+                    s: si as u32,
+                });
             }
         }
     }
@@ -284,7 +326,13 @@ struct SimWorld<'a> {
 }
 
 impl World for SimWorld<'_> {
-    fn work(&mut self, case: &Case, token: u32, step: &PStep, date: NaiveDate) -> Option<NaiveDate> {
+    fn work(
+        &mut self,
+        case: &Case,
+        token: u32,
+        step: &PStep,
+        date: NaiveDate,
+    ) -> Option<NaiveDate> {
         let earliest = match step.duration {
             Some(r) => {
                 let lo = r.min.after(date).unwrap_or(date);
@@ -295,7 +343,10 @@ impl World for SimWorld<'_> {
             None => date,
         };
         match &step.actor {
-            Some(role) if step.effort_hours > 0.0 && self.cfg.staff.get(role).is_some_and(|s| *s > 0.0) => {
+            Some(role)
+                if step.effort_hours > 0.0
+                    && self.cfg.staff.get(role).is_some_and(|s| *s > 0.0) =>
+            {
                 self.requests.push((
                     role.clone(),
                     Request {
@@ -314,10 +365,18 @@ impl World for SimWorld<'_> {
         }
     }
 
-    fn wait(&mut self, _: &Case, _: &PStep, listening: &[(usize, &str)], date: NaiveDate) -> Option<(NaiveDate, usize)> {
+    fn wait(
+        &mut self,
+        _: &Case,
+        _: &PStep,
+        listening: &[(usize, &str)],
+        date: NaiveDate,
+    ) -> Option<(NaiveDate, usize)> {
         let mut best: Option<(NaiveDate, usize)> = None;
         for (i, name) in listening {
-            let Some(e) = self.cfg.events.get(*name) else { continue };
+            let Some(e) = self.cfg.events.get(*name) else {
+                continue;
+            };
             let when = match (e.per_month, e.after) {
                 (Some(rate), _) => {
                     let days = self.rng.exp(DAYS_PER_MONTH / rate).min(36_500.0);
@@ -373,16 +432,129 @@ pub fn simulate(
     let Some(&entry) = prog.entries.first() else {
         return Err(vec![invalid("no entry workflow".into())]);
     };
-    let cx = Ctx { prog: &prog, rules: &m.rules, inline: &m.conditions, params: &params, sources };
-    let mut report = Report::new(opts, &cfg.role_names, &cfg.staff);
-    let follow = crate::Duration::months(opts.months);
+    let cx = Ctx {
+        prog: &prog,
+        rules: &m.rules,
+        inline: &m.conditions,
+        params: &params,
+        sources,
+    };
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let shards: Vec<(u64, std::ops::Range<u64>)> = (0..opts.cases.div_ceil(SHARD))
+        .map(|i| (i, i * SHARD..((i + 1) * SHARD).min(opts.cases)))
+        .collect();
+    let new_report = || {
+        let mut r = Report::new(opts, &cfg.role_names, &cfg.staff);
+        r.watch_obligations(m, &g, &prog);
+        r
+    };
+    let mut report = new_report();
+    if opts.record || threads == 1 || shards.len() == 1 {
+        // In order, streaming finished cases to the log.
+        let mut done = 0;
+        for (i, range) in &shards {
+            let mut part = new_report();
+            let n = range.end - range.start;
+            run_shard(
+                &cx,
+                &cfg,
+                opts,
+                entry,
+                *i,
+                range.clone(),
+                &mut part,
+                &mut |k| progress(done + k),
+                log,
+            )?;
+            done += n;
+            report.merge(part);
+        }
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| vec![invalid(format!("cannot start {threads} threads: {e}"))])?;
+        let finished = std::sync::atomic::AtomicU64::new(0);
+        let parts: Vec<Result<Report, SimError>> = std::thread::scope(|scope| {
+            let work = scope.spawn(|| {
+                pool.install(|| {
+                    shards
+                        .par_iter()
+                        .map(|(i, range)| {
+                            let mut part = new_report();
+                            let mut last = 0;
+                            run_shard(
+                                &cx,
+                                &cfg,
+                                opts,
+                                entry,
+                                *i,
+                                range.clone(),
+                                &mut part,
+                                &mut |k| {
+                                    finished
+                                        .fetch_add(k - last, std::sync::atomic::Ordering::Relaxed);
+                                    last = k;
+                                },
+                                &mut |_, _| Ok(()),
+                            )?;
+                            Ok(part)
+                        })
+                        .collect()
+                })
+            });
+            while !work.is_finished() {
+                progress(finished.load(std::sync::atomic::Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            work.join()
+                .unwrap_or_else(|_| vec![Err(vec![invalid("a simulation thread failed".into())])])
+        });
+        // Shards are merged in their order, whatever order they finished in.
+        for part in parts {
+            report.merge(part?);
+        }
+    }
+    progress(opts.cases);
+    report.finish(&prog);
+    Ok(report)
+}
 
+/// Cases per shard. A shard is an independent run of the calendar from the start date with
+/// its own queues; shards run in parallel and are merged in order, so the result depends on
+/// the seed and the number of cases, never on the number of threads.
+pub const SHARD: u64 = 5_000;
+
+/// Simulate the cases numbered `range` (shard `index`) into `report`.
+#[allow(clippy::too_many_arguments)]
+fn run_shard(
+    cx: &Ctx,
+    cfg: &Resolved,
+    opts: &Options,
+    entry: u32,
+    index: u64,
+    range: std::ops::Range<u64>,
+    report: &mut Report,
+    progress: &mut dyn FnMut(u64),
+    log: &mut CaseSink,
+) -> Result<(), SimError> {
+    let (cfg, prog) = (cfg, cx.prog);
+    let follow = crate::Duration::months(opts.months);
+    let cases = range.end - range.start;
     let mut slots: Vec<Option<Slot>> = Vec::new();
     let mut free: Vec<usize> = Vec::new();
     let mut wake: BinaryHeap<Reverse<(NaiveDate, usize, u64)>> = BinaryHeap::new();
-    let mut queues: BTreeMap<String, VecDeque<Request>> = cfg.role_names.iter().map(|r| (r.clone(), VecDeque::new())).collect();
+    let mut queues: BTreeMap<String, VecDeque<Request>> = cfg
+        .role_names
+        .iter()
+        .map(|r| (r.clone(), VecDeque::new()))
+        .collect();
     let mut requests: Vec<(String, Request)> = Vec::new();
-    let mut arrivals_rng = Rng::new(opts.seed, u64::MAX);
+    let mut arrivals_rng = Rng::new(opts.seed, u64::MAX - index);
     let mut next_arrival = cfg.start;
     let mut arrived: u64 = 0;
     let mut finished: u64 = 0;
@@ -393,7 +565,11 @@ pub fn simulate(
     loop {
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
         let queued = queues.values().any(|q| !q.is_empty());
-        let mut next = if arrived < opts.cases { Some(next_arrival) } else { None };
+        let mut next = if arrived < cases {
+            Some(next_arrival)
+        } else {
+            None
+        };
         if let Some(Reverse((d, _, _))) = wake.peek() {
             next = Some(next.map_or(*d, |n: NaiveDate| n.min(*d)));
         }
@@ -405,11 +581,11 @@ pub fn simulate(
         day = today.max(day);
 
         // Arrivals.
-        while arrived < opts.cases && next_arrival <= day {
-            let number = arrived;
+        while arrived < cases && next_arrival <= day {
+            let number = range.start + arrived;
             arrived += 1;
             let mut rng = Rng::new(opts.seed, number);
-            let arende = draw_case(&cfg, &mut rng, number);
+            let arende = draw_case(cfg, &mut rng, number);
             let mut case = Case::new(format!("c{number}"), arende, false);
             generation += 1;
             let slot = free.pop().unwrap_or_else(|| {
@@ -418,30 +594,84 @@ pub fn simulate(
             });
             let horizon = follow.after(next_arrival).unwrap_or(next_arrival);
             {
-                let mut world = SimWorld { cfg: &cfg, rng: &mut rng, requests: &mut requests, slot, generation };
-                case.start(&cx, &mut world, entry, next_arrival);
+                let mut world = SimWorld {
+                    cfg,
+                    rng: &mut rng,
+                    requests: &mut requests,
+                    slot,
+                    generation,
+                };
+                case.start(cx, &mut world, entry, next_arrival);
             }
             report.started(&case, next_arrival);
-            slots[slot] = Some(Slot { case, rng, horizon, generation });
-            settle(&mut slots, slot, &mut wake, &mut free, &mut report, &cfg, &prog, log, &mut finished, opts.record)?;
+            slots[slot] = Some(Slot {
+                case,
+                rng,
+                horizon,
+                generation,
+            });
+            settle(
+                &mut slots,
+                slot,
+                &mut wake,
+                &mut free,
+                report,
+                cfg,
+                prog,
+                log,
+                &mut finished,
+                opts.record,
+            )?;
             let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
             next_arrival += chrono::Duration::days(gap.round() as i64);
         }
 
-        // Cases whose agenda has something today.
+        // Cases whose agenda has something today, in wake-up order; their work requests join
+        // the queues in that order.
+        let mut due: Vec<(usize, Slot)> = Vec::new();
         while let Some(Reverse((d, slot, gen))) = wake.peek().cloned() {
             if d > day {
                 break;
             }
             wake.pop();
-            let Some(s) = slots[slot].as_mut().filter(|s| s.generation == gen) else { continue };
-            if s.case.next_date() != Some(d) {
-                continue; // stale wake-up
+            let current = slots[slot]
+                .as_ref()
+                .is_some_and(|s| s.generation == gen && s.case.next_date() == Some(d));
+            if current {
+                if let Some(s) = slots[slot].take() {
+                    due.push((slot, s));
+                }
             }
+        }
+        let run_one = |(slot, s): &mut (usize, Slot)| {
+            let mut reqs = Vec::new();
             let until = day.min(s.horizon);
-            let mut world = SimWorld { cfg: &cfg, rng: &mut s.rng, requests: &mut requests, slot, generation: gen };
-            s.case.run_until(&cx, &mut world, until);
-            settle(&mut slots, slot, &mut wake, &mut free, &mut report, &cfg, &prog, log, &mut finished, opts.record)?;
+            let mut world = SimWorld {
+                cfg,
+                rng: &mut s.rng,
+                requests: &mut reqs,
+                slot: *slot,
+                generation: s.generation,
+            };
+            s.case.run_until(cx, &mut world, until);
+            reqs
+        };
+        let batches: Vec<Vec<(String, Request)>> = due.iter_mut().map(run_one).collect();
+        for ((slot, s), reqs) in due.into_iter().zip(batches) {
+            requests.extend(reqs);
+            slots[slot] = Some(s);
+            settle(
+                &mut slots,
+                slot,
+                &mut wake,
+                &mut free,
+                report,
+                cfg,
+                prog,
+                log,
+                &mut finished,
+                opts.record,
+            )?;
         }
 
         // New work joins the queues in the order it arose (case by case, deterministic).
@@ -466,7 +696,10 @@ pub fn simulate(
                     if front.hours <= 1e-9 {
                         let Some(r) = q.pop_front() else { break };
                         report.waited(role, (day - r.since).num_days());
-                        if let Some(s) = slots[r.slot].as_mut().filter(|s| s.generation == r.generation) {
+                        if let Some(s) = slots[r.slot]
+                            .as_mut()
+                            .filter(|s| s.generation == r.generation)
+                        {
                             s.case.finish_work(r.token, r.epoch, r.earliest.max(day));
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
@@ -479,7 +712,7 @@ pub fn simulate(
             last_queue_day = day;
         }
         progress(finished);
-        if arrived >= opts.cases && wake.is_empty() && queues.values().all(|q| q.is_empty()) {
+        if arrived >= cases && wake.is_empty() && queues.values().all(|q| q.is_empty()) {
             break;
         }
         day = day.succ_opt().unwrap_or(day);
@@ -487,15 +720,14 @@ pub fn simulate(
     // Cases still open at the end of their follow-up were settled at their horizon; anything
     // left (waiting in a queue past the horizon) is counted as open.
     for s in slots.iter_mut().filter_map(Option::take) {
-        report.finished(&s.case, &cfg.kpi, &prog, s.horizon);
+        report.finished(&s.case, &cfg.kpi, prog, s.horizon);
         if opts.record {
-            log(&prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
+            log(prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         finished += 1;
     }
     progress(finished);
-    report.finish(&prog);
-    Ok(report)
+    Ok(())
 }
 
 /// After a case ran: fold it into the report if it is done, else schedule its next wake-up.
@@ -512,10 +744,14 @@ fn settle(
     finished: &mut u64,
     record: bool,
 ) -> Result<(), SimError> {
-    let Some(s) = slots[slot].as_ref() else { return Ok(()) };
+    let Some(s) = slots[slot].as_ref() else {
+        return Ok(());
+    };
     let next = s.case.next_date();
     let waiting_for_staff = s.case.open() && next.is_none();
-    let done = !s.case.open() || next.is_some_and(|d| d > s.horizon) || (next.is_none() && !waiting_for_staff);
+    let done = !s.case.open()
+        || next.is_some_and(|d| d > s.horizon)
+        || (next.is_none() && !waiting_for_staff);
     if done {
         let s = slots[slot].take().expect("slot is occupied");
         report.finished(&s.case, &cfg.kpi, prog, s.horizon);
@@ -536,7 +772,11 @@ fn draw_case(cfg: &Resolved, rng: &mut Rng, number: u64) -> Arende {
         let v = match draw {
             AttrDraw::Values(cum) => {
                 let u = rng.unit();
-                cum.iter().find(|(c, _)| u < *c).or(cum.last()).map(|(_, v)| v.clone()).unwrap_or(Dynamic::UNIT)
+                cum.iter()
+                    .find(|(c, _)| u < *c)
+                    .or(cum.last())
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Dynamic::UNIT)
             }
             AttrDraw::Int(lo, hi) => Dynamic::from(rng.range(*lo, *hi)),
             AttrDraw::Float(lo, hi) => Dynamic::from(lo + rng.unit() * (hi - lo)),

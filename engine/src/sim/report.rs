@@ -28,10 +28,13 @@ impl Hist {
             }
             let rank = ((count as f64) * q).ceil().max(1.0) as u64;
             let mut seen = 0;
-            self.0.iter().position(|n| {
-                seen += n;
-                seen >= rank
-            }).map(|d| d as u64)
+            self.0
+                .iter()
+                .position(|n| {
+                    seen += n;
+                    seen >= rank
+                })
+                .map(|d| d as u64)
         };
         let sum: u64 = self.0.iter().enumerate().map(|(d, n)| d as u64 * n).sum();
         Dist {
@@ -76,7 +79,11 @@ pub struct Part {
 }
 
 fn part(count: u64, of: u64) -> Part {
-    Part { count, of, share: (of > 0).then(|| round3(count as f64 / of as f64)) }
+    Part {
+        count,
+        of,
+        share: (of > 0).then(|| round3(count as f64 / of as f64)),
+    }
 }
 
 /// Deadline keeping of one step with `within`.
@@ -161,6 +168,10 @@ pub struct Report {
     pub first_rule_errors: Vec<String>,
     /// Staff queues and utilisation per role.
     pub roles: Vec<RoleStats>,
+    /// Share of cases that broke each obligation of the configuration.
+    pub obligations: Vec<crate::obligation::dynamic::ObligationShare>,
+    #[serde(skip)]
+    obligation_monitors: Option<Box<crate::obligation::dynamic::Monitors>>,
     #[serde(skip)]
     h_beslut: Box<Hist>,
     #[serde(skip)]
@@ -213,7 +224,21 @@ impl Report {
             h_insats: Box::new(Hist::new()),
             h_franvaro: Box::new(Hist::new()),
             deadline_counts: BTreeMap::new(),
+            obligations: Vec::new(),
+            obligation_monitors: None,
         }
+    }
+
+    /// Measure the municipality's obligations on every finished case.
+    pub(crate) fn watch_obligations(
+        &mut self,
+        m: &crate::load::Municipality,
+        g: &crate::graph::Graph,
+        prog: &Program,
+    ) {
+        self.obligation_monitors = Some(Box::new(crate::obligation::dynamic::Monitors::new(
+            m, g, prog,
+        )));
     }
 
     fn role(&mut self, role: &str) -> Option<&mut RoleStats> {
@@ -250,8 +275,19 @@ impl Report {
         }
     }
 
-    pub(crate) fn finished(&mut self, case: &Case, kpi: &KpiSteps, prog: &Program, _horizon: NaiveDate) {
-        let first = |steps: &[At]| case.visits.iter().find(|(a, _)| steps.contains(a)).map(|(_, d)| *d);
+    pub(crate) fn finished(
+        &mut self,
+        case: &Case,
+        kpi: &KpiSteps,
+        prog: &Program,
+        _horizon: NaiveDate,
+    ) {
+        let first = |steps: &[At]| {
+            case.visits
+                .iter()
+                .find(|(a, _)| steps.contains(a))
+                .map(|(_, d)| *d)
+        };
         if let Some(start) = first(&kpi.ansokan) {
             if let Some(d) = first(&kpi.beslut) {
                 self.h_beslut.add((d - start).num_days());
@@ -291,18 +327,32 @@ impl Report {
         for (a, _) in &case.missed {
             self.deadline_counts.entry(*a).or_insert((0, 0)).1 += 1;
         }
-        let returned = case.returns.iter().filter(|(_, o)| *o == kpi.aterremittering).count() as u64;
+        let returned = case
+            .returns
+            .iter()
+            .filter(|(_, o)| *o == kpi.aterremittering)
+            .count() as u64;
         self.aterremitteringar += returned;
         self.aterremitterade_arenden.of += 1;
         self.aterremitterade_arenden.count += u64::from(returned > 0);
-        let referrals = case.visits.iter().filter(|(a, _)| kpi.anvisning.contains(a)).count() as u64;
+        let referrals = case
+            .visits
+            .iter()
+            .filter(|(a, _)| kpi.anvisning.contains(a))
+            .count() as u64;
         self.ateranvisningar += referrals.saturating_sub(1);
         if case.stuck.is_some() {
             self.stuck += 1;
         } else if case.closed.is_some() {
-            *self.outcomes.entry(case.outcome.clone().unwrap_or_default()).or_insert(0) += 1;
+            *self
+                .outcomes
+                .entry(case.outcome.clone().unwrap_or_default())
+                .or_insert(0) += 1;
         } else {
             self.open += 1;
+        }
+        if let Some(o) = self.obligation_monitors.as_mut() {
+            o.observe(case, prog, _horizon);
         }
         self.rule_errors += case.errors.len() as u64;
         for e in &case.errors {
@@ -312,12 +362,70 @@ impl Report {
         }
     }
 
+    /// Add a shard's counts (before [`Report::finish`]).
+    pub(crate) fn merge(&mut self, o: Report) {
+        let add = |a: &mut Hist, b: &Hist| a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
+        add(&mut self.h_beslut, &o.h_beslut);
+        add(&mut self.h_insats, &o.h_insats);
+        add(&mut self.h_franvaro, &o.h_franvaro);
+        self.arrivals.0 = match (self.arrivals.0, o.arrivals.0) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.arrivals.1 = self.arrivals.1.max(o.arrivals.1);
+        self.plan_inom_90_dagar.count += o.plan_inom_90_dagar.count;
+        self.plan_inom_90_dagar.of += o.plan_inom_90_dagar.of;
+        self.franvaro_ej_framme += o.franvaro_ej_framme;
+        self.aterremitteringar += o.aterremitteringar;
+        self.aterremitterade_arenden.count += o.aterremitterade_arenden.count;
+        self.aterremitterade_arenden.of += o.aterremitterade_arenden.of;
+        self.ateranvisningar += o.ateranvisningar;
+        for (k, v) in o.outcomes {
+            *self.outcomes.entry(k).or_insert(0) += v;
+        }
+        self.open += o.open;
+        self.stuck += o.stuck;
+        self.rule_errors += o.rule_errors;
+        for e in o.first_rule_errors {
+            if self.first_rule_errors.len() < 5 {
+                self.first_rule_errors.push(e);
+            }
+        }
+        for (k, (a, b)) in o.deadline_counts {
+            let e = self.deadline_counts.entry(k).or_insert((0, 0));
+            e.0 += a;
+            e.1 += b;
+        }
+        for (r, x) in self.roles.iter_mut().zip(o.roles) {
+            r.worked += x.worked;
+            r.available += x.available;
+            r.queue_sum += x.queue_sum;
+            r.queue_days += x.queue_days;
+            r.max_queue = r.max_queue.max(x.max_queue);
+            if let (Some(a), Some(b)) = (r.waits.as_mut(), x.waits.as_ref()) {
+                add(a, b);
+            }
+        }
+        if let (Some(a), Some(b)) = (
+            self.obligation_monitors.as_mut(),
+            o.obligation_monitors.as_ref(),
+        ) {
+            a.merge(b);
+        }
+    }
+
     pub(crate) fn finish(&mut self, prog: &Program) {
+        if let Some(o) = &self.obligation_monitors {
+            self.obligations = o.shares();
+        }
         self.ansokan_till_beslut = self.h_beslut.dist();
         self.ansokan_till_insats = self.h_insats.dist();
         self.franvaro_till_handlaggare = self.h_franvaro.dist();
         self.plan_inom_90_dagar = part(self.plan_inom_90_dagar.count, self.plan_inom_90_dagar.of);
-        self.aterremitterade_arenden = part(self.aterremitterade_arenden.count, self.aterremitterade_arenden.of);
+        self.aterremitterade_arenden = part(
+            self.aterremitterade_arenden.count,
+            self.aterremitterade_arenden.of,
+        );
         self.deadlines = self
             .deadline_counts
             .iter()
@@ -325,14 +433,19 @@ impl Report {
                 let (w, s) = prog.name(*a);
                 DeadlineStats {
                     step: format!("{w}.{s}"),
-                    within: prog.step(*a).within.map(|(d, _)| d.to_string()).unwrap_or_default(),
+                    within: prog
+                        .step(*a)
+                        .within
+                        .map(|(d, _)| d.to_string())
+                        .unwrap_or_default(),
                     on_time: part(entries.saturating_sub(*missed), *entries),
                 }
             })
             .collect();
         for r in &mut self.roles {
             r.utilisation = (r.available > 0.0).then(|| round3(r.worked / r.available));
-            r.mean_queue = (r.queue_days > 0).then(|| round1(r.queue_sum as f64 / r.queue_days as f64));
+            r.mean_queue =
+                (r.queue_days > 0).then(|| round1(r.queue_sum as f64 / r.queue_days as f64));
             if let Some(h) = r.waits.take() {
                 r.wait_days = h.dist();
             }

@@ -1,0 +1,86 @@
+//! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
+
+use crate::{render, CliResult};
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use steg_engine as engine;
+
+/// A picture format.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum GraphFormat {
+    /// Graphviz DOT, for `dot -Tsvg`.
+    Dot,
+    /// A Mermaid flowchart, for a ```mermaid block in Markdown.
+    Mermaid,
+    /// BPMN 2.0 XML with its layout, for bpmn.io and Camunda Modeler.
+    Bpmn,
+}
+
+impl GraphFormat {
+    /// The format a file name asks for: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.bpmn`.
+    fn from_extension(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "dot" | "gv" => Some(GraphFormat::Dot),
+            "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
+            "bpmn" => Some(GraphFormat::Bpmn),
+            _ => None,
+        }
+    }
+}
+
+/// Draw `municipality`; refuse (exit 1, diagnostics on stderr) when it has errors.
+pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path>) -> CliResult {
+    let format = format
+        .or_else(|| out.and_then(GraphFormat::from_extension))
+        .unwrap_or(GraphFormat::Dot);
+    let dirs = engine::discover(&[municipality.to_path_buf()])?;
+    let [dir] = dirs.as_slice() else {
+        return Err(format!(
+            "{} holds {} municipalities; name one, e.g. `steg graph {}`",
+            municipality.display(),
+            dirs.len(),
+            dirs.first()
+                .map_or_else(|| "lindesberg".into(), |d| d.display().to_string())
+        )
+        .into());
+    };
+    let report = engine::check_folders(std::slice::from_ref(dir));
+    if report.count(engine::Severity::Error) > 0 {
+        let mut err = std::io::stderr().lock();
+        render::diagnostics(&mut err, &report, false)?;
+        writeln!(
+            err,
+            "error: {} has errors, so it is not drawn; fix them first (`steg check {}`)",
+            dir.display(),
+            dir.display()
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    let Some(m) = report.municipalities.first() else {
+        return Err(format!("{}: no municipality loaded", dir.display()).into());
+    };
+    let text = engine::export(
+        m,
+        match format {
+            GraphFormat::Dot => engine::ExportFormat::Dot,
+            GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
+            GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
+        },
+    );
+    match out {
+        Some(path) => {
+            render::write_atomically(path, text.as_bytes())
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

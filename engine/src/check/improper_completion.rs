@@ -1,0 +1,53 @@
+//! G017: a case that ends while work is still active in another branch.
+
+use super::Cx;
+use crate::diagnostic::Diagnostic;
+use crate::soundness::Soundness;
+
+declare_check! {
+    /// ## What it does
+    /// In the reachable states of a workflow with forks (see G016), finds an `end` step that a
+    /// branch reaches while other branches still hold work, and shows the path to it.
+    ///
+    /// ## Why is this bad?
+    /// The case is given its outcome and looks finished, while another branch goes on: a unit
+    /// keeps working on a closed case, or the outcome is overwritten when that branch ends.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// delning: { kind: fork, next: [manadscykel, arbetsmarknad] }
+    /// arbetsmarknad: { next: egen_forsorjning }
+    /// egen_forsorjning: { kind: end, outcome: egen_forsorjning }   # the monthly cycle goes on
+    /// ```
+    ///
+    /// ## Use instead
+    /// Lead the branches to a `join` and end the case after it.
+    pub static IMPROPER_COMPLETION = ("G017", ImproperCompletion, Error);
+}
+
+pub(crate) fn check(cx: &Cx, sound: &[Soundness], out: &mut Vec<Diagnostic>) {
+    for s in sound {
+        let w = &cx.m.workflows[s.workflow];
+        for (end, active, path) in &s.improper {
+            let (name, _) = &w.def.steps.0[*end];
+            let active: Vec<String> = active
+                .iter()
+                .map(|&a| format!("`{}`", w.def.steps.0[a].0.value))
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    &IMPROPER_COMPLETION,
+                    Some(cx.span(w, name)),
+                    format!(
+                        "the case can end at `{}` while work is still active at {}: {path}",
+                        name.value,
+                        active.join(", ")
+                    ),
+                )
+                .label("reached while other branches are still active")
+                .help("join the parallel branches before this end")
+                .step(w.name(), &name.value),
+            );
+        }
+    }
+}

@@ -1,0 +1,1051 @@
+//! `steg import`: BPMN 2.0 and PNML (place/transition nets) into steg workflows.
+//!
+//! A model file is read into a small XML tree ([`xml`]), turned into steps by [`bpmn`] or
+//! [`pnml`] (the mapping tables are in those modules and in docs/import.md), and then either
+//! written as a workflow folder ([`Imported::files`]: `municipality.yaml` and one file per
+//! workflow) or checked in memory ([`check_models`]), in which case every step's location is
+//! the line of its element in the model file, so a diagnostic points into the BPMN or PNML.
+//!
+//! Nothing is dropped silently: what the language cannot express is reported as S005
+//! (`UnsupportedElement`, a warning; `--strict` makes it an error) at the element, and a file
+//! that cannot be imported at all (not XML, not BPMN/PNML, too large, an entity bomb) as S006
+//! (`InvalidModelFile`). A choice whose conditions the model does not give is a *free choice*:
+//! a `wait` step with one named event per branch (see docs/import.md).
+
+mod bpmn;
+mod pnml;
+mod xml;
+
+pub use xml::MAX_MODEL_BYTES;
+
+use crate::check::codes;
+use crate::diagnostic::{CheckInfo, Diagnostic, FileId, Loc, Severity, SourceMap, Span};
+use crate::duration::Duration;
+use crate::load::Municipality;
+use crate::model::{
+    Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, ReferTo, Role, Step, StepKind,
+    Transition, Trigger, Unit, Workflow, WorkflowFile,
+};
+use crate::Report;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The kinds of model file `steg import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelFormat {
+    /// BPMN 2.0 XML (`.bpmn`).
+    Bpmn,
+    /// PNML, a place/transition net (`.pnml`).
+    Pnml,
+}
+
+impl ModelFormat {
+    /// The format a file name says, if it names a model file (`.bpmn`, `.bpmn2`, `.pnml`).
+    pub fn of_path(path: &Path) -> Option<ModelFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "bpmn" | "bpmn2" => Some(ModelFormat::Bpmn),
+            "pnml" => Some(ModelFormat::Pnml),
+            _ => None,
+        }
+    }
+
+    /// `bpmn` or `pnml`, as written in `source:` fields.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelFormat::Bpmn => "bpmn",
+            ModelFormat::Pnml => "pnml",
+        }
+    }
+}
+
+/// Model files directly inside `dir`, sorted.
+pub fn model_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && ModelFormat::of_path(p).is_some())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Whether `path` is a model file, or a folder of model files that is not a municipality.
+pub fn is_model_path(path: &Path) -> bool {
+    if path.is_file() {
+        return ModelFormat::of_path(path).is_some();
+    }
+    path.is_dir() && !path.join(crate::MUNICIPALITY_FILE).is_file() && !model_files(path).is_empty()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The imported model, before it becomes YAML or the language's types.
+
+/// A condition of an imported transition.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ICond {
+    Always,
+    When(String),
+    Else,
+}
+
+/// An imported transition; `to` is a step id of the same workflow.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct INext {
+    pub to: String,
+    pub cond: ICond,
+    pub title: Option<String>,
+}
+
+/// What moves an imported wait step.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ITrig {
+    Event(String),
+    After(Duration),
+    Every(Duration),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct IOn {
+    pub trig: ITrig,
+    pub to: String,
+    /// The element the trigger comes from (a catch event), as `bpmn:ID`.
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum IRefer {
+    Workflow(String),
+    Unit(String),
+}
+
+/// An imported step. `at` is the byte offset of its element in the model file.
+#[derive(Debug, Clone)]
+pub(crate) struct IStep {
+    pub id: String,
+    pub at: usize,
+    pub kind: StepKind,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub actor: Option<String>,
+    pub unit: Option<String>,
+    pub legal_basis: Option<String>,
+    pub within: Option<(Duration, Option<String>)>,
+    pub next: Vec<INext>,
+    pub on: Vec<IOn>,
+    pub refer: Option<IRefer>,
+    pub returns: Vec<(String, String)>,
+    pub outcome: Option<String>,
+    pub emits: Option<String>,
+}
+
+impl IStep {
+    pub fn new(id: String, at: usize, kind: StepKind) -> IStep {
+        IStep {
+            id,
+            at,
+            kind,
+            title: None,
+            description: None,
+            source: None,
+            actor: None,
+            unit: None,
+            legal_basis: None,
+            within: None,
+            next: Vec::new(),
+            on: Vec::new(),
+            refer: None,
+            returns: Vec::new(),
+            outcome: None,
+            emits: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IWorkflow {
+    pub id: String,
+    pub at: usize,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub start: Option<String>,
+    pub steps: Vec<IStep>,
+}
+
+/// A whole imported file.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IModel {
+    pub title: Option<String>,
+    /// Roles, units and events by id, with their title or description.
+    pub roles: BTreeMap<String, String>,
+    pub units: BTreeMap<String, String>,
+    pub events: BTreeMap<String, String>,
+    pub workflows: Vec<IWorkflow>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids and locations.
+
+/// A steg id (`[a-z][a-z0-9_]*`) from any text: lower case, `å`/`ä` → `a`, `ö` → `o` and other
+/// accents dropped, everything else `_`; `fallback` when nothing is left.
+pub(crate) fn slug(text: &str, fallback: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'a'..='z' | '0'..='9' => c,
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' | 'æ' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' | 'û' => 'u',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ß' => 's',
+            _ => '_',
+        };
+        if c == '_' && (out.is_empty() || out.ends_with('_')) {
+            continue;
+        }
+        out.push(c);
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        return fallback.to_string();
+    }
+    if !out.starts_with(|c: char| c.is_ascii_lowercase()) {
+        out.insert_str(0, &format!("{fallback}_"));
+    }
+    out
+}
+
+/// Hands out ids unique within a scope: a taken id gets `_2`, `_3`, ...
+#[derive(Debug, Default)]
+pub(crate) struct Ids(HashSet<String>);
+
+impl Ids {
+    pub fn take(&mut self, wanted: String) -> String {
+        if self.0.insert(wanted.clone()) {
+            return wanted;
+        }
+        (2..)
+            .map(|n| format!("{wanted}_{n}"))
+            .find(|c| self.0.insert(c.clone()))
+            .unwrap_or(wanted)
+    }
+}
+
+/// Turns byte offsets into lines and columns in O(log n).
+pub(crate) struct Locator<'a> {
+    text: &'a str,
+    lines: Vec<usize>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Locator<'a> {
+        let mut lines = vec![0];
+        lines.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Locator { text, lines }
+    }
+
+    pub fn loc(&self, offset: usize, len: usize) -> Loc {
+        let offset = offset.min(self.text.len());
+        let line = self.lines.partition_point(|&s| s <= offset).max(1);
+        let start = self.lines[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        Loc {
+            line: line as u32,
+            column: column as u32,
+            offset,
+            len: len.max(1),
+            file: None,
+        }
+    }
+
+    pub fn line(&self, offset: usize) -> u32 {
+        self.loc(offset, 1).line
+    }
+}
+
+/// Collects the diagnostics of one file's import.
+pub(crate) struct Diags<'a> {
+    pub file: FileId,
+    pub at: Locator<'a>,
+    pub out: Vec<Diagnostic>,
+    /// `model.bpmn`, for `source:` fields.
+    pub name: String,
+}
+
+impl Diags<'_> {
+    fn push(&mut self, check: &'static CheckInfo, offset: usize, message: String, label: &str) {
+        let loc = self.at.loc(offset, 1);
+        self.out.push(
+            Diagnostic::new(
+                check,
+                Some(Span {
+                    file: self.file,
+                    loc,
+                }),
+                message,
+            )
+            .label(label),
+        );
+    }
+
+    /// S005: an element the language cannot express, left out or approximated as `what` says.
+    pub fn unsupported(&mut self, offset: usize, message: String, help: &str) {
+        self.push(
+            &codes::UNSUPPORTED_ELEMENT,
+            offset,
+            message,
+            "not imported as written",
+        );
+        if let Some(d) = self.out.last_mut() {
+            d.help = Some(help.to_string());
+        }
+    }
+
+    /// S006: the file, or a reference in it, is not a valid model.
+    pub fn invalid(&mut self, offset: usize, message: String) {
+        self.push(&codes::INVALID_MODEL_FILE, offset, message, "here");
+    }
+
+    /// `model.bpmn:12 (bpmn:Task_1)`: where an element comes from, for `source:`.
+    pub fn source(&self, kind: &str, id: &str, offset: usize) -> String {
+        format!("{}:{} ({kind}:{id})", self.name, self.at.line(offset))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public API.
+
+/// A model file imported: the workflows it became and what could not be expressed.
+#[derive(Debug)]
+pub struct Imported {
+    /// The model file.
+    pub path: PathBuf,
+    /// Its format, when the file could be recognised.
+    pub format: Option<ModelFormat>,
+    /// The file in the [`SourceMap`] the import was given.
+    pub file: FileId,
+    /// A folder name for the workflow folder: the file name without extension, as an id.
+    pub name: String,
+    /// S005 and S006 diagnostics, at the elements in the model file.
+    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) model: IModel,
+}
+
+impl Imported {
+    /// Whether the file could not be imported at all (S006 without any workflow).
+    pub fn failed(&self) -> bool {
+        self.model.workflows.is_empty()
+            && self
+                .diagnostics
+                .iter()
+                .any(|d| d.check.code == codes::INVALID_MODEL_FILE.code)
+    }
+
+    /// Number of workflows.
+    pub fn workflow_count(&self) -> usize {
+        self.model.workflows.len()
+    }
+
+    /// Number of steps over every workflow.
+    pub fn step_count(&self) -> usize {
+        self.model.workflows.iter().map(|w| w.steps.len()).sum()
+    }
+
+    /// Make every S005 an error (`--strict`).
+    pub fn make_strict(&mut self) {
+        for d in &mut self.diagnostics {
+            if d.check.code == codes::UNSUPPORTED_ELEMENT.code {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+
+    /// The workflow folder: `(file name, YAML text)` for `municipality.yaml` and each workflow.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let from = self
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let mut out = vec![(
+            crate::MUNICIPALITY_FILE.to_string(),
+            municipality_yaml(&self.model, &from, &self.name),
+        )];
+        for w in &self.model.workflows {
+            out.push((format!("{}.yaml", w.id), workflow_yaml(w, &from)));
+        }
+        out
+    }
+
+    /// The imported model as a loaded municipality, every name located at its element in the
+    /// model file (`self.file` in `sources`), for checking without writing YAML.
+    pub fn municipality(&self, sources: &SourceMap) -> Municipality {
+        let text = &sources.get(self.file).text;
+        let at = Locator::new(text);
+        let def = municipality_def(&self.model, &self.name, &at);
+        let workflows: Vec<Workflow> = self
+            .model
+            .workflows
+            .iter()
+            .map(|w| Workflow {
+                file: self.file,
+                def: workflow_def(w, &at),
+            })
+            .collect();
+        let rules = crate::load::RuleSet::default();
+        let mut conditions = HashMap::new();
+        for w in &workflows {
+            for (_, step) in w.def.steps.iter() {
+                for t in step.transitions() {
+                    if let Guard::When(c) = &t.guard {
+                        if crate::load::rule_name(&c.value).is_none()
+                            && !conditions.contains_key(&c.value)
+                        {
+                            if let Ok(ast) = rules.engine.compile_expression(&c.value) {
+                                conditions.insert(c.value.clone(), ast);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Municipality {
+            name: self.name.clone(),
+            dir: self.path.clone(),
+            def: Some((self.file, def)),
+            workflows,
+            rules,
+            conditions,
+            params: crate::eval::Params::default(),
+            // A file with broken references is not checked further: the checks would mostly
+            // repeat them (as for a YAML file that does not load).
+            complete: !self
+                .diagnostics
+                .iter()
+                .any(|d| d.check.code == codes::INVALID_MODEL_FILE.code),
+        }
+    }
+}
+
+/// Read and import one model file, adding it to `sources`.
+pub fn import_file(path: &Path, sources: &mut SourceMap) -> Imported {
+    let (text, error) = read_model(path);
+    let file = sources.add(path.to_path_buf(), text);
+    import_read(path, &sources.get(file).text, error, file)
+}
+
+/// Import a file as read: the text, or why it could not be used.
+fn import_read(path: &Path, text: &str, error: Option<(usize, String)>, file: FileId) -> Imported {
+    let Some((offset, message)) = error else {
+        return import_text(path, text, file);
+    };
+    let mut imported = import_text(path, "<unread/>", file);
+    imported.model = IModel::default();
+    imported.format = ModelFormat::of_path(path);
+    let at = Locator::new(text);
+    imported.diagnostics = vec![Diagnostic::new(
+        &codes::INVALID_MODEL_FILE,
+        Some(Span {
+            file,
+            loc: at.loc(offset, 1),
+        }),
+        message,
+    )
+    .label("here")];
+    imported
+}
+
+/// Read a model file within the size limit, as UTF-8: the text (empty when it cannot be used)
+/// and why not.
+fn read_model(path: &Path) -> (String, Option<(usize, String)>) {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                String::new(),
+                Some((0, format!("cannot read {}: {e}", path.display()))),
+            )
+        }
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes) {
+        return (
+            String::new(),
+            Some((0, format!("cannot read {}: {e}", path.display()))),
+        );
+    }
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return (
+            String::new(),
+            Some((
+                0,
+                format!(
+                    "the file is larger than {} MiB; refusing to import it",
+                    MAX_MODEL_BYTES / (1024 * 1024)
+                ),
+            )),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let offset = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
+            (
+                lossy,
+                Some((
+                    offset,
+                    "the file is not UTF-8 text; save it as UTF-8".to_string(),
+                )),
+            )
+        }
+    }
+}
+
+/// Import a model from its text; `file` is the text's id in the caller's [`SourceMap`].
+pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "model".to_string(), |s| s.to_string_lossy().into_owned());
+    let name = slug(&stem, "model");
+    let mut d = Diags {
+        file,
+        at: Locator::new(text),
+        out: Vec::new(),
+        name: path
+            .file_name()
+            .map_or_else(|| "model".to_string(), |n| n.to_string_lossy().into_owned()),
+    };
+    let mut model = IModel::default();
+    let mut format = ModelFormat::of_path(path);
+    {
+        match xml::parse(text) {
+            Err(e) => d.invalid(e.offset, e.message),
+            Ok(root) => {
+                let found = match (root.ns.as_str(), root.name.as_str()) {
+                    (bpmn::NS, "definitions") => Some(ModelFormat::Bpmn),
+                    (ns, "pnml") if pnml::is_namespace(ns) => Some(ModelFormat::Pnml),
+                    _ => None,
+                };
+                match found {
+                    Some(ModelFormat::Bpmn) => model = bpmn::import(&root, &mut d),
+                    Some(ModelFormat::Pnml) => model = pnml::import(&root, &mut d),
+                    None => d.invalid(
+                        root.offset,
+                        format!(
+                            "the root element is <{}> in namespace `{}`; expected BPMN 2.0 \
+                             (<definitions> in {}) or PNML (<pnml> in {})",
+                            root.name,
+                            if root.ns.is_empty() {
+                                "(none)"
+                            } else {
+                                &root.ns
+                            },
+                            bpmn::NS,
+                            pnml::NS
+                        ),
+                    ),
+                }
+                format = found.or(format);
+            }
+        }
+    }
+    Imported {
+        path: path.to_path_buf(),
+        format,
+        file,
+        name,
+        diagnostics: d.out,
+        model,
+    }
+}
+
+/// One model's line in the summary of [`check_models`].
+#[derive(Debug, Clone)]
+pub struct ModelSummary {
+    /// The model file.
+    pub path: PathBuf,
+    /// Workflows and steps imported.
+    pub workflows: usize,
+    /// Steps imported, over every workflow.
+    pub steps: usize,
+    /// Errors and warnings found (import and checks).
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// `sound`, or `not sound: ` and the first problems, with the model's ids.
+    pub verdict: String,
+}
+
+impl std::fmt::Display for ModelSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} ({} workflow{}, {} step{}, {} warning{})",
+            self.path.display(),
+            self.verdict,
+            self.workflows,
+            if self.workflows == 1 { "" } else { "s" },
+            self.steps,
+            if self.steps == 1 { "" } else { "s" },
+            self.warnings,
+            if self.warnings == 1 { "" } else { "s" },
+        )
+    }
+}
+
+/// Many model files imported and checked.
+#[derive(Debug)]
+pub struct ModelCheck {
+    /// Every model file, the municipalities they became, every diagnostic (sorted by file).
+    pub report: Report,
+    /// The imports, in the order of the paths.
+    pub models: Vec<Imported>,
+    /// One line per model.
+    pub summaries: Vec<ModelSummary>,
+}
+
+/// Import and check model files in parallel (one rayon task per file). `strict` makes S005 an
+/// error. Diagnostics point into the model files; their `step` is `workflow.step` with the
+/// model's ids.
+pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
+    let imported: Vec<(String, Imported)> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let (text, error) = read_model(path);
+            let mut imp = import_read(path, &text, error, FileId(i as u32));
+            if strict {
+                imp.make_strict();
+            }
+            (text, imp)
+        })
+        .collect();
+    let mut sources = SourceMap::default();
+    let mut models = Vec::with_capacity(imported.len());
+    for (text, imp) in imported {
+        sources.add(imp.path.clone(), text);
+        models.push(imp);
+    }
+    let checked: Vec<(Municipality, Vec<Diagnostic>)> = models
+        .par_iter()
+        .map(|imp| {
+            let m = imp.municipality(&sources);
+            let mut diags = imp.diagnostics.clone();
+            diags.extend(crate::check::check(&m, &sources));
+            (m, diags)
+        })
+        .collect();
+    let mut report = Report {
+        sources,
+        ..Report::default()
+    };
+    let mut summaries = Vec::with_capacity(models.len());
+    for (imp, (m, mut diags)) in models.iter().zip(checked) {
+        diags.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    d.span.as_ref().map(|s| (s.loc.line, s.loc.column)),
+                    d.check.code,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        summaries.push(summary(imp, &diags));
+        report.diagnostics.extend(diags);
+        report.municipalities.push(m);
+    }
+    ModelCheck {
+        report,
+        models,
+        summaries,
+    }
+}
+
+fn summary(imp: &Imported, diags: &[Diagnostic]) -> ModelSummary {
+    let errors: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let verdict = if errors.is_empty() {
+        "sound".to_string()
+    } else {
+        let mut seen = Vec::new();
+        for d in &errors {
+            let what = match (&d.step, &d.span) {
+                (Some(s), Some(sp)) => format!(
+                    "{} {} at {s} (line {})",
+                    d.check.code, d.check.name, sp.loc.line
+                ),
+                (None, Some(sp)) => {
+                    format!("{} {} at line {}", d.check.code, d.check.name, sp.loc.line)
+                }
+                (_, None) => format!("{} {}", d.check.code, d.check.name),
+            };
+            if !seen.contains(&what) {
+                seen.push(what);
+            }
+        }
+        let more = seen.len().saturating_sub(3);
+        seen.truncate(3);
+        let mut v = format!("not sound: {}", seen.join("; "));
+        if more > 0 {
+            let _ = write!(v, "; and {more} more");
+        }
+        v
+    };
+    ModelSummary {
+        path: imp.path.clone(),
+        workflows: imp.workflow_count(),
+        steps: imp.step_count(),
+        errors: errors.len(),
+        warnings: diags.len() - errors.len(),
+        verdict,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The imported model as the language's types, located in the model file.
+
+fn node(value: String, at: &Locator, offset: usize) -> Node<String> {
+    Node {
+        value,
+        loc: at.loc(offset, 1),
+    }
+}
+
+fn municipality_def(m: &IModel, name: &str, at: &Locator) -> MunicipalityFile {
+    fn map_of<V>(
+        items: &BTreeMap<String, String>,
+        at: &Locator,
+        f: impl Fn(&String) -> V,
+    ) -> Map<V> {
+        Map(items
+            .iter()
+            .map(|(k, v)| (node(k.clone(), at, 0), f(v)))
+            .collect())
+    }
+    MunicipalityFile {
+        municipality: node(m.title.clone().unwrap_or_else(|| name.to_string()), at, 0),
+        extends: None,
+        base: false,
+        description: None,
+        sources: Map::default(),
+        entry: Vec::new(),
+        rules: Some(Vec::new()),
+        units: map_of(&m.units, at, |t| Unit {
+            title: Some(t.clone()),
+            part_of: None,
+            source: None,
+        }),
+        roles: map_of(&m.roles, at, |t| Role {
+            title: Some(t.clone()),
+            unit: None,
+            staff: None,
+            source: None,
+        }),
+        parameters: Map::default(),
+        events: map_of(&m.events, at, |t| EventDef {
+            description: Some(t.clone()),
+            reported_by: None,
+            source: None,
+        }),
+        population: Map::default(),
+        simulation: None,
+        obligations: Map::default(),
+    }
+}
+
+fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
+    let steps = w
+        .steps
+        .iter()
+        .map(|s| {
+            let n = |v: &str| node(v.to_string(), at, s.at);
+            let next = (!s.next.is_empty()).then(|| {
+                Next(
+                    s.next
+                        .iter()
+                        .map(|t| Transition {
+                            to: n(&t.to),
+                            guard: match &t.cond {
+                                ICond::Always => Guard::Always,
+                                ICond::When(c) => Guard::When(n(c)),
+                                ICond::Else => Guard::Else,
+                            },
+                            title: t.title.clone(),
+                            loc: at.loc(s.at, 1),
+                        })
+                        .collect(),
+                )
+            });
+            let step = Step {
+                kind: Some(Node {
+                    value: s.kind,
+                    loc: at.loc(s.at, 1),
+                }),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                source: s.source.clone(),
+                actor: s.actor.as_deref().map(n),
+                unit: s.unit.as_deref().map(n),
+                duration: None,
+                effort: None,
+                within: s.within.as_ref().map(|(d, from)| Deadline {
+                    duration: Node {
+                        value: *d,
+                        loc: at.loc(s.at, 1),
+                    },
+                    from: from.as_deref().map(n),
+                    source: None,
+                }),
+                legal_basis: s.legal_basis.as_deref().map(n),
+                next,
+                on: s
+                    .on
+                    .iter()
+                    .map(|o| {
+                        let d = |d: Duration| Node {
+                            value: d,
+                            loc: at.loc(s.at, 1),
+                        };
+                        Trigger {
+                            event: match &o.trig {
+                                ITrig::Event(e) => Some(n(e)),
+                                _ => None,
+                            },
+                            after: match o.trig {
+                                ITrig::After(x) => Some(d(x)),
+                                _ => None,
+                            },
+                            every: match o.trig {
+                                ITrig::Every(x) => Some(d(x)),
+                                _ => None,
+                            },
+                            to: n(&o.to),
+                            source: o.source.clone(),
+                        }
+                    })
+                    .collect(),
+                refer_to: s.refer.as_ref().map(|r| match r {
+                    IRefer::Workflow(x) => ReferTo {
+                        workflow: Some(n(x)),
+                        unit: None,
+                    },
+                    IRefer::Unit(x) => ReferTo {
+                        workflow: None,
+                        unit: Some(n(x)),
+                    },
+                }),
+                returns: Map(s.returns.iter().map(|(o, to)| (n(o), n(to))).collect()),
+                outcome: s.outcome.as_deref().map(n),
+                emits: s.emits.as_deref().map(n),
+                set: serde_json::Map::new(),
+            };
+            (n(&s.id), step)
+        })
+        .collect();
+    WorkflowFile {
+        workflow: node(w.id.clone(), at, w.at),
+        extends: None,
+        remove: Vec::new(),
+        title: w.title.clone(),
+        description: None,
+        unit: None,
+        source: w.source.clone(),
+        start: w.start.as_ref().map(|s| node(s.clone(), at, w.at)),
+        steps: Map(steps),
+        obligations: Map::default(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The imported model as YAML.
+
+/// A YAML double-quoted scalar (JSON strings are valid YAML).
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn municipality_yaml(m: &IModel, from: &str, name: &str) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# Imported by `steg import` from {from}. Edit freely: `steg check` this folder."
+    );
+    let _ = writeln!(o, "municipality: {}", q(m.title.as_deref().unwrap_or(name)));
+    let _ = writeln!(o, "description: {}", q(&format!("Imported from {from}")));
+    let _ = writeln!(o, "rules: []");
+    for (key, items, field) in [
+        ("units", &m.units, "title"),
+        ("roles", &m.roles, "title"),
+        ("events", &m.events, "description"),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "{key}:");
+        for (id, t) in items {
+            let _ = writeln!(o, "  {id}: {{ {field}: {} }}", q(t));
+        }
+    }
+    o
+}
+
+fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Imported by `steg import` from {from}.");
+    let _ = writeln!(o, "workflow: {}", w.id);
+    if let Some(t) = &w.title {
+        let _ = writeln!(o, "title: {}", q(t));
+    }
+    if let Some(s) = &w.source {
+        let _ = writeln!(o, "source: {}", q(s));
+    }
+    if let Some(s) = &w.start {
+        let _ = writeln!(o, "start: {s}");
+    }
+    let _ = writeln!(o, "steps:");
+    for s in &w.steps {
+        let _ = writeln!(o, "  {}:", s.id);
+        if s.kind != StepKind::Task {
+            let _ = writeln!(o, "    kind: {}", s.kind.as_str());
+        }
+        for (key, v) in [
+            ("title", &s.title),
+            ("description", &s.description),
+            ("source", &s.source),
+        ] {
+            if let Some(v) = v {
+                let _ = writeln!(o, "    {key}: {}", q(v));
+            }
+        }
+        if let Some(a) = &s.actor {
+            let _ = writeln!(o, "    actor: {a}");
+        }
+        if let Some(u) = &s.unit {
+            let _ = writeln!(o, "    unit: {u}");
+        }
+        if let Some(l) = &s.legal_basis {
+            let _ = writeln!(o, "    legal_basis: {}", q(l));
+        }
+        match &s.within {
+            Some((d, None)) => {
+                let _ = writeln!(o, "    within: {d}");
+            }
+            Some((d, Some(from))) => {
+                let _ = writeln!(o, "    within: {{ duration: {d}, from: {from} }}");
+            }
+            None => {}
+        }
+        if let Some(e) = &s.emits {
+            let _ = writeln!(o, "    emits: {e}");
+        }
+        if let Some(oc) = &s.outcome {
+            let _ = writeln!(o, "    outcome: {oc}");
+        }
+        match &s.refer {
+            Some(IRefer::Workflow(x)) => {
+                let _ = writeln!(o, "    refer_to: {{ workflow: {x} }}");
+            }
+            Some(IRefer::Unit(x)) => {
+                let _ = writeln!(o, "    refer_to: {{ unit: {x} }}");
+            }
+            None => {}
+        }
+        if !s.returns.is_empty() {
+            let _ = writeln!(o, "    returns:");
+            for (oc, to) in &s.returns {
+                let _ = writeln!(o, "      {oc}: {to}");
+            }
+        }
+        match s.next.as_slice() {
+            [] => {}
+            [t] if t.cond == ICond::Always && t.title.is_none() => {
+                let _ = writeln!(o, "    next: {}", t.to);
+            }
+            list => {
+                let _ = writeln!(o, "    next:");
+                for t in list {
+                    let title = t
+                        .title
+                        .as_ref()
+                        .map(|t| format!(", title: {}", q(t)))
+                        .unwrap_or_default();
+                    let _ = match &t.cond {
+                        ICond::Always if title.is_empty() => writeln!(o, "      - {}", t.to),
+                        ICond::Always => writeln!(o, "      - {{ to: {}{title} }}", t.to),
+                        ICond::When(c) => {
+                            writeln!(o, "      - {{ when: {}, to: {}{title} }}", q(c), t.to)
+                        }
+                        ICond::Else => writeln!(o, "      - {{ else: {}{title} }}", t.to),
+                    };
+                }
+            }
+        }
+        if !s.on.is_empty() {
+            let _ = writeln!(o, "    on:");
+            for t in &s.on {
+                let trig = match &t.trig {
+                    ITrig::Event(e) => format!("event: {e}"),
+                    ITrig::After(d) => format!("after: {d}"),
+                    ITrig::Every(d) => format!("every: {d}"),
+                };
+                let source = t
+                    .source
+                    .as_ref()
+                    .map(|s| format!(", source: {}", q(s)))
+                    .unwrap_or_default();
+                let _ = writeln!(o, "      - {{ {trig}, to: {}{source} }}", t.to);
+            }
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_ids() {
+        assert_eq!(slug("Beslut om bistånd", "x"), "beslut_om_bistand");
+        assert_eq!(slug("Överklagan är möjlig", "x"), "overklagan_ar_mojlig");
+        assert_eq!(slug("Task_1", "x"), "task_1");
+        assert_eq!(slug("_6-1", "step"), "step_6_1");
+        assert_eq!(slug("   ", "step"), "step");
+        assert_eq!(slug("ekonomiskt_bistand", "x"), "ekonomiskt_bistand");
+    }
+
+    #[test]
+    fn ids_stay_unique() {
+        let mut ids = Ids::default();
+        assert_eq!(ids.take("a".into()), "a");
+        assert_eq!(ids.take("a".into()), "a_2");
+        assert_eq!(ids.take("a".into()), "a_3");
+    }
+
+    #[test]
+    fn locator_counts_lines_and_characters() {
+        let t = "ab\nnämnd x\n";
+        let at = Locator::new(t);
+        let l = at.loc(t.find('x').unwrap(), 1);
+        assert_eq!((l.line, l.column), (2, 7));
+        assert_eq!(at.loc(0, 1).line, 1);
+    }
+}

@@ -1,0 +1,893 @@
+//! The static verdict on each obligation.
+//!
+//! - "after A, B" and "every B reviewed by R": the case's states are explored as in
+//!   [`crate::soundness`], with referrals followed into the referred workflows (call stacks) and
+//!   a small monitor in each state (A passed and B pending; a review due). Broken when a state
+//!   with B pending is the end of the case, or when from a state with B pending B can no longer
+//!   come while the case can still go round a loop. Conditions and events are free choice, but
+//!   fair: a loop that keeps passing a route towards B is not, by itself, a violation.
+//! - Time (`within`): [`super::time`], along the branch that carries the obligation.
+//! - "referrals return": per referral, on the graph: the outcomes the referred workflow can end
+//!   with against its `returns`, and from each answer's target, whether a path ends the case
+//!   without a step of the role that referred.
+//! - "event E reaches R": from each step that waits for E, the steps the case goes through until
+//!   it waits again, following events raised on the way (`emits`) to the steps that wait for
+//!   them; broken when a choice of conditions gets back to waiting without R.
+
+use super::time::{self, Query};
+use super::{Finding, Kind, Reach, Resolved, Status, Target, Verdict};
+use crate::graph::Graph;
+use crate::load::Municipality;
+use crate::model::StepKind;
+use crate::run::program::{At, Program, Trig};
+use crate::soundness::{show_path, Game, Move, Space, Tok, MARKED, MAX_STATES};
+use std::collections::{HashMap, VecDeque};
+
+fn q(prog: &Program, a: At) -> String {
+    let (w, s) = prog.name(a);
+    format!("`{w}.{s}`")
+}
+
+/// The requirement in words, generated from the obligation.
+pub(crate) fn judge_requirement(prog: &Program, r: &Resolved) -> String {
+    let within = |pre: &str| r.within.map(|d| format!("{pre}{d}")).unwrap_or_default();
+    match &r.kind {
+        Kind::After { after, then } => {
+            let b = match then {
+                Target::Step(b) => q(prog, *b),
+                Target::Missing { name, .. } => format!("`{name}`"),
+            };
+            format!("{b}{} after {}", within(" within "), q(prog, *after))
+        }
+        Kind::Every { every, reviewed_by } => {
+            let b = match reviewed_by {
+                Target::Step(b) => q(prog, *b),
+                Target::Missing { name, .. } => format!("`{name}`"),
+            };
+            format!(
+                "every {} reviewed by {b}{}",
+                q(prog, *every),
+                within(" at least every ")
+            )
+        }
+        Kind::ReferralsReturn => {
+            "every referral returns to its referrer on every answer".to_string()
+        }
+        Kind::Event { event, reaches } => {
+            let to = match reaches {
+                Reach::Role(role) => format!("`{role}`"),
+                Reach::Step(a) => q(prog, *a),
+            };
+            format!("event `{event}` reaches {to}{}", within(" within "))
+        }
+    }
+}
+
+/// The verdict on one obligation.
+pub(crate) fn judge(_m: &Municipality, graph: &Graph, prog: &Program, r: &Resolved) -> Verdict {
+    let mut findings = Vec::new();
+    let mut not_shown: Option<String> = None;
+    let kind = match &r.kind {
+        Kind::After { after, then } => {
+            match then {
+                Target::Missing { name, hint } => findings.push(missing(
+                    prog,
+                    *after,
+                    name,
+                    hint.as_deref(),
+                    "nothing can follow",
+                )),
+                Target::Step(b) => {
+                    states(
+                        graph,
+                        prog,
+                        r,
+                        *after,
+                        *b,
+                        false,
+                        &mut findings,
+                        &mut not_shown,
+                    );
+                    if let Some(d) = r.within {
+                        let q = Query {
+                            prog,
+                            target: Some(*b),
+                            unless: &r.unless,
+                            home: None,
+                        };
+                        timed(prog, &q, *after, *b, d, &mut findings, &mut not_shown);
+                    }
+                }
+            }
+            "after"
+        }
+        Kind::Every { every, reviewed_by } => {
+            match reviewed_by {
+                Target::Missing { name, hint } => findings.push(missing(
+                    prog,
+                    *every,
+                    name,
+                    hint.as_deref(),
+                    "it is never reviewed",
+                )),
+                Target::Step(b) => {
+                    states(
+                        graph,
+                        prog,
+                        r,
+                        *every,
+                        *b,
+                        true,
+                        &mut findings,
+                        &mut not_shown,
+                    );
+                    if let Some(d) = r.within {
+                        let q = Query {
+                            prog,
+                            target: Some(*b),
+                            unless: &r.unless,
+                            home: Some(every.w),
+                        };
+                        timed(prog, &q, *every, *b, d, &mut findings, &mut not_shown);
+                        if findings.is_empty() {
+                            timed(prog, &q, *b, *b, d, &mut findings, &mut not_shown);
+                        }
+                    }
+                }
+            }
+            "every"
+        }
+        Kind::ReferralsReturn => {
+            referrals(graph, prog, r, &mut findings);
+            "referrals_return"
+        }
+        Kind::Event { event, reaches } => {
+            events(prog, r, event, reaches, &mut findings, &mut not_shown);
+            "event"
+        }
+    };
+    let status = if !findings.is_empty() {
+        Status::Broken
+    } else if let Some(why) = not_shown {
+        Status::NotShown(why)
+    } else {
+        Status::Holds
+    };
+    Verdict {
+        id: r.id.clone(),
+        kind,
+        requirement: r
+            .requirement
+            .clone()
+            .unwrap_or_else(|| judge_requirement(prog, r)),
+        shortfall: r.shortfall.clone(),
+        source: r.source.clone(),
+        status,
+        findings,
+        severity: r.severity,
+        span: r.span.clone(),
+    }
+}
+
+fn missing(prog: &Program, a: At, name: &str, hint: Option<&str>, consequence: &str) -> Finding {
+    Finding {
+        message: format!(
+            "the configuration has no step `{name}`, so {consequence} after {}",
+            q(prog, a)
+        ),
+        help: match hint {
+            Some(h) => format!(
+                "did you mean `{h}`? Otherwise add the step, and a route to it from {}",
+                q(prog, a)
+            ),
+            None => format!(
+                "add the step `{name}` the obligation requires, and a route to it from {}",
+                q(prog, a)
+            ),
+        },
+        at: Some(a),
+    }
+}
+
+/// The state-space part of "after" (`every == false`) and "every" (`every == true`).
+#[allow(clippy::too_many_arguments)]
+fn states(
+    graph: &Graph,
+    prog: &Program,
+    r: &Resolved,
+    a: At,
+    b: At,
+    every: bool,
+    findings: &mut Vec<Finding>,
+    not_shown: &mut Option<String>,
+) {
+    let mut game = Game::new(prog, graph, true);
+    let bq = q(prog, b);
+    let aq = q(prog, a);
+    for &e in &prog.entries {
+        let Some(init) = game.start(e) else { continue };
+        let start = init.first().map(|t| t.at);
+        let unless = &r.unless;
+        let mut monitor = |g: &Game, s: u8, mv: &Move, after: &[Tok]| -> (u8, bool) {
+            let mut s = s;
+            for &x in &mv.entered {
+                if every {
+                    // A review restarts the clock of a plan already made.
+                    if x == a {
+                        s = 1;
+                    } else if unless.contains(&x) {
+                        s = 0;
+                    }
+                } else if s == 0 && x == a {
+                    s = 1;
+                } else if s == 1 && (x == b || unless.contains(&x)) {
+                    s = 2;
+                }
+            }
+            // The plan's workflow is left when no token is in it (a token at one of its ends is
+            // leaving it) nor in a workflow it referred to.
+            let inside = |t: &Tok| {
+                (t.at.w == a.w && prog.step(t.at).kind != StepKind::End)
+                    || g.stack(t.stack).iter().any(|f| f.w == a.w)
+            };
+            if every && s == 1 && !after.iter().any(inside) {
+                s = 0;
+            }
+            (s, every && mv.entered.contains(&b))
+        };
+        // The start step is entered before any move.
+        let s0 = u8::from(start == Some(a));
+        let space = Space::explore(&mut game, init, s0, MAX_STATES, &mut monitor, &|s| {
+            !every && s == 2
+        });
+        if game.depth_hit {
+            not_shown.get_or_insert_with(|| {
+                "referrals nest deeper than 8; the obligation is checked only in part".to_string()
+            });
+        }
+        if space.truncated {
+            not_shown.get_or_insert_with(|| format!("the states of a case exceed {MAX_STATES}; the obligation is checked only in part"));
+        }
+        let pending = |i: u32| space.value(i) == 1;
+        // A case that ends with B pending.
+        if !every {
+            if let Some(i) =
+                (0..space.len() as u32).find(|&i| pending(i) && space.marking(i).is_empty())
+            {
+                let path = show_path(prog, start, &space.path_to(i));
+                findings.push(Finding {
+                    message: format!("{path} ends the case without {bq} (after {aq})"),
+                    help: format!("add a route to {bq} on this path, or list the step that exempts such cases under `unless:`"),
+                    at: Some(b),
+                });
+            }
+        }
+        // B can no longer come, and the case can go on: from a pending state, no move towards B
+        // (or a discharge) can be reached, but a loop can.
+        let towards: Vec<bool> = (0..space.len() as u32)
+            .map(|i| {
+                pending(i)
+                    && space.edges(i).iter().any(|e| {
+                        if every {
+                            e.flags & MARKED != 0
+                        } else {
+                            space.value(e.to) == 2
+                        }
+                    })
+            })
+            .collect();
+        let can = space.can_reach(&towards, &pending);
+        let (comp, cyclic) = space.sccs(&pending);
+        let in_loop: Vec<bool> = (0..space.len())
+            .map(|i| comp[i] != u32::MAX && cyclic[comp[i] as usize])
+            .collect();
+        let loops = space.can_reach(&in_loop, &pending);
+        // One finding per obligation: a case that ends without B says it best.
+        let ended = !findings.is_empty();
+        let stranded = (0..space.len() as u32)
+            .find(|&i| !ended && pending(i) && !can[i as usize] && loops[i as usize]);
+        if let Some(i) = stranded {
+            let path = show_path(prog, start, &space.path_to(i));
+            let cycle = loop_from(&mut game, &space, i, &comp, &in_loop, &pending);
+            let cycle = cycle
+                .map(|c| {
+                    format!(
+                        ", going round {}",
+                        show_path(prog, None, &c.iter().collect::<Vec<_>>())
+                    )
+                })
+                .unwrap_or_default();
+            let what = if every {
+                format!("{aq} can no longer be reviewed by {bq}")
+            } else {
+                format!("{bq} can no longer come")
+            };
+            findings.push(Finding {
+                message: format!("after {path}, {what}, yet the case goes on{cycle}"),
+                help: if every {
+                    format!("add a route (a timer, a condition) from the loop to {bq}, or end the obligation with `unless:` where the plan no longer applies")
+                } else {
+                    format!("add a route from this loop to {bq}")
+                },
+                at: Some(b),
+            });
+        }
+        if !findings.is_empty() {
+            return;
+        }
+    }
+}
+
+/// A loop reachable from state `from`: the moves of one cycle, from its first state.
+fn loop_from(
+    game: &mut Game,
+    space: &Space<u8>,
+    from: u32,
+    comp: &[u32],
+    in_loop: &[bool],
+    keep: &dyn Fn(u32) -> bool,
+) -> Option<Vec<Move>> {
+    // Nearest looping state.
+    let mut queue = VecDeque::from([from]);
+    let mut found = None;
+    let mut seen = vec![false; space.len()];
+    seen[from as usize] = true;
+    while let Some(i) = queue.pop_front() {
+        if in_loop[i as usize] {
+            found = Some(i);
+            break;
+        }
+        for e in space.edges(i) {
+            if !seen[e.to as usize] && keep(e.to) {
+                seen[e.to as usize] = true;
+                queue.push_back(e.to);
+            }
+        }
+    }
+    let s = found?;
+    // A cycle back to `s` within its component (breadth first, so a shortest one).
+    let c = comp[s as usize];
+    let mut back: HashMap<u32, u32> = HashMap::new();
+    let mut queue = VecDeque::from([s]);
+    let mut closed = false;
+    'search: while let Some(i) = queue.pop_front() {
+        for e in space.edges(i) {
+            if e.to == s {
+                back.insert(s, i);
+                closed = true;
+                break 'search;
+            }
+            if comp[e.to as usize] == c && !back.contains_key(&e.to) && e.to != s {
+                back.insert(e.to, i);
+                queue.push_back(e.to);
+            }
+        }
+    }
+    if !closed {
+        return None;
+    }
+    let mut states = vec![s];
+    let mut i = s;
+    for _ in 0..space.len() {
+        i = *back.get(&i)?;
+        states.push(i);
+        if i == s {
+            break;
+        }
+    }
+    states.reverse();
+    // The moves between consecutive states, found again from the game.
+    let mut moves = Vec::new();
+    for pair in states.windows(2) {
+        let target = space.marking(pair[1]).to_vec();
+        let mv = game
+            .moves(space.marking(pair[0]))
+            .into_iter()
+            .find(|(m, _)| *m == target)?;
+        moves.push(mv.1);
+    }
+    Some(moves)
+}
+
+fn timed(
+    prog: &Program,
+    q_: &Query,
+    from: At,
+    b: At,
+    d: crate::Duration,
+    findings: &mut Vec<Finding>,
+    not_shown: &mut Option<String>,
+) {
+    let ans = time::analyse(q_, from, d);
+    if time::later(ans.lo, d) {
+        let mut s = String::new();
+        let mut prev: Option<At> = None;
+        for (a, note) in &ans.late_path {
+            let (w, st) = prog.name(*a);
+            let name = if prev.is_some_and(|p| p.w == a.w) {
+                st.to_string()
+            } else {
+                format!("{w}.{st}")
+            };
+            if prev.is_some() {
+                match note {
+                    Some(n) => s.push_str(&format!(" →({n}) ")),
+                    None => s.push_str(" → "),
+                }
+            }
+            s.push_str(&name);
+            prev = Some(*a);
+        }
+        let by = if ans.capped {
+            format!("more than {d}")
+        } else {
+            format!("at least {}", ans.lo)
+        };
+        findings.push(Finding {
+            message: format!(
+                "{s}: {} comes {by} after {} at the earliest, later than {d}",
+                q(prog, b),
+                q(prog, from)
+            ),
+            help: format!(
+                "shorten the waits on this path, or add a timer of at most {d} that leads to {}",
+                q(prog, b)
+            ),
+            at: Some(b),
+        });
+        return;
+    }
+    match ans.hi {
+        Some(h) if time::within(h, d) => {}
+        _ => {
+            let why = ans
+                .why
+                .unwrap_or_else(|| "the declared times do not bound it".to_string());
+            not_shown.get_or_insert_with(|| {
+                format!(
+                    "nothing in the configuration bounds when {} comes: {why}",
+                    q(prog, b)
+                )
+            });
+        }
+    }
+}
+
+/// Steps a token at `at` can move to on the graph of its workflow (referrals summarised).
+fn local(graph: &Graph, prog: &Program, at: At) -> Vec<(At, Option<String>)> {
+    let step = prog.step(at);
+    match step.kind {
+        StepKind::End => Vec::new(),
+        StepKind::Wait => step
+            .on
+            .iter()
+            .map(|(t, to)| {
+                (
+                    *to,
+                    match t {
+                        Trig::Event(e) => Some(format!("event {e}")),
+                        Trig::After(d) => Some(format!("after {d}")),
+                        Trig::Every(d) => Some(format!("every {d}")),
+                    },
+                )
+            })
+            .collect(),
+        StepKind::Referral => match step.refer_workflow {
+            Some(w) => step
+                .returns
+                .iter()
+                .filter(|(o, _)| {
+                    graph
+                        .outcomes
+                        .get(w as usize)
+                        .is_some_and(|p| p.contains(o))
+                })
+                .map(|(o, to)| (*to, Some(format!("answer {o}"))))
+                .collect(),
+            None if step.returns.is_empty() => {
+                step.next.iter().map(|(to, _)| (*to, None)).collect()
+            }
+            None => step
+                .returns
+                .iter()
+                .map(|(o, to)| (*to, Some(format!("answer {o}"))))
+                .collect(),
+        },
+        _ => step.next.iter().map(|(to, _)| (*to, None)).collect(),
+    }
+}
+
+/// Shortest path on the workflow graph from `from` to a step `goal` accepts, not entering steps
+/// `avoid` accepts; the path as text.
+fn local_path(
+    graph: &Graph,
+    prog: &Program,
+    from: At,
+    goal: &dyn Fn(At) -> bool,
+    avoid: &dyn Fn(At) -> bool,
+) -> Option<String> {
+    let mut prev: HashMap<At, (At, Option<String>)> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    let mut seen = vec![from];
+    let mut end = None;
+    while let Some(a) = queue.pop_front() {
+        if goal(a) {
+            end = Some(a);
+            break;
+        }
+        for (t, note) in local(graph, prog, a) {
+            if !seen.contains(&t) && !avoid(t) {
+                seen.push(t);
+                prev.insert(t, (a, note));
+                queue.push_back(t);
+            }
+        }
+    }
+    let mut a = end?;
+    let mut items = vec![(a, None)];
+    while let Some((p, note)) = prev.get(&a) {
+        if let Some(last) = items.last_mut() {
+            last.1 = note.clone();
+        }
+        items.push((*p, None));
+        a = *p;
+    }
+    items.reverse();
+    let mut s = String::new();
+    for (i, (a, _)) in items.iter().enumerate() {
+        let (w, st) = prog.name(*a);
+        let suffix = if prog.step(*a).kind == StepKind::End {
+            " (end)"
+        } else {
+            ""
+        };
+        if i == 0 {
+            s.push_str(&format!("{w}.{st}{suffix}"));
+        } else {
+            match &items[i - 1].1 {
+                Some(n) => s.push_str(&format!(" →({n}) {st}{suffix}")),
+                None => s.push_str(&format!(" → {st}{suffix}")),
+            }
+        }
+    }
+    Some(s)
+}
+
+fn referrals(graph: &Graph, prog: &Program, r: &Resolved, findings: &mut Vec<Finding>) {
+    for (wi, w) in prog.workflows.iter().enumerate() {
+        if r.home.is_some_and(|h| h != wi) {
+            continue;
+        }
+        for (si, step) in w.steps.iter().enumerate() {
+            let Some(tw) = step.refer_workflow else {
+                continue;
+            };
+            let at = At {
+                w: wi as u32,
+                s: si as u32,
+            };
+            let target = &prog.workflows[tw as usize];
+            let Some(ts) = target.start else { continue };
+            let possible = graph.outcomes.get(tw as usize).cloned().unwrap_or_default();
+            for o in &possible {
+                if step.returns.iter().any(|(x, _)| x == o) {
+                    continue;
+                }
+                let ends_with = |a: At| {
+                    prog.step(a).kind == StepKind::End
+                        && prog.step(a).outcome.as_deref() == Some(o.as_str())
+                };
+                let path = local_path(graph, prog, At { w: tw, s: ts }, &ends_with, &|_| false)
+                    .unwrap_or_default();
+                findings.push(Finding {
+                    message: format!(
+                        "referral {} never gets back the answer `{o}`: {path} ends `{}` with it, and `returns:` does not map it, so the case stops there",
+                        q(prog, at),
+                        target.name
+                    ),
+                    help: format!("add `{o}: STEP` under `returns:` of `{}`", step.name),
+                    at: Some(at),
+                });
+            }
+            let Some(role) = &step.actor else { continue };
+            for (o, to) in &step.returns {
+                if !possible.contains(o) {
+                    continue;
+                }
+                let is_referrer = |a: At| prog.step(a).actor.as_deref() == Some(role.as_str());
+                if is_referrer(*to) {
+                    continue;
+                }
+                let ends = |a: At| prog.step(a).kind == StepKind::End;
+                if let Some(path) = local_path(graph, prog, *to, &ends, &is_referrer) {
+                    let path = format!(
+                        "{} →(answer {o}) {}",
+                        q(prog, at).trim_matches('`'),
+                        path.strip_prefix(&format!("{}.", w.name)).unwrap_or(&path)
+                    );
+                    findings.push(Finding {
+                        message: format!(
+                            "the answer `{o}` from `{}` to referral {} goes {path}: the case ends without `{role}`, who referred, acting on the answer",
+                            target.name,
+                            q(prog, at)
+                        ),
+                        help: format!("route the answer `{o}` to a step of `{role}` (a follow-up, a new planning) before the case ends"),
+                        at: Some(*to),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn events(
+    prog: &Program,
+    r: &Resolved,
+    event: &str,
+    reaches: &Reach,
+    findings: &mut Vec<Finding>,
+    not_shown: &mut Option<String>,
+) {
+    let mut receivers: Vec<(At, At)> = Vec::new();
+    let mut by_event: HashMap<String, Vec<(At, At)>> = HashMap::new();
+    let mut emitters: Vec<At> = Vec::new();
+    for (wi, w) in prog.workflows.iter().enumerate() {
+        for (si, s) in w.steps.iter().enumerate() {
+            let at = At {
+                w: wi as u32,
+                s: si as u32,
+            };
+            if s.kind == StepKind::Wait {
+                for (t, to) in &s.on {
+                    if let Trig::Event(e) = t {
+                        by_event.entry(e.clone()).or_default().push((at, *to));
+                        if e == event {
+                            receivers.push((at, *to));
+                        }
+                    }
+                }
+            }
+            if s.emits.as_deref() == Some(event) {
+                emitters.push(at);
+            }
+        }
+    }
+    let target = match reaches {
+        Reach::Role(role) => format!("a step of `{role}`"),
+        Reach::Step(a) => q(prog, *a),
+    };
+    let raised = if emitters.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (raised by {})",
+            emitters
+                .iter()
+                .map(|a| q(prog, *a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if receivers.is_empty() {
+        findings.push(Finding {
+            message: format!("no step waits for event `{event}`{raised}, so it reaches no one"),
+            help: format!("add `{{ event: {event}, to: STEP }}` to a `wait` step of {target}"),
+            at: emitters.first().copied(),
+        });
+        return;
+    }
+    let chains = Chains {
+        prog,
+        by_event: &by_event,
+        reaches,
+    };
+    let mut worst_lo = time_zero();
+    let mut worst_hi = time_zero();
+    for (w, to) in &receivers {
+        let mut visiting = Vec::new();
+        if let Some(path) = chains.fails(*to, &mut visiting) {
+            let s = format!(
+                "{} →(event {event}) {}",
+                q(prog, *w).trim_matches('`'),
+                chains.show(*w, &path, 0)
+            );
+            findings.push(Finding {
+                message: format!("event `{event}`{raised} received at {}: {s} without {target}", q(prog, *w)),
+                help: format!("route the handling of `{event}` through {target}, or raise an event (`emits:`) that a step of it waits for"),
+                at: Some(*w),
+            });
+            continue;
+        }
+        let mut visiting = Vec::new();
+        let (lo, hi) = chains.time(*to, &mut visiting);
+        if (lo.0, lo.1) > (worst_lo.0, worst_lo.1) {
+            worst_lo = lo;
+        }
+        worst_hi = (worst_hi.0.max(hi.0), worst_hi.1.max(hi.1));
+    }
+    if let Some(d) = r.within {
+        let lo = crate::Duration {
+            months: worst_lo.0,
+            days: worst_lo.1,
+        };
+        let hi = crate::Duration {
+            months: worst_hi.0,
+            days: worst_hi.1,
+        };
+        if findings.is_empty() && later_d(lo, d) {
+            findings.push(Finding {
+                message: format!("event `{event}` reaches {target} only {lo} after it is received at the earliest, later than {d}"),
+                help: "shorten the declared durations of the steps that handle it".to_string(),
+                at: receivers.first().map(|(w, _)| *w),
+            });
+        } else if !within_d(hi, d) {
+            not_shown.get_or_insert_with(|| {
+                format!("the declared durations allow up to {hi}, more than {d}")
+            });
+        }
+    }
+}
+
+fn time_zero() -> (u32, u32) {
+    (0, 0)
+}
+
+fn later_d(t: crate::Duration, limit: crate::Duration) -> bool {
+    let (m, d, lm, ld) = (t.months, t.days, limit.months, limit.days);
+    if m >= lm {
+        (m - lm) * 28 + d > ld
+    } else {
+        m * 28 + d > lm * 31 + ld
+    }
+}
+
+fn within_d(t: crate::Duration, limit: crate::Duration) -> bool {
+    (t.months <= limit.months && t.days <= limit.days)
+        || t.months * 31 + t.days <= limit.months * 28 + limit.days
+}
+
+struct Chains<'a> {
+    prog: &'a Program,
+    by_event: &'a HashMap<String, Vec<(At, At)>>,
+    reaches: &'a Reach,
+}
+
+impl Chains<'_> {
+    fn hit(&self, a: At) -> bool {
+        match self.reaches {
+            Reach::Role(r) => self.prog.step(a).actor.as_deref() == Some(r.as_str()),
+            Reach::Step(s) => *s == a,
+        }
+    }
+
+    /// A path from `a` (entered after the event) back to waiting without reaching the target,
+    /// or `None` when every choice reaches it.
+    fn fails(&self, a: At, visiting: &mut Vec<At>) -> Option<Vec<At>> {
+        if self.hit(a) {
+            return None;
+        }
+        let step = self.prog.step(a);
+        if let Some(e2) = &step.emits {
+            if !visiting.contains(&a) {
+                visiting.push(a);
+                let relayed = self.by_event.get(e2).is_some_and(|rs| {
+                    rs.iter()
+                        .any(|(_, to)| self.fails(*to, &mut visiting.clone()).is_none())
+                });
+                visiting.pop();
+                if relayed {
+                    return None;
+                }
+            }
+        }
+        if visiting.contains(&a) {
+            return Some(vec![a]);
+        }
+        match step.kind {
+            StepKind::Wait | StepKind::Join | StepKind::End | StepKind::Referral => Some(vec![a]),
+            StepKind::Fork => {
+                visiting.push(a);
+                let mut first = None;
+                for (to, _) in &step.next {
+                    match self.fails(*to, visiting) {
+                        None => {
+                            visiting.pop();
+                            return None;
+                        }
+                        Some(p) => {
+                            first.get_or_insert(p);
+                        }
+                    }
+                }
+                visiting.pop();
+                let mut path = vec![a];
+                path.extend(first.unwrap_or_default());
+                Some(path)
+            }
+            StepKind::Task | StepKind::Decision => {
+                if step.next.is_empty() {
+                    return Some(vec![a]);
+                }
+                visiting.push(a);
+                for (to, _) in &step.next {
+                    if let Some(p) = self.fails(*to, visiting) {
+                        visiting.pop();
+                        let mut path = vec![a];
+                        path.extend(p);
+                        return Some(path);
+                    }
+                }
+                visiting.pop();
+                None
+            }
+        }
+    }
+
+    /// A failing chain as text, with the chains of the events it raises (two levels deep).
+    fn show(&self, from: At, path: &[At], depth: usize) -> String {
+        let prog = self.prog;
+        let mut names = Vec::new();
+        for a in path {
+            let (wn, st) = prog.name(*a);
+            let suffix = match prog.step(*a).kind {
+                StepKind::End => " (end)",
+                StepKind::Join => " (join)",
+                StepKind::Wait => " (waits)",
+                StepKind::Referral => " (referral)",
+                _ => "",
+            };
+            let mut item = if a.w == from.w {
+                format!("{st}{suffix}")
+            } else {
+                format!("{wn}.{st}{suffix}")
+            };
+            if let Some(e2) = &prog.step(*a).emits {
+                let relay = self
+                    .by_event
+                    .get(e2)
+                    .and_then(|rs| rs.first())
+                    .and_then(|(w2, t2)| {
+                        let p2 = self.fails(*t2, &mut vec![*a])?;
+                        let (w2n, w2s) = prog.name(*w2);
+                        Some(if depth < 2 {
+                            format!(
+                                " [raises `{e2}`: {w2n}.{w2s} →(event {e2}) {}]",
+                                self.show(*w2, &p2, depth + 1)
+                            )
+                        } else {
+                            format!(" [raises `{e2}`]")
+                        })
+                    });
+                item.push_str(
+                    &relay.unwrap_or_else(|| format!(" [raises `{e2}`, which no step waits for]")),
+                );
+            }
+            names.push(item);
+        }
+        names.join(" → ")
+    }
+
+    /// Earliest and latest (months, days) from entering `a` to the target, over the choices
+    /// that reach it (durations only: the chain has no waits).
+    fn time(&self, a: At, visiting: &mut Vec<At>) -> ((u32, u32), (u32, u32)) {
+        if self.hit(a) || visiting.contains(&a) || visiting.len() > 64 {
+            return ((0, 0), (0, 0));
+        }
+        let step = self.prog.step(a);
+        let (dl, dh) = step.duration.map_or(((0, 0), (0, 0)), |r| {
+            ((r.min.months, r.min.days), (r.max.months, r.max.days))
+        });
+        visiting.push(a);
+        let mut lo = (0, 0);
+        let mut hi = (0, 0);
+        for (to, _) in &step.next {
+            let (l, h) = self.time(*to, visiting);
+            if l > lo {
+                lo = l;
+            }
+            hi = (hi.0.max(h.0), hi.1.max(h.1));
+        }
+        visiting.pop();
+        ((lo.0 + dl.0, lo.1 + dl.1), (hi.0 + dh.0, hi.1 + dh.1))
+    }
+}
