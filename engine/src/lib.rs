@@ -47,8 +47,8 @@ pub use eval::{
 pub use export::{export, ExportFormat};
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
-    check_models, import_file, import_text, is_model_path, model_files, ModelCheck, ModelFormat,
-    ModelSummary, Imported, MAX_MODEL_BYTES,
+    check_models, import_file, import_text, is_model_path, model_files, Imported, ModelCheck,
+    ModelFormat, ModelSummary, MAX_MODEL_BYTES,
 };
 pub use load::{
     discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, Table, Tests,

@@ -628,38 +628,26 @@ fn run_shard(
 
         // Cases whose agenda has something today, in wake-up order; their work requests join
         // the queues in that order.
-        let mut due: Vec<(usize, Slot)> = Vec::new();
         while let Some(Reverse((d, slot, gen))) = wake.peek().cloned() {
             if d > day {
                 break;
             }
             wake.pop();
-            let current = slots[slot]
-                .as_ref()
-                .is_some_and(|s| s.generation == gen && s.case.next_date() == Some(d));
-            if current {
-                if let Some(s) = slots[slot].take() {
-                    due.push((slot, s));
-                }
-            }
-        }
-        let run_one = |(slot, s): &mut (usize, Slot)| {
-            let mut reqs = Vec::new();
+            let Some(s) = slots[slot]
+                .as_mut()
+                .filter(|s| s.generation == gen && s.case.next_date() == Some(d))
+            else {
+                continue; // a stale wake-up
+            };
             let until = day.min(s.horizon);
             let mut world = SimWorld {
                 cfg,
                 rng: &mut s.rng,
-                requests: &mut reqs,
-                slot: *slot,
-                generation: s.generation,
+                requests: &mut requests,
+                slot,
+                generation: gen,
             };
             s.case.run_until(cx, &mut world, until);
-            reqs
-        };
-        let batches: Vec<Vec<(String, Request)>> = due.iter_mut().map(run_one).collect();
-        for ((slot, s), reqs) in due.into_iter().zip(batches) {
-            requests.extend(reqs);
-            slots[slot] = Some(s);
             settle(
                 &mut slots,
                 slot,
