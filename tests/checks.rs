@@ -102,6 +102,9 @@ const CASES: &[Case] = &[
     // R003 RuleFailed: found by running the rule tests, once per failing test
     case("rule_failed/invalid_misspelt_field", "R003", "rules/ame.rhai:3:11"),
     case("rule_failed/invalid_endless_loop", "R003", "rules/ame.rhai:2:4"),
+    case("rule_failed/invalid_endless_recursion", "R003", "rules/ame.rhai:2:4"),
+    case("rule_failed/invalid_huge_string", "R003", "rules/ame.rhai:2:4"),
+    case("rule_failed/invalid_type_error", "R003", "rules/ame.rhai:3:41"),
     // R004 RuleTestFailed
     case("rule_test_failed/invalid_wrong_expectation", "R004", "rules/ame.test.yaml:9:13"),
     // R005 VersionConflict

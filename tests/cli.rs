@@ -450,3 +450,29 @@ fn a_rule_file_over_1_mib_is_refused_with_s004() {
         d[0].at()
     );
 }
+
+/// `steg test` on rules that never finish or blow up: every one stops with a failure naming the
+/// rule, and the command exits 1 (the sandbox stops each evaluation in milliseconds).
+#[test]
+fn steg_test_reports_hostile_rules_and_finishes() {
+    for fixture in [
+        "invalid_endless_loop",
+        "invalid_endless_recursion",
+        "invalid_huge_string",
+        "invalid_type_error",
+    ] {
+        let run = steg(&fixtures().join("rule_failed"), &["test", fixture]);
+        assert_eq!(run.code, 1, "{fixture}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("rule `arbetsformaga_minst_25`"),
+            "{fixture}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("error:"), "{fixture}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("0 passed, 2 failed"),
+            "{fixture}: {}",
+            run.stdout
+        );
+    }
+}
