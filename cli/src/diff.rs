@@ -251,31 +251,13 @@ fn field_diff(out: &mut impl Write, indent: &str, f: &FieldDiff) -> io::Result<(
 
 /// The two lists merged in order: `' '` for a line both have, `-` and `+` for the others.
 fn aligned<'a>(a: &'a [String], b: &'a [String]) -> Vec<(char, &'a str)> {
-    let (n, m) = (a.len(), b.len());
-    let mut len = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            len[i][j] = if a[i] == b[j] {
-                len[i + 1][j + 1] + 1
-            } else {
-                len[i + 1][j].max(len[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            out.push((' ', a[i].as_str()));
-            i += 1;
-            j += 1;
-        } else if j == m || (i < n && len[i + 1][j] >= len[i][j + 1]) {
-            out.push(('-', a[i].as_str()));
-            i += 1;
-        } else {
-            out.push(('+', b[j].as_str()));
-            j += 1;
-        }
-    }
-    out
+    steg_engine::align(a, b)
+        .into_iter()
+        .filter_map(|pair| match pair {
+            (Some(i), Some(_)) => Some((' ', a[i].as_str())),
+            (Some(i), None) => Some(('-', a[i].as_str())),
+            (None, Some(j)) => Some(('+', b[j].as_str())),
+            (None, None) => None,
+        })
+        .collect()
 }

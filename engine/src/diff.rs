@@ -148,7 +148,7 @@ impl Diff {
 /// Edit script between two sequences: `Some((i, j))` for an element both have, `(Some(i),
 /// None)` only in `a`, `(None, Some(j))` only in `b`. Longest common subsequence; the lists
 /// compared here have tens of elements.
-fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(Option<usize>, Option<usize>)> {
+pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(Option<usize>, Option<usize>)> {
     let (n, m) = (a.len(), b.len());
     let mut len = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {

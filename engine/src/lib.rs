@@ -39,7 +39,7 @@ pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
 };
-pub use diff::{diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
+pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort};
 pub use eval::{
     from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,

@@ -378,24 +378,7 @@ fn resolve_one(
                 None
             }
             Found::Ambiguous(list) => {
-                out.push(
-                    Diagnostic::new(
-                        &crate::check::codes::INVALID_VALUE,
-                        Some(at(n.loc)),
-                        format!(
-                            "obligation `{id}`: step `{}` is in several workflows",
-                            n.value
-                        ),
-                    )
-                    .label("ambiguous step")
-                    .help(format!(
-                        "write one of {}",
-                        list.iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                );
+                out.push(ambiguous(at(n.loc), &id, &n.value, &list));
                 None
             }
         }
@@ -414,24 +397,7 @@ fn resolve_one(
                 None
             }
             Found::Ambiguous(list) => {
-                out.push(
-                    Diagnostic::new(
-                        &crate::check::codes::INVALID_VALUE,
-                        Some(at(n.loc)),
-                        format!(
-                            "obligation `{id}`: step `{}` is in several workflows",
-                            n.value
-                        ),
-                    )
-                    .label("ambiguous step")
-                    .help(format!(
-                        "write one of {}",
-                        list.iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                );
+                out.push(ambiguous(at(n.loc), &id, &n.value, &list));
                 None
             }
         }
@@ -550,4 +516,16 @@ fn resolve_one(
         shortfall: o.shortfall.clone(),
         source: o.source.clone(),
     })
+}
+
+/// A step name in an obligation that several workflows have.
+fn ambiguous(span: Span, id: &str, step: &str, list: &[String]) -> Diagnostic {
+    let list: Vec<String> = list.iter().map(|s| format!("`{s}`")).collect();
+    Diagnostic::new(
+        &crate::check::codes::INVALID_VALUE,
+        Some(span),
+        format!("obligation `{id}`: step `{step}` is in several workflows"),
+    )
+    .label("ambiguous step")
+    .help(format!("write one of {}", list.join(", ")))
 }
