@@ -152,6 +152,14 @@ impl<'a> Game<'a> {
             v.sort_unstable();
             v
         };
+        // The token moves on to `to`, keeping its call stack.
+        let step_to = |to: At| {
+            let tok = Tok {
+                at: to,
+                stack: t.stack,
+            };
+            (with(without(1), &[tok]), simple(&[to]))
+        };
         match step.kind {
             StepKind::End => {
                 let stack = self.stack(t.stack).to_vec();
@@ -232,16 +240,7 @@ impl<'a> Game<'a> {
             }
             StepKind::Wait => {
                 for to in distinct(step.on.iter().map(|(_, to)| *to)) {
-                    out.push((
-                        with(
-                            without(1),
-                            &[Tok {
-                                at: to,
-                                stack: t.stack,
-                            }],
-                        ),
-                        simple(&[to]),
-                    ));
+                    out.push(step_to(to));
                 }
             }
             StepKind::Referral => match step.refer_workflow {
@@ -270,16 +269,7 @@ impl<'a> Game<'a> {
                         .filter(|(o, _)| possible.is_some_and(|p| p.contains(o)))
                         .map(|(_, to)| *to);
                     for to in distinct(targets) {
-                        out.push((
-                            with(
-                                without(1),
-                                &[Tok {
-                                    at: to,
-                                    stack: t.stack,
-                                }],
-                            ),
-                            simple(&[to]),
-                        ));
+                        out.push(step_to(to));
                     }
                 }
                 None => {
@@ -289,31 +279,13 @@ impl<'a> Game<'a> {
                         step.returns.iter().map(|(_, to)| *to).collect()
                     };
                     for to in distinct(targets.into_iter()) {
-                        out.push((
-                            with(
-                                without(1),
-                                &[Tok {
-                                    at: to,
-                                    stack: t.stack,
-                                }],
-                            ),
-                            simple(&[to]),
-                        ));
+                        out.push(step_to(to));
                     }
                 }
             },
             StepKind::Task | StepKind::Decision => {
                 for to in distinct(step.next.iter().map(|(to, _)| *to)) {
-                    out.push((
-                        with(
-                            without(1),
-                            &[Tok {
-                                at: to,
-                                stack: t.stack,
-                            }],
-                        ),
-                        simple(&[to]),
-                    ));
+                    out.push(step_to(to));
                 }
             }
         }

@@ -159,6 +159,17 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 )
             })
         };
+        let event_ref = |n: &Node<String>| {
+            (!events.contains(&n.value)).then(|| {
+                unknown(
+                    "event",
+                    Some(cx.span(w, n)),
+                    &n.value,
+                    events.keys(),
+                    "municipality.yaml `events`",
+                )
+            })
+        };
         out.extend(w.def.unit.as_ref().and_then(unit_ref));
         for (name, step) in steps.iter() {
             let mut found: Vec<Diagnostic> = Vec::new();
@@ -193,29 +204,9 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
             for trig in &step.on {
                 found.extend(step_ref(&trig.to));
-                if let Some(e) = &trig.event {
-                    if !events.contains(&e.value) {
-                        found.push(unknown(
-                            "event",
-                            Some(cx.span(w, e)),
-                            &e.value,
-                            events.keys(),
-                            "municipality.yaml `events`",
-                        ));
-                    }
-                }
+                found.extend(trig.event.as_ref().and_then(event_ref));
             }
-            if let Some(e) = &step.emits {
-                if !events.contains(&e.value) {
-                    found.push(unknown(
-                        "event",
-                        Some(cx.span(w, e)),
-                        &e.value,
-                        events.keys(),
-                        "municipality.yaml `events`",
-                    ));
-                }
-            }
+            found.extend(step.emits.as_ref().and_then(event_ref));
             found.extend(
                 step.within
                     .as_ref()

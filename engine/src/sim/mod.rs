@@ -557,8 +557,15 @@ fn run_shard(
     let mut arrivals_rng = Rng::new(opts.seed, u64::MAX - index);
     let mut next_arrival = cfg.start;
     let mut arrived: u64 = 0;
-    let mut finished: u64 = 0;
     let mut generation: u64 = 0;
+    let mut sink = Sink {
+        report,
+        kpi: &cfg.kpi,
+        prog,
+        log,
+        record: opts.record,
+        finished: 0,
+    };
     let mut day = cfg.start;
     let mut last_queue_day = cfg.start;
 
@@ -603,25 +610,14 @@ fn run_shard(
                 };
                 case.start(cx, &mut world, entry, next_arrival);
             }
-            report.started(&case, next_arrival);
+            sink.report.started(&case, next_arrival);
             slots[slot] = Some(Slot {
                 case,
                 rng,
                 horizon,
                 generation,
             });
-            settle(
-                &mut slots,
-                slot,
-                &mut wake,
-                &mut free,
-                report,
-                cfg,
-                prog,
-                log,
-                &mut finished,
-                opts.record,
-            )?;
+            settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
             let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
             next_arrival += chrono::Duration::days(gap.round() as i64);
         }
@@ -648,18 +644,7 @@ fn run_shard(
                 generation: gen,
             };
             s.case.run_until(cx, &mut world, until);
-            settle(
-                &mut slots,
-                slot,
-                &mut wake,
-                &mut free,
-                report,
-                cfg,
-                prog,
-                log,
-                &mut finished,
-                opts.record,
-            )?;
+            settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
         }
 
         // New work joins the queues in the order it arose (case by case, deterministic).
@@ -675,7 +660,7 @@ fn run_shard(
                 let staff = cfg.staff.get(role).copied().unwrap_or(0.0);
                 let mut capacity = if weekday { staff * HOURS_PER_DAY } else { 0.0 };
                 let available = capacity;
-                report.queue_sample(role, q.len(), weekday);
+                sink.report.queue_sample(role, q.len(), weekday);
                 while capacity > 1e-9 {
                     let Some(front) = q.front_mut() else { break };
                     let take = front.hours.min(capacity);
@@ -683,7 +668,7 @@ fn run_shard(
                     capacity -= take;
                     if front.hours <= 1e-9 {
                         let Some(r) = q.pop_front() else { break };
-                        report.waited(role, (day - r.since).num_days());
+                        sink.report.waited(role, (day - r.since).num_days());
                         if let Some(s) = slots[r.slot]
                             .as_mut()
                             .filter(|s| s.generation == r.generation)
@@ -695,11 +680,11 @@ fn run_shard(
                         }
                     }
                 }
-                report.worked(role, available - capacity, available);
+                sink.report.worked(role, available - capacity, available);
             }
             last_queue_day = day;
         }
-        progress(finished);
+        progress(sink.finished);
         if arrived >= cases && wake.is_empty() && queues.values().all(|q| q.is_empty()) {
             break;
         }
@@ -708,46 +693,55 @@ fn run_shard(
     // Cases still open at the end of their follow-up were settled at their horizon; anything
     // left (waiting in a queue past the horizon) is counted as open.
     for s in slots.iter_mut().filter_map(Option::take) {
-        report.finished(&s.case, &cfg.kpi, prog, s.horizon);
-        if opts.record {
-            log(prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
-        }
-        finished += 1;
+        sink.fold(s)?;
     }
-    progress(finished);
+    progress(sink.finished);
     Ok(())
 }
 
-/// After a case ran: fold it into the report if it is done, else schedule its next wake-up.
-#[allow(clippy::too_many_arguments)]
+/// Where finished cases go: the report and, when asked, the event log.
+struct Sink<'a, 'b> {
+    report: &'a mut Report,
+    kpi: &'a KpiSteps,
+    prog: &'a Program,
+    log: &'a mut CaseSink<'b>,
+    record: bool,
+    finished: u64,
+}
+
+impl Sink<'_, '_> {
+    /// Fold a finished (or followed-to-its-horizon) case into the report and the log.
+    fn fold(&mut self, s: Slot) -> Result<(), SimError> {
+        self.report
+            .finished(&s.case, self.kpi, self.prog, s.horizon);
+        if self.record {
+            (self.log)(self.prog, &s.case)
+                .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
+        }
+        self.finished += 1;
+        Ok(())
+    }
+}
+
+/// After a case ran: fold it if it is closed or past its follow-up, else schedule its next
+/// wake-up. A case with nothing on its agenda that is still open waits for staff; finishing
+/// the work wakes it.
 fn settle(
     slots: &mut [Option<Slot>],
     slot: usize,
     wake: &mut BinaryHeap<Reverse<(NaiveDate, usize, u64)>>,
     free: &mut Vec<usize>,
-    report: &mut Report,
-    cfg: &Resolved,
-    prog: &Program,
-    log: &mut CaseSink,
-    finished: &mut u64,
-    record: bool,
+    sink: &mut Sink,
 ) -> Result<(), SimError> {
     let Some(s) = slots[slot].as_ref() else {
         return Ok(());
     };
     let next = s.case.next_date();
-    let waiting_for_staff = s.case.open() && next.is_none();
-    let done = !s.case.open()
-        || next.is_some_and(|d| d > s.horizon)
-        || (next.is_none() && !waiting_for_staff);
-    if done {
-        let s = slots[slot].take().expect("slot is occupied");
-        report.finished(&s.case, &cfg.kpi, prog, s.horizon);
-        if record {
-            log(prog, &s.case).map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
+    if !s.case.open() || next.is_some_and(|d| d > s.horizon) {
+        if let Some(s) = slots[slot].take() {
+            sink.fold(s)?;
         }
         free.push(slot);
-        *finished += 1;
     } else if let Some(d) = next {
         wake.push(Reverse((d, slot, s.generation)));
     }
