@@ -6,8 +6,8 @@
 //! Names, titles and `source:` citations are not compared (they are how each municipality
 //! writes, not what its process does), but titles are shown beside what only one side has.
 
-use crate::load::Municipality;
 use crate::model::{Deadline, Guard, Map, Step, Value, Workflow};
+use crate::municipality::Municipality;
 use serde::Serialize;
 
 /// The differences between two municipalities: `a` (shown with `-`) and `b` (with `+`).

@@ -4,10 +4,9 @@
 //! Rules are compiled once per load (see `load::rules`); evaluation only looks up the version in
 //! force, and passes two cheap handles (`Arende`, `Params`: reference-counted) to the function.
 
-use crate::check::codes;
-use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, Span};
-use crate::load::{RuleSet, Table};
-use crate::model::{Map, Parameter, Value};
+use crate::codes;
+use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, FileId, Span};
+use crate::model::{Map, Parameter, TableFile, TestFile, Value};
 use crate::validity::{parse_date, Validity};
 use chrono::{Datelike, NaiveDate};
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope, AST};
@@ -453,7 +452,7 @@ impl RuleSet {
                             self.files
                                 .iter()
                                 .map(|(f, _)| *f)
-                                .find(|f| crate::load::file_source(*f) == s)
+                                .find(|f| file_source(*f) == s)
                         })
                         .unwrap_or(*file);
                     let text = &sources.get(file).text;
@@ -501,7 +500,7 @@ impl RuleSet {
         params: &Params,
         date: Option<NaiveDate>,
     ) -> Result<bool, RuleError> {
-        let value = match crate::load::rule_name(condition) {
+        let value = match crate::model::rule_name(condition) {
             Some(name) => self.call(sources, name, arende, params, date)?,
             None => {
                 let fail = |message: String| RuleError {
@@ -604,7 +603,7 @@ mod tests {
         let mut rules = RuleSet::default();
         let ast = rules.engine.compile(src).unwrap();
         for f in ast.iter_functions() {
-            rules.rules.push(crate::load::Rule {
+            rules.rules.push(Rule {
                 name: f.name.to_string(),
                 params: f.params.iter().map(|p| p.to_string()).collect(),
                 span: Span {
@@ -735,4 +734,109 @@ mod tests {
         assert_eq!(m("2021-01-15", "2021-07-14"), 5);
         assert_eq!(m("2021-07-15", "2021-01-15"), -6);
     }
+}
+
+/// A rule: a public function in a rule file (one version of it, when it has several).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Function name, used as `rule.NAME`.
+    pub name: String,
+    /// Parameter names.
+    pub params: Vec<String>,
+    /// Where it is defined.
+    pub span: Span,
+    /// Whether the rule comes from the municipality's own folder (not a shared one).
+    pub local: bool,
+    /// Index of its file in [`RuleSet::files`].
+    pub ast: usize,
+    /// When this version is in force (always, when the doc comment says nothing).
+    pub validity: Validity,
+    /// `source:` from the doc comment.
+    pub source: Option<String>,
+}
+
+/// A dated table read by rules through `tabell("NAME")`.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Where it is defined.
+    pub file: FileId,
+    /// The table as written.
+    pub def: TableFile,
+}
+
+/// A file of rule tests.
+#[derive(Debug, Clone)]
+pub struct Tests {
+    /// Where it is defined.
+    pub file: FileId,
+    /// The tests as written.
+    pub def: TestFile,
+}
+
+/// The compiled rule files, tables and tests of one municipality.
+pub struct RuleSet {
+    /// The sandboxed engine every rule of this set is compiled and evaluated with.
+    pub engine: rhai::Engine,
+    /// Compiled files, each with its source id.
+    pub files: Vec<(FileId, rhai::AST)>,
+    /// For each file, every rule file's functions merged with that file's own on top, so a rule
+    /// can call the rules and helpers of other files (shared rules from `rules/common`) while
+    /// its own file's versions win.
+    pub linked: Vec<rhai::AST>,
+    /// Every public function, in file order.
+    pub rules: Vec<Rule>,
+    /// Indices into `rules` by name (all versions of a rule).
+    pub by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// Dated tables.
+    pub tables: Vec<Table>,
+    /// Rule tests.
+    pub tests: Vec<Tests>,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet {
+            engine: crate::eval::sandbox(),
+            files: Vec::new(),
+            linked: Vec::new(),
+            rules: Vec::new(),
+            by_name: std::collections::HashMap::new(),
+            tables: Vec::new(),
+            tests: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("files", &self.files.len())
+            .field("rules", &self.rules)
+            .field("tables", &self.tables.len())
+            .field("tests", &self.tests.len())
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// The first version of the rule named `name`.
+    pub fn get(&self, name: &str) -> Option<&Rule> {
+        self.versions(name).next()
+    }
+
+    /// Every version of the rule named `name`.
+    pub fn versions<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.rules[i])
+    }
+}
+
+/// The name a rule file's AST carries, so an error inside a function of a linked AST can be
+/// traced to its file.
+pub(crate) fn file_source(file: FileId) -> String {
+    format!("#{}", file.0)
 }

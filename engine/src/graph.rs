@@ -7,8 +7,8 @@
 //! That keeps "can this case finish" exact per workflow even when several workflows refer to
 //! the same one.
 
-use crate::load::Municipality;
 use crate::model::StepKind;
+use crate::municipality::Municipality;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;

@@ -17,6 +17,7 @@
 //! ```
 
 mod check;
+pub mod codes;
 mod diagnostic;
 mod diff;
 mod duration;
@@ -26,6 +27,7 @@ mod graph;
 mod import;
 mod load;
 mod model;
+mod municipality;
 pub mod obligation;
 mod ruletest;
 mod run;
@@ -34,7 +36,6 @@ mod sim;
 pub mod soundness;
 mod validity;
 
-pub use check::codes;
 pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
@@ -44,21 +45,21 @@ pub use duration::{Duration, DurationError, DurationRange, Effort};
 pub use eval::{
     from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
 };
+pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{export, ExportFormat};
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
     check_models, import_file, import_text, is_model_path, model_files, Imported, ModelCheck,
     ModelFormat, ModelSummary, MAX_MODEL_BYTES,
 };
-pub use load::{
-    discover, load_municipality, rule_name, Municipality, PathError, Rule, RuleSet, Table, Tests,
-    MUNICIPALITY_FILE,
-};
+pub use load::{discover, load_municipality, PathError, MUNICIPALITY_FILE};
 pub use model::{
-    Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next, Node,
-    Parameter, ReferTo, Role, RuleTest, Share, Simulation, Step, StepKind, TableFile, TableVersion,
-    TestFile, Transition, Trigger, Unit, Value, Workflow, WorkflowFile,
+    rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next,
+    Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share, Simulation,
+    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
+    WorkflowFile,
 };
+pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
 pub use run::case::{Case, Ctx, External, TraceEntry, What, World};
 pub use run::program::{At, PStep, Program};

@@ -156,7 +156,7 @@ pub struct MunicipalityFile {
     /// Follow-up obligations every case must meet, by id, each with its source: checked on
     /// the graph by `steg check` and measured by `steg simulate`.
     #[serde(default)]
-    pub obligations: Map<crate::obligation::Obligation>,
+    pub obligations: Map<Obligation>,
 }
 
 /// Inputs of `steg simulate`.
@@ -375,7 +375,7 @@ pub struct WorkflowFile {
     pub steps: Map<Step>,
     /// Follow-up obligations of this workflow (step names may be bare ids of its own steps).
     #[serde(default)]
-    pub obligations: Map<crate::obligation::Obligation>,
+    pub obligations: Map<Obligation>,
 }
 
 /// What kind of step this is.
@@ -714,4 +714,73 @@ pub struct RuleTest {
     /// Where the expected value comes from.
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// A follow-up obligation, as written under `obligations:`.
+///
+/// Exactly one kind: `after` + `then`, `every` + `reviewed_by`, `referrals_return: true`, or
+/// `event` + `reaches`. Steps are `workflow.step`, or a bare step id when unambiguous (in a
+/// workflow file: a step of that workflow).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Obligation {
+    /// The requirement in the words of its source, e.g. "Plan mot egen försörjning inom tre
+    /// månader från ansökan".
+    #[serde(default)]
+    pub requirement: Option<String>,
+    /// How an auditor says it is not met, e.g. "Samtliga individer har inte en plan inom tre
+    /// månader" (shown by `steg check --audit`).
+    #[serde(default)]
+    pub shortfall: Option<String>,
+    /// "after A, B within D": the step that starts the clock (its first entry).
+    #[serde(default)]
+    pub after: Option<Node<String>>,
+    /// "after A, B within D": the step that must follow.
+    #[serde(default)]
+    pub then: Option<Node<String>>,
+    /// "every B reviewed within D": the step whose result must be reviewed (a plan).
+    #[serde(default)]
+    pub every: Option<Node<String>>,
+    /// "every B reviewed within D": the review step; each review restarts the clock.
+    #[serde(default)]
+    pub reviewed_by: Option<Node<String>>,
+    /// Every referral to a workflow gets an answer it maps on every outcome that workflow can
+    /// end with, and each answer reaches the role that referred.
+    #[serde(default)]
+    pub referrals_return: Option<Node<bool>>,
+    /// "event E reaches role R within D": the event (from `events:`).
+    #[serde(default)]
+    pub event: Option<Node<String>>,
+    /// "event E reaches role R within D": a role, or a step as `workflow.step`.
+    #[serde(default)]
+    pub reaches: Option<Node<String>>,
+    /// The time allowed (for `then`, `reviewed_by` and `reaches`).
+    #[serde(default)]
+    pub within: Option<Node<Duration>>,
+    /// Steps that end the obligation for a case that enters them first (a refusal, the case
+    /// no longer being current).
+    #[serde(default)]
+    pub unless: Vec<Node<String>>,
+    /// Where the requirement comes from (seed passage, law, routine).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `warning` (default) or `error`: the severity of the diagnostic when it is broken.
+    #[serde(default)]
+    pub severity: Option<Node<ObligationSeverity>>,
+}
+
+/// The severity of a broken obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ObligationSeverity {
+    /// Reported, `steg check` still exits 0.
+    Warning,
+    /// `steg check` exits 1.
+    Error,
+}
+
+/// `rule.NAME` → `NAME`; anything else is an inline expression.
+pub fn rule_name(condition: &str) -> Option<&str> {
+    let name = condition.trim().strip_prefix("rule.")?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
 }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{FileId, Loc};
 use crate::eval::{from_dynamic, Arende, RuleError};
-use crate::load::Municipality;
+use crate::municipality::Municipality;
 use crate::validity::parse_date;
 use crate::SourceMap;
 

@@ -24,8 +24,8 @@
 //! memory O(S · T). With k parallel branches of n steps, S grows as (n + 1)^k, hence the bound.
 
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::StepKind;
+use crate::municipality::Municipality;
 use crate::run::program::{At, Program};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::Hash;

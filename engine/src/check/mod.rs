@@ -1,29 +1,12 @@
 //! Checks: each module finds one kind of problem and appends diagnostics; [`check`] runs them all
 //! and returns every problem at once.
 
-macro_rules! declare_check {
-    ($(#[doc = $doc:literal])+ $vis:vis static $id:ident = ($code:literal, $name:ident, $sev:ident);) => {
-        $(#[doc = $doc])+
-        $vis static $id: $crate::diagnostic::CheckInfo = $crate::diagnostic::CheckInfo {
-            code: $code,
-            name: stringify!($name),
-            severity: $crate::diagnostic::Severity::$sev,
-            doc: concat!($($doc, "\n"),+),
-        };
-    };
-}
-
-pub mod codes;
 mod dead_end;
 mod decision_without_legal_basis;
 mod duplicate_id;
 mod end_has_transitions;
-mod extends_cycle;
 mod improper_completion;
-mod input_too_large;
-mod invalid_model_file;
 mod invalid_start;
-mod invalid_value;
 mod join_deadlock;
 mod missing_else;
 mod missing_follow_up;
@@ -32,26 +15,21 @@ mod missing_review;
 mod no_path_to_end;
 mod referral_never_returns;
 mod removed_step_still_used;
-mod rule_failed;
-mod rule_syntax;
 mod rule_test_failed;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
 mod undelivered_event;
-mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
-mod unsupported_element;
 mod untested_rule;
 mod unused_rule;
 mod version_conflict;
-mod yaml_syntax;
 
 use crate::diagnostic::{Diagnostic, SourceMap, Span};
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::{Node, Step, Workflow};
+use crate::municipality::Municipality;
 
 /// What a check looks at.
 pub(crate) struct Cx<'a> {

@@ -1,42 +1,12 @@
 //! G020: a workflow that extends a base removes a step that a step it keeps or adds still
 //! points to.
 
+use crate::codes::REMOVED_STEP_STILL_USED;
+
 use super::Cx;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Node, Workflow};
 use std::collections::HashSet;
-
-declare_check! {
-    /// ## What it does
-    /// Reports a step named under `remove:` in a workflow that extends a base workflow, when a
-    /// step that is kept (inherited or replaced) or added still leads to it: in `next`, in a
-    /// wait's `on`, in a referral's `returns`, as a deadline's `from`, or as the workflow's
-    /// `start`. The diagnostic stands at the `remove:` entry and points at each place that
-    /// still uses the step, in whichever file (base or override) it is written.
-    ///
-    /// ## Why is this bad?
-    /// Removing a step from the shared process does not remove the ways into it. A case would
-    /// follow the transition and find no step: it gets stuck where the base still expects the
-    /// removed work to happen.
-    ///
-    /// ## Example
-    /// ```yaml
-    /// # workflows/common/ame.yaml (the base): ame_inskrivning → kartlaggning → val_av_insats
-    /// # workflows/hedemora/ame.yaml:
-    /// workflow: ame
-    /// remove: [kartlaggning]        # the base's ame_inskrivning still has `next: kartlaggning`
-    /// ```
-    ///
-    /// ## Use instead
-    /// Replace the steps that led to the removed one, so that nothing points to it any more:
-    /// ```yaml
-    /// workflow: ame
-    /// remove: [kartlaggning]
-    /// steps:
-    ///   ame_inskrivning: { actor: arbetscoach, next: val_av_insats }
-    /// ```
-    pub static REMOVED_STEP_STILL_USED = ("G020", RemovedStepStillUsed, Error);
-}
 
 /// One place that names a step: its node, the step it is written in (`None` for `start`), and
 /// what kind of reference it is.
@@ -142,8 +112,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
     if !replaced.is_empty() {
         out.retain(|d| {
-            !((d.check == &super::codes::UNKNOWN_REFERENCE
-                || d.check == &super::codes::INVALID_START)
+            !((d.check == &crate::codes::UNKNOWN_REFERENCE
+                || d.check == &crate::codes::INVALID_START)
                 && d.span.as_ref().is_some_and(|s| replaced.contains(s)))
         });
     }

@@ -15,8 +15,8 @@ mod mermaid;
 
 use crate::duration::Duration;
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::{Guard, Step, StepKind};
+use crate::municipality::Municipality;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// A picture format of `steg graph`.
@@ -127,7 +127,7 @@ impl NextV {
     pub fn label(&self) -> Option<String> {
         self.title.clone().or(match &self.cond {
             Cond::Always => None,
-            Cond::When(c) => Some(crate::load::rule_name(c).unwrap_or(c).to_string()),
+            Cond::When(c) => Some(crate::model::rule_name(c).unwrap_or(c).to_string()),
             Cond::Else => Some("else".to_string()),
         })
     }

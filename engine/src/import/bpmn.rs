@@ -906,7 +906,7 @@ impl<'a> Builder<'a, '_> {
             let c = flow.cond.as_deref()?;
             let cond = if c == "true" {
                 ICond::Always
-            } else if cx.steg || crate::load::rule_name(c).is_some() {
+            } else if cx.steg || crate::model::rule_name(c).is_some() {
                 ICond::When(c.to_string())
             } else {
                 return None;
@@ -922,7 +922,7 @@ impl<'a> Builder<'a, '_> {
         let name = self.flows[f].name.clone()?;
         let label = match cond {
             ICond::Always => "always".to_string(),
-            ICond::When(c) => crate::load::rule_name(c).unwrap_or(c).to_string(),
+            ICond::When(c) => crate::model::rule_name(c).unwrap_or(c).to_string(),
             ICond::Else => "else".to_string(),
         };
         (name != label).then_some(name)
@@ -1007,7 +1007,7 @@ impl<'a> Builder<'a, '_> {
             [f] => {
                 if let Some(c) = self.flows[*f].cond.clone() {
                     let node = &self.nodes[n];
-                    if !(cx.steg || crate::load::rule_name(&c).is_some()) {
+                    if !(cx.steg || crate::model::rule_name(&c).is_some()) {
                         cx.d.unsupported(
                             self.flows[*f].el.offset,
                             format!("the condition {c:?} of flow `{}` out of `{}` is not in steg's language; the flow is taken always", self.flows[*f].id, node.id),
@@ -1068,7 +1068,7 @@ impl<'a> Builder<'a, '_> {
             .map(|to| {
                 let cond = match self.nodes[n].outs.as_slice() {
                     [f] => match &self.flows[*f].cond {
-                        Some(c) if cx.steg || crate::load::rule_name(c).is_some() => {
+                        Some(c) if cx.steg || crate::model::rule_name(c).is_some() => {
                             ICond::When(c.clone())
                         }
                         _ => ICond::Always,

@@ -18,14 +18,14 @@ mod xml;
 
 pub use xml::MAX_MODEL_BYTES;
 
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{CheckInfo, Diagnostic, FileId, Loc, Severity, SourceMap, Span};
 use crate::duration::Duration;
-use crate::load::Municipality;
 use crate::model::{
     Deadline, EventDef, Guard, Map, MunicipalityFile, Next, Node, ReferTo, Role, Step, StepKind,
     Transition, Trigger, Unit, Workflow, WorkflowFile,
 };
+use crate::municipality::Municipality;
 use crate::Report;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -406,13 +406,13 @@ impl Imported {
                 def: workflow_def(w, &at),
             })
             .collect();
-        let rules = crate::load::RuleSet::default();
+        let rules = crate::eval::RuleSet::default();
         let mut conditions = HashMap::new();
         for w in &workflows {
             for (_, step) in w.def.steps.iter() {
                 for t in step.transitions() {
                     if let Guard::When(c) = &t.guard {
-                        if crate::load::rule_name(&c.value).is_none()
+                        if crate::model::rule_name(&c.value).is_none()
                             && !conditions.contains_key(&c.value)
                         {
                             if let Ok(ast) = rules.engine.compile_expression(&c.value) {

@@ -8,7 +8,7 @@
 //! inherited and into the folder for what it overrode.
 
 use super::{read_source, yaml, MUNICIPALITY_FILE};
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{did_you_mean, Diagnostic, FileId, SourceMap, Span};
 use crate::model::{Map, MunicipalityFile, Node, Workflow, WorkflowFile};
 use std::path::{Path, PathBuf};

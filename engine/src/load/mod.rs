@@ -4,14 +4,12 @@
 pub(crate) mod extends;
 mod rules;
 
-pub(crate) use rules::file_source;
 pub(crate) mod yaml;
 
-pub use rules::{Rule, RuleSet, Table, Tests};
-
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{Diagnostic, FileId, SourceMap, Span};
-use crate::model::{Guard, MunicipalityFile, Workflow};
+use crate::model::{rule_name, Guard, MunicipalityFile, Workflow};
+use crate::municipality::Municipality;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
@@ -19,28 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as a municipality.
 pub const MUNICIPALITY_FILE: &str = "municipality.yaml";
-
-/// A loaded municipality: its definition, workflows and rules.
-#[derive(Debug)]
-pub struct Municipality {
-    /// Folder name, e.g. `lindesberg`.
-    pub name: String,
-    /// The folder.
-    pub dir: PathBuf,
-    /// `municipality.yaml`, when it could be read.
-    pub def: Option<(FileId, MunicipalityFile)>,
-    /// The workflows that could be read, in file-name order.
-    pub workflows: Vec<Workflow>,
-    /// The compiled rules.
-    pub rules: RuleSet,
-    /// Inline conditions, compiled, by their text.
-    pub conditions: HashMap<String, rhai::AST>,
-    /// The parameters of `municipality.yaml`, as rules see them.
-    pub params: crate::eval::Params,
-    /// Whether every file could be read. When not, reference checks are skipped: they would
-    /// report names that are only missing because their file failed.
-    pub complete: bool,
-}
 
 /// Why `steg` could not even start checking (exit code 2, not a configuration error).
 #[derive(Debug)]
@@ -310,10 +286,4 @@ fn compile_conditions(
         }
     }
     compiled
-}
-
-/// `rule.NAME` → `NAME`; anything else is an inline expression.
-pub fn rule_name(condition: &str) -> Option<&str> {
-    let name = condition.trim().strip_prefix("rule.")?;
-    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
 }

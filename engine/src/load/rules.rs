@@ -8,113 +8,15 @@
 //! expressions, compiled here too so a typo in one is reported at its line in the YAML.
 
 use super::yaml;
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{loc_at, offset_of, Diagnostic, FileId, Loc, SourceMap, Span};
+use crate::eval::{file_source, Rule, RuleSet, Table, Tests};
 use crate::model::{TableFile, TestFile};
 use crate::validity::Validity;
 use std::path::{Path, PathBuf};
 
 /// Largest rule file accepted, in bytes.
 pub const MAX_RULE_BYTES: u64 = 1024 * 1024;
-
-/// A rule: a public function in a rule file (one version of it, when it has several).
-#[derive(Debug, Clone)]
-pub struct Rule {
-    /// Function name, used as `rule.NAME`.
-    pub name: String,
-    /// Parameter names.
-    pub params: Vec<String>,
-    /// Where it is defined.
-    pub span: Span,
-    /// Whether the rule comes from the municipality's own folder (not a shared one).
-    pub local: bool,
-    /// Index of its file in [`RuleSet::files`].
-    pub ast: usize,
-    /// When this version is in force (always, when the doc comment says nothing).
-    pub validity: Validity,
-    /// `source:` from the doc comment.
-    pub source: Option<String>,
-}
-
-/// A dated table read by rules through `tabell("NAME")`.
-#[derive(Debug, Clone)]
-pub struct Table {
-    /// Where it is defined.
-    pub file: FileId,
-    /// The table as written.
-    pub def: TableFile,
-}
-
-/// A file of rule tests.
-#[derive(Debug, Clone)]
-pub struct Tests {
-    /// Where it is defined.
-    pub file: FileId,
-    /// The tests as written.
-    pub def: TestFile,
-}
-
-/// The compiled rule files, tables and tests of one municipality.
-pub struct RuleSet {
-    /// The sandboxed engine every rule of this set is compiled and evaluated with.
-    pub engine: rhai::Engine,
-    /// Compiled files, each with its source id.
-    pub files: Vec<(FileId, rhai::AST)>,
-    /// For each file, every rule file's functions merged with that file's own on top, so a rule
-    /// can call the rules and helpers of other files (shared rules from `rules/common`) while
-    /// its own file's versions win.
-    pub linked: Vec<rhai::AST>,
-    /// Every public function, in file order.
-    pub rules: Vec<Rule>,
-    /// Indices into `rules` by name (all versions of a rule).
-    pub by_name: std::collections::HashMap<String, Vec<usize>>,
-    /// Dated tables.
-    pub tables: Vec<Table>,
-    /// Rule tests.
-    pub tests: Vec<Tests>,
-}
-
-impl Default for RuleSet {
-    fn default() -> Self {
-        RuleSet {
-            engine: crate::eval::sandbox(),
-            files: Vec::new(),
-            linked: Vec::new(),
-            rules: Vec::new(),
-            by_name: std::collections::HashMap::new(),
-            tables: Vec::new(),
-            tests: Vec::new(),
-        }
-    }
-}
-
-impl std::fmt::Debug for RuleSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleSet")
-            .field("files", &self.files.len())
-            .field("rules", &self.rules)
-            .field("tables", &self.tables.len())
-            .field("tests", &self.tests.len())
-            .finish()
-    }
-}
-
-impl RuleSet {
-    /// The first version of the rule named `name`.
-    pub fn get(&self, name: &str) -> Option<&Rule> {
-        self.versions(name).next()
-    }
-
-    /// Every version of the rule named `name`.
-    pub fn versions<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Rule> + 'a {
-        self.by_name
-            .get(name)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|&i| &self.rules[i])
-    }
-}
 
 /// Load every rule file, table and test under `dirs` (sorted, recursively). The `bool` marks
 /// the municipality's own folder, whose unused rules are worth a warning.
@@ -222,12 +124,6 @@ fn compile_file(
         }
         Err(e) => out.push(parse_error(file, text, &e, None)),
     }
-}
-
-/// The name a rule file's AST carries, so an error inside a function of a linked AST can be
-/// traced to its file.
-pub(crate) fn file_source(file: FileId) -> String {
-    format!("#{}", file.0)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,7 +1,7 @@
 //! The one place that knows the YAML library: parse options, limits, source locations, and how
 //! its errors become diagnostics. Everything else sees [`Node`], [`Map`] and the model types.
 
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, FileId, Loc, Span};
 use crate::duration::Duration;
 use crate::model::{Deadline, Guard, Map, Next, Node, Transition};

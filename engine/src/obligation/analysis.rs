@@ -17,8 +17,8 @@
 use super::time::{self, Query};
 use super::{Finding, Kind, Reach, Resolved, Status, Target, Verdict};
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::StepKind;
+use crate::municipality::Municipality;
 use crate::run::program::{At, Program, Trig};
 use crate::soundness::{show_path, Game, Move, Space, Tok, MARKED, MAX_STATES};
 use std::collections::{HashMap, VecDeque};

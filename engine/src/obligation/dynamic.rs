@@ -17,8 +17,8 @@
 use super::{Kind, Reach, Resolved, Target};
 use crate::duration::Duration;
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::StepKind;
+use crate::municipality::Municipality;
 use crate::run::case::Case;
 use crate::run::program::{At, Program, Trig};
 use chrono::NaiveDate;

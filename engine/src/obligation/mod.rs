@@ -24,74 +24,9 @@ mod time;
 use crate::diagnostic::{did_you_mean, Diagnostic, Severity, Span};
 use crate::duration::Duration;
 use crate::graph::Graph;
-use crate::load::Municipality;
-use crate::model::{Map, Node};
+use crate::model::{Map, Node, Obligation, ObligationSeverity};
+use crate::municipality::Municipality;
 use crate::run::program::{At, Program};
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-/// A follow-up obligation, as written under `obligations:`.
-///
-/// Exactly one kind: `after` + `then`, `every` + `reviewed_by`, `referrals_return: true`, or
-/// `event` + `reaches`. Steps are `workflow.step`, or a bare step id when unambiguous (in a
-/// workflow file: a step of that workflow).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Obligation {
-    /// The requirement in the words of its source, e.g. "Plan mot egen försörjning inom tre
-    /// månader från ansökan".
-    #[serde(default)]
-    pub requirement: Option<String>,
-    /// How an auditor says it is not met, e.g. "Samtliga individer har inte en plan inom tre
-    /// månader" (shown by `steg check --audit`).
-    #[serde(default)]
-    pub shortfall: Option<String>,
-    /// "after A, B within D": the step that starts the clock (its first entry).
-    #[serde(default)]
-    pub after: Option<Node<String>>,
-    /// "after A, B within D": the step that must follow.
-    #[serde(default)]
-    pub then: Option<Node<String>>,
-    /// "every B reviewed within D": the step whose result must be reviewed (a plan).
-    #[serde(default)]
-    pub every: Option<Node<String>>,
-    /// "every B reviewed within D": the review step; each review restarts the clock.
-    #[serde(default)]
-    pub reviewed_by: Option<Node<String>>,
-    /// Every referral to a workflow gets an answer it maps on every outcome that workflow can
-    /// end with, and each answer reaches the role that referred.
-    #[serde(default)]
-    pub referrals_return: Option<Node<bool>>,
-    /// "event E reaches role R within D": the event (from `events:`).
-    #[serde(default)]
-    pub event: Option<Node<String>>,
-    /// "event E reaches role R within D": a role, or a step as `workflow.step`.
-    #[serde(default)]
-    pub reaches: Option<Node<String>>,
-    /// The time allowed (for `then`, `reviewed_by` and `reaches`).
-    #[serde(default)]
-    pub within: Option<Node<Duration>>,
-    /// Steps that end the obligation for a case that enters them first (a refusal, the case
-    /// no longer being current).
-    #[serde(default)]
-    pub unless: Vec<Node<String>>,
-    /// Where the requirement comes from (seed passage, law, routine).
-    #[serde(default)]
-    pub source: Option<String>,
-    /// `warning` (default) or `error`: the severity of the diagnostic when it is broken.
-    #[serde(default)]
-    pub severity: Option<Node<ObligationSeverity>>,
-}
-
-/// The severity of a broken obligation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ObligationSeverity {
-    /// Reported, `steg check` still exits 0.
-    Warning,
-    /// `steg check` exits 1.
-    Error,
-}
 
 /// What an obligation is about, with its names resolved.
 #[derive(Debug, Clone)]
@@ -254,7 +189,7 @@ fn resolve(m: &Municipality, graph: &Graph, out: &mut Vec<Diagnostic>) -> Vec<Re
 }
 
 fn invalid(span: Option<Span>, id: &str, msg: &str) -> Diagnostic {
-    Diagnostic::new(&crate::check::codes::INVALID_VALUE, span, format!("obligation `{id}`: {msg}"))
+    Diagnostic::new(&crate::codes::INVALID_VALUE, span, format!("obligation `{id}`: {msg}"))
         .label("not a valid obligation")
         .help("write one of `{ after: A, then: B }`, `{ every: B, reviewed_by: R }`, `{ referrals_return: true }`, `{ event: E, reaches: ROLE }`")
 }
@@ -265,7 +200,7 @@ fn unknown(span: Span, what: &str, name: &str, candidates: &[String]) -> Diagnos
         None => format!("no {what} of this name is defined"),
     };
     Diagnostic::new(
-        &crate::check::codes::UNKNOWN_REFERENCE,
+        &crate::codes::UNKNOWN_REFERENCE,
         Some(span),
         format!("unknown {what} `{name}`"),
     )
@@ -522,7 +457,7 @@ fn resolve_one(
 fn ambiguous(span: Span, id: &str, step: &str, list: &[String]) -> Diagnostic {
     let list: Vec<String> = list.iter().map(|s| format!("`{s}`")).collect();
     Diagnostic::new(
-        &crate::check::codes::INVALID_VALUE,
+        &crate::codes::INVALID_VALUE,
         Some(span),
         format!("obligation `{id}`: step `{step}` is in several workflows"),
     )

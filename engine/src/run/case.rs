@@ -5,8 +5,8 @@
 //! [`World`]: a scenario file for `steg run`, random draws and staff queues for `steg simulate`.
 
 use super::program::{At, Cond, PStep, Program, Trig};
+use crate::eval::RuleSet;
 use crate::eval::{Arende, Params, RuleError};
-use crate::load::RuleSet;
 use crate::model::StepKind;
 use crate::SourceMap;
 use chrono::NaiveDate;

@@ -3,8 +3,9 @@
 
 use crate::duration::{Duration, DurationRange};
 use crate::graph::Graph;
-use crate::load::{rule_name, Municipality};
+use crate::model::rule_name;
 use crate::model::{Guard, StepKind};
+use crate::municipality::Municipality;
 
 /// A resolved step id: workflow index and step index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

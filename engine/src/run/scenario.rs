@@ -3,12 +3,13 @@
 
 use super::case::{Case, Ctx, External, World};
 use super::program::{PStep, Program};
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::{to_dynamic, Arende};
 use crate::graph::Graph;
-use crate::load::{yaml, Municipality};
+use crate::load::yaml;
 use crate::model::Node;
+use crate::municipality::Municipality;
 use crate::validity::parse_date;
 use crate::SourceMap;
 use chrono::NaiveDate;

@@ -14,12 +14,12 @@ mod rng;
 pub use report::{Dist, Report, RoleStats};
 pub use rng::Rng;
 
-use crate::check::codes;
+use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{to_dynamic, Arende};
 use crate::graph::Graph;
-use crate::load::Municipality;
 use crate::model::{StepKind, Value};
+use crate::municipality::Municipality;
 use crate::run::case::{Case, Ctx, World};
 use crate::run::program::{At, PStep, Program};
 use crate::validity::parse_date;

@@ -232,7 +232,7 @@ impl Report {
     /// Measure the municipality's obligations on every finished case.
     pub(crate) fn watch_obligations(
         &mut self,
-        m: &crate::load::Municipality,
+        m: &crate::municipality::Municipality,
         g: &crate::graph::Graph,
         prog: &Program,
     ) {

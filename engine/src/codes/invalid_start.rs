@@ -1,0 +1,26 @@
+//! G003: a workflow without a `start`, or whose `start` names no step.
+
+declare_check! {
+    /// ## What it does
+    /// Reports a workflow with no `start:` field, a `start` that names no step of the workflow,
+    /// or a workflow with no steps at all.
+    ///
+    /// ## Why is this bad?
+    /// A case that is referred to the workflow, or that applies, has no step to begin in.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// workflow: ame
+    /// steps:
+    ///   inskrivning: { actor: arbetsmarknadshandlaggare, next: kartlaggning }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// workflow: ame
+    /// start: inskrivning
+    /// steps:
+    ///   inskrivning: { actor: arbetsmarknadshandlaggare, next: kartlaggning }
+    /// ```
+    pub static INVALID_START = ("G003", InvalidStart, Error);
+}
