@@ -28,6 +28,7 @@ mod import;
 mod load;
 mod model;
 mod municipality;
+pub mod net;
 pub mod obligation;
 mod ruletest;
 mod run;
