@@ -29,6 +29,7 @@ mod invalid_model_file;
 mod invalid_start;
 mod invalid_value;
 mod join_deadlock;
+mod lost_event;
 mod missing_else;
 mod missing_follow_up;
 mod missing_return_to_referrer;
@@ -47,6 +48,7 @@ mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
 mod unsupported_element;
+mod unsynchronised_branches;
 mod untested_rule;
 mod unused_rule;
 mod version_conflict;
@@ -65,6 +67,7 @@ pub use invalid_model_file::INVALID_MODEL_FILE;
 pub use invalid_start::INVALID_START;
 pub use invalid_value::INVALID_VALUE;
 pub use join_deadlock::JOIN_DEADLOCK;
+pub use lost_event::LOST_EVENT;
 pub use missing_else::MISSING_ELSE;
 pub use missing_follow_up::MISSING_FOLLOW_UP;
 pub use missing_return_to_referrer::MISSING_RETURN_TO_REFERRER;
@@ -83,6 +86,7 @@ pub use unknown_field::UNKNOWN_FIELD;
 pub use unknown_reference::UNKNOWN_REFERENCE;
 pub use unreachable_step::UNREACHABLE_STEP;
 pub use unsupported_element::UNSUPPORTED_ELEMENT;
+pub use unsynchronised_branches::UNSYNCHRONISED_BRANCHES;
 pub use untested_rule::UNTESTED_RULE;
 pub use unused_rule::UNUSED_RULE;
 pub use version_conflict::VERSION_CONFLICT;
@@ -123,6 +127,8 @@ pub static ALL: &[&CheckInfo] = &[
     &STATE_SPACE_TOO_LARGE,
     &REMOVED_STEP_STILL_USED,
     &EXTENDS_CYCLE,
+    &LOST_EVENT,
+    &UNSYNCHRONISED_BRANCHES,
 ];
 
 /// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.

@@ -763,6 +763,7 @@ fn municipality_def(m: &IModel, name: &str, at: &Locator) -> MunicipalityFile {
         events: map_of(&m.events, at, |t| EventDef {
             description: Some(t.clone()),
             reported_by: None,
+            keep: None,
             source: None,
         }),
         population: Map::default(),
@@ -808,7 +809,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                 effort: None,
                 within: s.within.as_ref().map(|(d, from)| Deadline {
                     duration: Node {
-                        value: *d,
+                        value: (*d).into(),
                         loc: at.loc(s.at, 1),
                     },
                     from: from.as_deref().map(n),
@@ -821,7 +822,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                     .iter()
                     .map(|o| {
                         let d = |d: Duration| Node {
-                            value: d,
+                            value: d.into(),
                             loc: at.loc(s.at, 1),
                         };
                         Trigger {
@@ -837,6 +838,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                                 ITrig::Every(x) => Some(d(x)),
                                 _ => None,
                             },
+                            from: None,
                             to: n(&o.to),
                             source: o.source.clone(),
                         }
