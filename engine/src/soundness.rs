@@ -54,6 +54,9 @@ pub struct Soundness {
     pub unreached: Vec<At>,
     /// Steps reached by two branches at once: (step, the path, whether it is a join input).
     pub unsafe_steps: Vec<(At, String, bool)>,
+    /// A step where branches pile up without bound (a fork in a loop), with the path of one
+    /// round that adds one.
+    pub unbounded: Option<(At, String)>,
     /// Events of the case that can be raised where no step can take them any more:
     /// (event index, the path to such a state).
     pub lost_events: Vec<(u32, String)>,
@@ -69,15 +72,23 @@ impl Soundness {
         self.workflows.contains(&(w as u32))
     }
 
+    /// The budget limit hit, when the exploration stopped undecided (an unbounded net is
+    /// decided: not sound).
+    pub fn undecided(&self) -> Option<Limit> {
+        self.truncated
+            .filter(|l| !matches!(l, Limit::Unbounded { .. }))
+    }
+
     /// `sound`, `not sound`, `not decided`.
     pub fn verdict(&self) -> &'static str {
         if !self.deadlocks.is_empty()
             || !self.improper.is_empty()
             || !self.unreached.is_empty()
             || !self.unsafe_steps.is_empty()
+            || self.unbounded.is_some()
         {
             "not sound"
-        } else if self.truncated.is_some() || !self.cut.is_empty() {
+        } else if self.undecided().is_some() || !self.cut.is_empty() {
             "not decided"
         } else {
             "sound"
@@ -129,6 +140,7 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
         improper: Vec::new(),
         unreached: Vec::new(),
         unsafe_steps: Vec::new(),
+        unbounded: None,
         lost_events: Vec::new(),
         cut: wn.cut.iter().map(|&(_, a)| a).collect(),
         workflows: {
@@ -138,6 +150,22 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
             v
         },
     };
+    // Tokens that pile up: the place that grew between the covered state and the covering one.
+    if let Some(Limit::Unbounded { state, covered }) = space.truncated {
+        let big = space.marking(state);
+        let small = space.marking(covered);
+        let grew = big.iter().find(|&&(p, n)| {
+            !wn.is_event(p) && small.iter().find(|&&(q, _)| q == p).map_or(0, |&(_, k)| k) < n
+        });
+        let at = grew.and_then(|&(p, _)| match wn.places[p as usize] {
+            PlaceKind::At { at, .. } => Some(at),
+            PlaceKind::JoinInput { join, .. } => Some(join),
+            _ => None,
+        });
+        if let Some(at) = at {
+            s.unbounded = Some((at, path(state)));
+        }
+    }
     // Ends reached while other work is still active: an end of the entry workflow fired and
     // a step or a join still holds a branch.
     let mut seen_ends: BTreeSet<At> = BTreeSet::new();

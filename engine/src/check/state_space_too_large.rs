@@ -9,7 +9,7 @@ use crate::soundness::Soundness;
 pub(crate) fn check(cx: &Cx, sound: &[Soundness], out: &mut Vec<Diagnostic>) {
     for s in sound {
         let w = &cx.m.workflows[s.workflow];
-        let why = match (s.truncated, s.cut.first()) {
+        let why = match (s.undecided(), s.cut.first()) {
             (Some(limit), _) => format!(
                 "a case of workflow `{}` has {limit} (explored {}); soundness is not decided",
                 w.name(),

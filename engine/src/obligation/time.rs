@@ -359,6 +359,19 @@ fn build(
                   why: Option<String>,
                   note: Option<String>|
      -> Edge {
+        // A join is executed when it fires: a branch that arrives there reaches it no sooner,
+        // and no declared time bounds when the other inputs arrive.
+        let (hi, why) = if Some(to) == q.target && prog.step(to).kind == StepKind::Join {
+            (
+                None,
+                Some(format!(
+                    "{} is a join, reached only when every input has arrived",
+                    name(to)
+                )),
+            )
+        } else {
+            (hi, why)
+        };
         let exit = if Some(to) == q.target {
             Some(Exit::Target)
         } else if q.unless.contains(&to)
@@ -578,10 +591,20 @@ fn build(
                 }
             }
             None => {
-                let exit = if q.home.is_some() {
-                    Exit::Discharged
-                } else {
-                    Exit::Never(format!("the case can end at {}", name(at)))
+                // Leaving the plan's workflow discharges "every B reviewed": but an end of one
+                // branch of a workflow with parallel branches does not leave it, the others
+                // may still be there (and bound nothing).
+                let parallel = prog.workflows[at.w as usize]
+                    .steps
+                    .iter()
+                    .any(|s| s.kind == StepKind::Fork);
+                let exit = match q.home {
+                    Some(_) if !parallel => Exit::Discharged,
+                    Some(_) => Exit::Never(format!(
+                        "{} ends one branch while another may still be in the workflow",
+                        name(at)
+                    )),
+                    None => Exit::Never(format!("the case can end at {}", name(at))),
                 };
                 edges.push(Edge {
                     to: Err(exit),
