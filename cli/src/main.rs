@@ -132,7 +132,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
+    /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML, or SVG.
     ///
     /// Each workflow is a pool (a cluster), with a lane per role; steps no role does sit in
     /// their unit's lane. Decisions and conditional `next` are exclusive gateways with the
@@ -142,10 +142,14 @@ enum Command {
     /// https://demo.bpmn.io or Camunda Modeler. A municipality with errors is not drawn (exit
     /// code 1, with the diagnostics); run `steg check` first.
     ///
+    /// SVG is steg's own drawing (no Graphviz needed): each workflow cut into parts of a few
+    /// columns that read at A4 width, joined by lettered connectors.
+    ///
     /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
-    /// .bpmn), else DOT.
+    /// .bpmn, .svg), else DOT.
     ///
     /// Examples:
+    ///   steg graph lindesberg --out lindesberg.svg          open in a browser
     ///   steg graph lindesberg | dot -Tsvg > lindesberg.svg
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block

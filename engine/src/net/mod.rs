@@ -216,18 +216,17 @@ impl Net {
 
     /// The marking as `{name, 2·name}` text, for messages and tests.
     pub fn show(&self, m: &Marking) -> String {
-        let items: Vec<String> = m
-            .0
-            .iter()
-            .map(|&(p, n)| {
-                let name = &self.places[p as usize].name;
-                if n == 1 {
-                    name.clone()
-                } else {
-                    format!("{n}·{name}")
-                }
-            })
-            .collect();
+        let items: Vec<String> =
+            m.0.iter()
+                .map(|&(p, n)| {
+                    let name = &self.places[p as usize].name;
+                    if n == 1 {
+                        name.clone()
+                    } else {
+                        format!("{n}·{name}")
+                    }
+                })
+                .collect();
         format!("{{{}}}", items.join(", "))
     }
 }

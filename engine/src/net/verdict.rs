@@ -128,9 +128,7 @@ pub fn judge<S: Copy + Eq + std::hash::Hash>(
     let deadlock = (0..n).find(|&i| {
         let m = space.marking(i);
         // A state the budget left unexpanded has no edges but may enable transitions.
-        space.edges(i).is_empty()
-            && !finals.is_final(m)
-            && !enables_any(net, m)
+        space.edges(i).is_empty() && !finals.is_final(m) && !enables_any(net, m)
     });
     if let Some(state) = deadlock {
         out.push(Violation::Deadlock { state });
