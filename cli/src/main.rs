@@ -9,6 +9,7 @@ mod graph;
 mod import;
 mod progress;
 mod render;
+mod report;
 mod sarif;
 mod watch;
 
@@ -163,6 +164,52 @@ enum Command {
         /// Write to this file (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Write a report for a nämnd: one HTML page with the process drawn, the audit's questions
+    /// answered, and the simulation in charts.
+    ///
+    /// The page is self-contained (no network, no script): open it from a USB stick or an
+    /// e-mail, or print it on A4. It shows the workflows drawn with the checker's findings
+    /// marked where they are, each obligation (`obligations:`) with steg's assessment (Ja,
+    /// Delvis, Nej, Ej avgjort) and its evidence, lead times, open cases, queues, broken
+    /// obligations and outcomes of a simulation, the source's figures beside the simulated ones,
+    /// every assumption with its source, and every step with the passage it cites (quoted from
+    /// the seed files when a `seeds/` folder is found beside the municipality, or --seeds).
+    /// With --set, a what-if section shows the variant beside the base.
+    ///
+    /// Exit code: 0 written, 1 the configuration has errors (the page is still written, without
+    /// a simulation), 2 steg could not run (bad arguments, unwritable output).
+    ///
+    /// Examples:
+    ///   steg report lindesberg --out rapport.html
+    ///   steg report lindesberg --cases 5000 --seed 7 --out rapport.html
+    ///   steg report lindesberg --set roles.socialsekreterare.staff=7 --out vad-om.html
+    #[command(verbatim_doc_comment)]
+    Report {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// The HTML file to write (atomically); `-` for standard output [default: rapport-NAME.html]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Number of cases to simulate.
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// Seed of every random draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How long each case is followed, in months.
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// The folder of the seed files the configuration cites (`000_*.txt`) [default: a
+        /// seeds/ or shared/seeds/ folder beside the municipality or above it]
+        #[arg(long, value_name = "DIR")]
+        seeds: Option<PathBuf>,
+        /// Worker threads (default: one per core). The output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Compare two municipalities: steps only in one, changed transitions and conditions,
     /// deadlines and timers, staff, parameters, events and obligations.
@@ -319,6 +366,25 @@ fn main() -> ExitCode {
             format,
             out,
         } => graph::graph(&municipality, format, out.as_deref()),
+        Command::Report {
+            municipality,
+            out,
+            cases,
+            seed,
+            months,
+            set,
+            seeds,
+            threads,
+        } => report::report(report::Args {
+            municipality,
+            out,
+            cases,
+            seed,
+            months,
+            set,
+            seeds,
+            threads,
+        }),
         Command::Diff {
             format: Format::Sarif,
             ..
