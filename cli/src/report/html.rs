@@ -477,7 +477,8 @@ fn settings(o: &mut String, f: &Figures) {
 
 /// The key figures of one or two runs (with the difference).
 fn key_figures(o: &mut String, runs: &[(&str, &Figures)]) {
-    let rows: Vec<(&str, Box<dyn Fn(&Figures) -> Option<f64>>, bool)> = vec![
+    type Measure = Box<dyn Fn(&Figures) -> Option<f64>>;
+    let rows: Vec<(&str, Measure, bool)> = vec![
         (
             "Ansökan → beslut, median (dagar)",
             Box::new(|f| f.beslut.median.map(|d| d as f64)),

@@ -97,14 +97,7 @@ pub fn citations(text: &str) -> Vec<Citation> {
 }
 
 fn starts_with(chars: &[char], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for c in s.chars() {
-        if chars.get(i) != Some(&c) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    (at..).zip(s.chars()).all(|(i, c)| chars.get(i) == Some(&c))
 }
 
 /// A cited line, cut short: `before` [`marked`] `after`.

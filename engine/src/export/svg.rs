@@ -334,7 +334,7 @@ impl PartContext<'_> {
         let x0 = self.cuts.starts[part] as i64 * GRID.col_w - gap;
         let left = HEAD + PAD;
         let width = left + COLUMNS_PER_PART as i64 * GRID.col_w + gap + PAD;
-        let rows = Rows::new(l, |ei| in_part(ei));
+        let rows = Rows::new(l, in_part);
         let lanes_h = rows.height.max(GRID.row_h / 2);
         let height = lanes_h + 2 * PAD;
         let at = |x: i64, y: i64| (x - x0 + left, rows.y(y) + PAD);
