@@ -185,11 +185,13 @@ fn summary(o: &mut String, p: &Page) {
     };
     let _ = writeln!(
         o,
-        "<li><strong>Processen</strong>: {workflows} flöden med {} steg. Kontrollen (<code>steg check</code>) fann {} fel och {} varningar; {} iakttagelser är markerade på ritningen.</li>",
+        "<li><strong>Processen</strong>: {workflows} flöden med {} steg. Kontrollen (<code>steg check</code>) fann {} fel och {} {}; {} {} markerade på ritningen.</li>",
         p.steps.len(),
         p.errors,
         p.warnings,
-        p.findings.len()
+        if p.warnings == 1 { "varning" } else { "varningar" },
+        p.findings.len(),
+        if p.findings.len() == 1 { "iakttagelse är" } else { "iakttagelser är" }
     );
     let count = |a: Assessment| p.questions.iter().filter(|q| q.steg == a).count();
     if p.questions.is_empty() {
@@ -366,12 +368,12 @@ fn legend(o: &mut String) {
             "fortsätter i nästa del",
         ),
     ];
-    o.push_str("<figure class=\"legend\"><figcaption>Teckenförklaring</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sg\" viewBox=\"0 0 760 96\" width=\"760\" height=\"96\" role=\"img\" aria-labelledby=\"legend-t\"><title id=\"legend-t\">Teckenförklaring: ");
+    o.push_str("<figure class=\"legend\"><figcaption>Teckenförklaring</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sg\" viewBox=\"0 0 756 152\" width=\"756\" height=\"152\" role=\"img\" aria-labelledby=\"legend-t\"><title id=\"legend-t\">Teckenförklaring: ");
     let names: Vec<&str> = items.iter().map(|(_, n)| *n).collect();
     o.push_str(&esc(&names.join(", ")));
     o.push_str("</title><style>.sg-evs{fill:#fff;stroke:#2e6b30;stroke-width:1.4}.sg-tk{fill:#fff;stroke:#1f4e79;stroke-width:1.4}.sg-gwx{fill:#fff6d6;stroke:#7a5c00;stroke-width:1.4}</style>");
     for (i, (shape, name)) in items.iter().enumerate() {
-        let (x, y) = ((i % 5) as i64 * 152 + 4, (i / 5) as i64 * 48 + 6);
+        let (x, y) = ((i % 3) as i64 * 250 + 4, (i / 3) as i64 * 37 + 4);
         let _ = write!(
             o,
             "<g transform=\"translate({x} {y})\">{shape}<text x=\"48\" y=\"19\" style=\"font-size:10.5px\">{}</text></g>",

@@ -803,7 +803,24 @@ impl Rows {
 
 /// A lane's name across its name band at `x`, wrapped, centred in the lane's height `h`.
 fn lane_name(o: &mut String, x: i64, top: i64, h: i64, name: &str) {
-    let lines = fit(name, 15, ((h - 6) / 11).max(1) as usize);
+    // A word longer than the band is hyphenated: Försörjningsstöds-enheten.
+    let words: Vec<String> = name
+        .split_whitespace()
+        .flat_map(|w| {
+            let chars: Vec<char> = w.chars().collect();
+            if chars.len() <= 18 {
+                return vec![w.to_string()];
+            }
+            let pieces: Vec<String> = chars.chunks(14).map(|c| c.iter().collect()).collect();
+            let last = pieces.len() - 1;
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| if i < last { format!("{p}-") } else { p })
+                .collect()
+        })
+        .collect();
+    let lines = fit(&words.join(" "), 16, ((h - 6) / 11).max(1) as usize);
     let first = top + h / 2 - 11 * (lines.len() as i64 - 1) / 2 + 3;
     let _ = write!(o, r#"<text class="sg-lane-name" x="{x}" y="{first}">"#);
     for (i, line) in lines.iter().enumerate() {
