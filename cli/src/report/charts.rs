@@ -349,7 +349,7 @@ pub fn bars(
             .y_label_area_size(200)
             .build_cartesian_2d(0f64..xmax, (0..rows as i32).into_segmented())?;
         let name = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) if (*i as usize) < rows => {
                 let i = *i as usize;
                 let c = categories.get(i / k).map_or("", String::as_str);
                 let c: String = if c.chars().count() > 30 {
@@ -363,7 +363,7 @@ pub fn bars(
                     c
                 }
             }
-            SegmentValue::Last => String::new(),
+            _ => String::new(),
         };
         chart
             .configure_mesh()

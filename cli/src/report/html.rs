@@ -43,7 +43,7 @@ a:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
 nav ol { columns: 2; padding-left: 1.4rem; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .88rem; }
 caption { text-align: left; font-weight: bold; padding: .2rem 0 .4rem; }
-th, td { border: 1px solid var(--line); padding: .28rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid var(--line); padding: .28rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 thead th { background: var(--band); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .wide { width: 100%; }
@@ -68,7 +68,7 @@ dl.steps dt { font-weight: bold; margin-top: .8rem; }
 dl.steps dd { margin-left: 1.2rem; }
 dl.steps dt:target, dl.steps dt:target + dd { background: #fff7d6; }
 .legend svg { max-width: 100%; height: auto; }
-code { font-size: .88em; background: var(--band); padding: 0 .2em; overflow-wrap: anywhere; }
+code { font-size: .88em; background: var(--band); padding: 0 .2em; word-break: break-word; }
 .question { border-top: 1px solid var(--line); padding-top: .4rem; }
 .problem { border-left: 4px solid #b3261e; padding: .3rem .8rem; background: #fbe1df33; }
 @media (max-width: 900px) { .chart-row { grid-template-columns: 1fr; } nav ol { columns: 1; } }
