@@ -43,6 +43,7 @@ mod rule_test_failed;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
+mod timer_restarted;
 mod undelivered_event;
 mod unknown_field;
 mod unknown_reference;
@@ -81,6 +82,7 @@ pub use rule_test_failed::RULE_TEST_FAILED;
 pub use state_space_too_large::STATE_SPACE_TOO_LARGE;
 pub use step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use step_never_executed::STEP_NEVER_EXECUTED;
+pub use timer_restarted::TIMER_RESTARTED;
 pub use undelivered_event::UNDELIVERED_EVENT;
 pub use unknown_field::UNKNOWN_FIELD;
 pub use unknown_reference::UNKNOWN_REFERENCE;
@@ -129,6 +131,7 @@ pub static ALL: &[&CheckInfo] = &[
     &EXTENDS_CYCLE,
     &LOST_EVENT,
     &UNSYNCHRONISED_BRANCHES,
+    &TIMER_RESTARTED,
 ];
 
 /// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.
