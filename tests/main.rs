@@ -8,6 +8,7 @@
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
 //!   municipality, hand-made models, refused files.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
+//! - `mistakes`: every mistake of a file in one run, root causes first, errors before warnings.
 //! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
 //!   the audit view, and the mistakes they exist for.
 //! - `regression`: one test per bug found, named after what broke.
@@ -24,6 +25,7 @@ mod extends;
 mod graph;
 mod import;
 mod lindesberg;
+mod mistakes;
 mod obligations;
 mod regression;
 mod sarif;

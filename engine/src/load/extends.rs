@@ -192,6 +192,9 @@ impl Reader<'_> {
         let mut base: Option<Layer> = None;
         // Without municipality.yaml there is no knowing whether the folder has a base.
         let def_read = def.is_some();
+        // A base that was named but could not be read: what the folder's workflows remove from
+        // it is unknown, not missing.
+        let mut base_missing = false;
         if let Some(ext) = def.as_ref().and_then(|(_, m)| m.extends.clone()) {
             match self.base_folder(dir, &ext) {
                 Some(b) => {
@@ -201,7 +204,10 @@ impl Reader<'_> {
                     }
                     base = Some(b);
                 }
-                None => complete = false,
+                None => {
+                    complete = false;
+                    base_missing = true;
+                }
             }
         }
 
@@ -291,8 +297,16 @@ impl Reader<'_> {
             match parent {
                 Some(p) => merged.push(merge_workflow(p, w, self.out)),
                 None => {
-                    if def_read && base.as_ref().is_none_or(|b| b.complete) {
-                        self.nothing_to_remove(&w);
+                    if def_read && !base_missing && base.as_ref().is_none_or(|b| b.complete) {
+                        // A workflow whose id is a typo of a base workflow's id extends nothing.
+                        let untaken: Vec<&str> = base_workflows
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| !taken[*i])
+                            .map(|(_, b)| b.name())
+                            .collect();
+                        let meant = did_you_mean(w.name(), untaken.iter().copied());
+                        self.nothing_to_remove(&w, meant);
                     }
                     merged.push(w);
                 }
@@ -310,22 +324,39 @@ impl Reader<'_> {
         }
     }
 
-    /// `remove:` in a workflow that extends nothing.
-    fn nothing_to_remove(&mut self, w: &Workflow) {
+    /// `remove:` in a workflow that extends nothing. `meant`: the base workflow whose id is
+    /// close to this workflow's (a typo in `workflow:` makes a new workflow instead of
+    /// extending the base's).
+    fn nothing_to_remove(&mut self, w: &Workflow, meant: Option<&str>) {
+        let general = "`remove:` takes steps out of the workflow named by `extends:`, or of the base's workflow of the same id";
         for r in &w.def.remove {
-            self.out.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_REFERENCE,
-                    Some(Span { file: w.file, loc: r.loc }),
-                    format!(
-                        "workflow `{}` extends no base workflow, so there is no step `{}` to remove",
-                        w.name(),
-                        r.value
+            let d = Diagnostic::new(
+                &codes::UNKNOWN_REFERENCE,
+                Some(Span {
+                    file: w.file,
+                    loc: r.loc,
+                }),
+                format!(
+                    "workflow `{}` extends no base workflow, so there is no step `{}` to remove",
+                    w.name(),
+                    r.value
+                ),
+            )
+            .label("nothing to remove this from");
+            self.out.push(match meant {
+                Some(m) => d
+                    .help(format!(
+                        "did you mean `workflow: {m}`? The base has a workflow `{m}`, which this one extends only if it has the same id; {general}"
+                    ))
+                    .fix(
+                        Span {
+                            file: w.file,
+                            loc: w.def.workflow.loc,
+                        },
+                        m,
                     ),
-                )
-                .label("nothing to remove this from")
-                .help("`remove:` takes steps out of the workflow named by `extends:`, or of the base's workflow of the same id"),
-            );
+                None => d.help(general),
+            });
         }
     }
 
@@ -334,18 +365,46 @@ impl Reader<'_> {
         let target = lexical(&dir.join(&ext.value));
         let file = ext.loc.file.unwrap_or(FileId(0));
         if !target.join(MUNICIPALITY_FILE).is_file() {
-            self.out.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_REFERENCE,
-                    Some(Span { file, loc: ext.loc }),
-                    format!("`extends: {}`: no configuration folder there", ext.value),
-                )
-                .label(format!("no {MUNICIPALITY_FILE} in this folder"))
-                .help(format!(
-                    "the path is relative to {}; a base is a folder with its own {MUNICIPALITY_FILE} (marked `base: true`)",
-                    dir.display()
-                )),
+            // A misspelt last part of the path: the configuration folders beside it.
+            let meant = target
+                .parent()
+                .zip(target.file_name())
+                .and_then(|(parent, name)| {
+                    let folders: Vec<String> = std::fs::read_dir(parent)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .filter(|e| e.path().join(MUNICIPALITY_FILE).is_file())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect();
+                    let best =
+                        did_you_mean(&name.to_string_lossy(), folders.iter().map(String::as_str))?;
+                    let (head, _) = ext
+                        .value
+                        .trim_end_matches('/')
+                        .rsplit_once('/')
+                        .unwrap_or(("", ""));
+                    Some(if head.is_empty() {
+                        best.to_string()
+                    } else {
+                        format!("{head}/{best}")
+                    })
+                });
+            let help = format!(
+                "the path is relative to {}; a base is a folder with its own {MUNICIPALITY_FILE} (marked `base: true`)",
+                dir.display()
             );
+            let span = Span { file, loc: ext.loc };
+            let d = Diagnostic::new(
+                &codes::UNKNOWN_REFERENCE,
+                Some(span.clone()),
+                format!("`extends: {}`: no configuration folder there", ext.value),
+            )
+            .label(format!("no {MUNICIPALITY_FILE} in this folder"));
+            self.out.push(match meant {
+                Some(m) => d.help(format!("did you mean `{m}`? {help}")).fix(span, m),
+                None => d.help(help),
+            });
             return None;
         }
         if self.circle(&target, file, ext) {
@@ -456,7 +515,7 @@ impl Reader<'_> {
                 None
             }
             None => {
-                self.nothing_to_remove(&w);
+                self.nothing_to_remove(&w, None);
                 Some(w)
             }
         }

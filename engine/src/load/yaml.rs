@@ -1366,7 +1366,9 @@ impl<'de> Deserialize<'de> for RawDeadline {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(RawDeadline {
-                    duration: Some(Node::new(v.parse().map_err(E::custom)?)),
+                    duration: Some(Node::new(Duration::deserialize(
+                        de::value::StrDeserializer::<E>::new(v),
+                    )?)),
                     from: None,
                     source: None,
                 })
