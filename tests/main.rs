@@ -8,6 +8,7 @@
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
 //!   municipality, hand-made models, refused files.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
+//! - `lsp`: `steg lsp` driven over stdio by a client speaking the protocol, as an editor does.
 //! - `mistakes`: every mistake of a file in one run, root causes first, errors before warnings.
 //! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
 //!   the audit view, and the mistakes they exist for.
@@ -25,6 +26,7 @@ mod extends;
 mod graph;
 mod import;
 mod lindesberg;
+mod lsp;
 mod mistakes;
 mod obligations;
 mod regression;

@@ -7,6 +7,7 @@ mod audit;
 mod diff;
 mod graph;
 mod import;
+mod lsp;
 mod progress;
 mod render;
 mod sarif;
@@ -228,6 +229,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors.
+    ///
+    /// An editor starts `steg lsp` in the folder it has open (the one with workflows/ and
+    /// rules/). It gets the diagnostics of `steg check` while the designer types, before the
+    /// file is saved; go to definition and find references of steps, workflows, roles, units,
+    /// events, rules (into their .rhai file) and parameters; hover with a step's title and
+    /// source, or what a diagnostic's check finds; completion of the names that may be written
+    /// where the cursor is; renaming a step in every file that names it; and the quick fix of a
+    /// "did you mean". docs/editors.md shows the set-up for VS Code, Neovim and Helix.
+    ///
+    /// Example (what an editor's configuration runs):
+    ///   steg lsp
+    #[command(verbatim_doc_comment)]
+    Lsp,
     /// Print the JSON Schema of municipality.yaml or of a workflow file, for editors.
     ///
     /// With --out, writes both schemas into a folder (municipality.schema.json,
@@ -328,6 +343,7 @@ fn main() -> ExitCode {
         } => import::import(&paths, out.as_deref(), strict, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
+        Command::Lsp => lsp::serve(),
     };
     match result {
         Ok(code) => code,

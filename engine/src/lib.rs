@@ -25,6 +25,7 @@ mod duration;
 mod eval;
 mod export;
 mod graph;
+pub mod ide;
 mod import;
 mod load;
 mod model;
@@ -55,13 +56,14 @@ pub use import::{
     ModelFormat, ModelSummary, MAX_MODEL_BYTES,
 };
 pub use load::{
-    discover, load_municipality, load_municipality_with, Overlay, PathError, MUNICIPALITY_FILE,
+    discover, is_base, load_municipality, load_municipality_with, Overlay, PathError,
+    MUNICIPALITY_FILE,
 };
 pub use model::{
-    rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next,
-    Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share, Simulation,
-    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
-    WorkflowFile,
+    is_id, rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile,
+    Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share,
+    Simulation, Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit,
+    Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};

@@ -42,7 +42,7 @@ pub(crate) fn read_folder(
 
 /// Whether a folder's `municipality.yaml` says `base: true` (a folder that cannot be read is
 /// not a base: checking it reports why).
-pub(crate) fn is_base(dir: &Path) -> bool {
+pub fn is_base(dir: &Path) -> bool {
     #[derive(serde::Deserialize)]
     struct Flag {
         #[serde(default)]

@@ -2,6 +2,7 @@
 //! locations, plus the diagnostics of everything that could not be read.
 
 pub(crate) mod extends;
+pub use extends::is_base;
 mod rules;
 
 pub(crate) mod yaml;
