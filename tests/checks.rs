@@ -79,7 +79,7 @@ const CASES: &[Case] = &[
     // suggestion (`did you mean `outcome at line 5`?`).
     case("unknown_field/invalid_last_field_typo", "S002", "ekonomiskt_bistand.yaml:5:24").help("did you mean `outcome`?"),
     // S003 InvalidValue
-    case("invalid_value/invalid_duration", "S003", "ekonomiskt_bistand.yaml:5:50"),
+    case("invalid_value/invalid_duration", "S003", "ekonomiskt_bistand.yaml:5:50").help("did you mean `3mo`?"),
     case("invalid_value/invalid_kind", "S003", "ekonomiskt_bistand.yaml:5:23").help("did you mean `decision`?"),
     case("invalid_value/invalid_list_for_name", "S003", "ekonomiskt_bistand.yaml:5:23"),
     case("invalid_value/invalid_trigger", "S003", "ekonomiskt_bistand.yaml:8:58").step("ekonomiskt_bistand.komplettering"),

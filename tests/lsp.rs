@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// How long any answer may take (a debug build checking a small municipality takes well under a
@@ -121,10 +121,7 @@ impl Client {
 
     fn next(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
-        match self.messages.recv_timeout(left) {
-            Ok(v) => Some(v),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.messages.recv_timeout(left).ok()
     }
 
     /// Wait for diagnostics of `uri` that `want` accepts; earlier ones are passed over.
@@ -531,4 +528,39 @@ fn names_across_a_base_and_into_rule_files() {
     assert_eq!(s003.len(), 1, "{diags:#?}");
     assert_eq!(s003[0]["range"]["start"], pos(&broken, "kind: ende", 6));
     c.stop();
+}
+
+/// The VS Code client in editors/vscode starts `steg lsp` for YAML and Rhai files, its
+/// manifest is valid and names its entry point, and the script parses (`node --check`; CI has
+/// Node for bpmnlint, so there a missing `node` fails).
+#[test]
+fn the_vs_code_client_starts_steg_lsp() {
+    let dir = root().join("editors").join("vscode");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("package.json")).expect("editors/vscode/package.json"),
+    )
+    .expect("package.json is JSON");
+    let main = manifest["main"].as_str().expect("a main script");
+    let script = std::fs::read_to_string(dir.join(main)).expect("the main script exists");
+    assert!(script.contains("args: ['lsp']"), "{script}");
+    assert!(script.contains("language: 'yaml'") && script.contains("language: 'rhai'"));
+    assert_eq!(
+        manifest["contributes"]["configuration"]["properties"]["steg.path"]["default"],
+        "steg"
+    );
+    match Command::new("node")
+        .arg("--check")
+        .arg(dir.join(main))
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("node is needed in CI: {e}")
+        }
+        Err(e) => eprintln!("skipped `node --check`: {e}"),
+    }
 }

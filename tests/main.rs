@@ -3,6 +3,8 @@
 //!
 //! - `checks`: every check's `valid/` and `invalid_*/` fixtures, driven by one table.
 //! - `cli`: commands, help texts, exit codes, and inputs that must not crash the checker.
+//! - `docs`: the language reference covers the schemas, its examples run, every README command
+//!   runs as written and its sample output is what steg prints.
 //! - `diff`: `steg diff lindesberg hedemora` as a reader of seeds 000 and 001 checks it.
 //! - `extends`: merge rules, locations in base and override, the bundled shared base.
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
@@ -22,6 +24,7 @@
 mod checks;
 mod cli;
 mod diff;
+mod docs;
 mod extends;
 mod graph;
 mod import;

@@ -70,7 +70,7 @@ pub use ruletest::{run_tests, TestOutcome};
 pub use run::case::{Case, Ctx, External, TraceEntry, What, World};
 pub use run::program::{At, PStep, Program};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
-pub use schema::{municipality_schema, workflow_schema};
+pub use schema::{municipality_schema, scenario_schema, workflow_schema};
 pub use sim::log::{EventLog, LogFormat};
 pub use sim::{
     simulate, validate as validate_simulation, Dist, Options as SimOptions, Report as SimReport,

@@ -112,7 +112,6 @@ fn keys_at(text: &str, line_start: usize, before: &str) -> Vec<String> {
     // On this line: the `key:`s before the place, the last first (`next: [a, `,
     // `- { when: x, to: `, `refer_to: { workflow: `).
     let mut rest = before;
-    let indent;
     while let Some(i) = rest.rfind(':') {
         let k: String = rest[..i]
             .chars()
@@ -131,7 +130,7 @@ fn keys_at(text: &str, line_start: usize, before: &str) -> Vec<String> {
     // the key above it; `  key: x` is inside what is above `key`.
     let lead = before.len() - before.trim_start_matches([' ', '-']).len();
     let own = before.len() - before.trim_start().len();
-    indent = if keys.is_empty() {
+    let indent = if keys.is_empty() {
         lead.max(own + 1)
     } else {
         own

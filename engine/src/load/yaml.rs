@@ -548,6 +548,11 @@ impl<'t> Cx<'t> {
                     .split_once("did you mean `")
                     .and_then(|(_, rest)| rest.split_once('`'))
                     .map(|(s, _)| s.to_string());
+                // The suggestion goes into the help, not twice into the message.
+                let m = match m.split_once("; did you mean `") {
+                    Some((head, _)) => head.to_string(),
+                    None => m,
+                };
                 let d = Diagnostic::new(&codes::INVALID_VALUE, span, m).label("here");
                 match suggestion {
                     Some(s) => d
