@@ -293,3 +293,94 @@ pub(crate) fn annotate(d: &mut Diagnostic) {
         d.notes.push(text);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{loc_at, Span};
+
+    fn sources() -> SourceMap {
+        let mut s = SourceMap::default();
+        s.add("w.yaml".into(), "a\nb\nc\nd\n".into());
+        s
+    }
+
+    fn diag(code: &'static crate::CheckInfo, line: usize, step: &str) -> Diagnostic {
+        let text = "a\nb\nc\nd\n";
+        let loc = loc_at(text, (line - 1) * 2, 1);
+        Diagnostic::new(
+            code,
+            Some(Span {
+                file: crate::FileId(0),
+                loc,
+            }),
+            format!("at {line}"),
+        )
+        .step("w", step)
+    }
+
+    /// An oracle rerun: the diagnostics that remain when `fix` is applied, listed by hand.
+    fn rerun_leaving(keep: Vec<Diagnostic>) -> impl Fn(&Fix) -> Option<HashMap<Key, usize>> {
+        move |_| Some(Key::count(&keep, &sources()))
+    }
+
+    #[test]
+    fn what_disappears_with_the_fix_is_folded_into_the_cause() {
+        let s = sources();
+        let cause = diag(&codes::UNKNOWN_REFERENCE, 1, "a").fix(
+            Span {
+                file: crate::FileId(0),
+                loc: loc_at("a", 0, 1),
+            },
+            "x",
+        );
+        let unreachable = [
+            diag(&codes::UNREACHABLE_STEP, 2, "b"),
+            diag(&codes::UNREACHABLE_STEP, 3, "c"),
+        ];
+        let independent = diag(&codes::DEAD_END, 4, "d");
+        let all = vec![
+            cause.clone(),
+            unreachable[0].clone(),
+            unreachable[1].clone(),
+            independent.clone(),
+        ];
+        let out = group(all, &s, &rerun_leaving(vec![independent.clone()]));
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].code(), "G001");
+        assert_eq!(out[0].follow_on.len(), 2);
+        assert_eq!(
+            out[0].notes,
+            ["2 steps are unreachable because of this: `b`, `c`"]
+        );
+        assert_eq!(out[1].code(), "G005");
+    }
+
+    #[test]
+    fn a_fix_that_does_not_remove_its_own_diagnostic_proves_nothing() {
+        let s = sources();
+        let cause = diag(&codes::UNKNOWN_REFERENCE, 1, "a").fix(
+            Span {
+                file: crate::FileId(0),
+                loc: loc_at("a", 0, 1),
+            },
+            "x",
+        );
+        let other = diag(&codes::UNREACHABLE_STEP, 2, "b");
+        let out = group(vec![cause.clone(), other], &s, &rerun_leaving(vec![cause]));
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|d| d.follow_on.is_empty()));
+    }
+
+    #[test]
+    fn errors_come_before_warnings_then_by_line() {
+        let mut ds = vec![
+            diag(&codes::DECISION_WITHOUT_LEGAL_BASIS, 1, "a"),
+            diag(&codes::DEAD_END, 3, "c"),
+            diag(&codes::UNREACHABLE_STEP, 2, "b"),
+        ];
+        sort(&mut ds);
+        let codes: Vec<&str> = ds.iter().map(|d| d.code()).collect();
+        assert_eq!(codes, ["G004", "G005", "G008"]);
+    }
+}
