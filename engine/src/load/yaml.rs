@@ -17,6 +17,7 @@ use serde::de::{
     self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
@@ -447,23 +448,25 @@ impl<'t> Cx<'t> {
 
     /// A scalar's text as written: a plain `2021`, `on` or `yes` is read as written where a
     /// name or text belongs (YAML would make them a number or a boolean).
-    fn text_of(&self, n: &YNode) -> Option<String> {
+    fn text_of<'s>(&'s self, n: &'s YNode) -> Option<Cow<'s, str>> {
         match &n.val {
-            Val::Str(s) => Some(s.clone()),
+            Val::Str(s) => Some(Cow::Borrowed(s.as_str())),
             Val::Null | Val::Seq(_) | Val::Map(_) => None,
             _ => {
                 let start = n.pos.offset as usize;
                 let end = start + n.pos.len as usize;
                 self.text
                     .get(start..end)
-                    .map(|s| s.trim().to_string())
+                    .map(str::trim)
                     .filter(|s| !s.is_empty())
+                    .map(Cow::Borrowed)
             }
         }
     }
 
     fn excluded(&self, node: &YNode) -> bool {
-        self.excluded.borrow().contains(&node.id())
+        let set = self.excluded.borrow();
+        !set.is_empty() && set.contains(&node.id())
     }
 
     /// Report `d` about `node`, once.
@@ -710,7 +713,7 @@ impl<'a, 't> De<'a, 't> {
     }
 
     /// The scalar's text as written (a plain `2021` or `yes` read where a name belongs).
-    fn text(&self) -> Option<String> {
+    fn text(&self) -> Option<Cow<'a, str>> {
         self.cx.text_of(self.n)
     }
 
@@ -730,7 +733,10 @@ impl<'a, 't> De<'a, 't> {
                 let out = self.cx.excluded(k) || self.cx.excluded(v);
                 if out {
                     if let Some(name) = self.with(k).text() {
-                        self.cx.quiet.borrow_mut().insert((self.n.id(), name));
+                        self.cx
+                            .quiet
+                            .borrow_mut()
+                            .insert((self.n.id(), name.into_owned()));
                     }
                 }
                 !out
@@ -744,12 +750,12 @@ impl<'a, 't> De<'a, 't> {
         entries: &'a [(YNode, YNode)],
         fields: &'static [&'static str],
     ) -> Vec<&'a (YNode, YNode)> {
-        let mut seen: Vec<(String, &YNode)> = Vec::new();
+        let mut seen: Vec<(Cow<'a, str>, &YNode)> = Vec::new();
         let mut out = Vec::new();
         for e in self.entries(entries) {
             let (k, _) = e;
-            let name = self.with(k).text().unwrap_or_default();
-            let name = name.as_str();
+            let text = self.with(k).text().unwrap_or_default();
+            let name: &str = &text;
             if !fields.contains(&name) {
                 if let Some(s) = did_you_mean(name, fields.iter().copied()) {
                     self.cx
@@ -772,7 +778,7 @@ impl<'a, 't> De<'a, 't> {
                 self.cx.report(k, d);
                 continue;
             }
-            seen.push((name.to_string(), k));
+            seen.push((text.clone(), k));
             out.push(e);
         }
         out
@@ -829,7 +835,7 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.text() {
-            Some(s) => visitor.visit_string::<Error>(s).map_err(|e| e.at(self.n)),
+            Some(s) => visitor.visit_str::<Error>(&s).map_err(|e| e.at(self.n)),
             None => Err(self.type_error(&visitor)),
         }
     }
