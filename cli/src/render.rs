@@ -1,6 +1,9 @@
 //! Terminal and JSON rendering of diagnostics (miette for the human form).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 use std::fmt;
 use std::io::{self, Write};
@@ -13,10 +16,49 @@ pub fn colors_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
 }
 
+/// A file as miette reads it, with the header's column counted in characters as everywhere
+/// else in steg (miette counts bytes: `ä` would count twice).
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        // Without context lines (the header's `file:line:column`), miette's column is the byte
+        // distance from the start of the line; with context it is 0 and stays so.
+        let column = if before == 0 {
+            let at = span.offset().min(self.text.len());
+            let at = (0..=at)
+                .rev()
+                .find(|i| self.text.is_char_boundary(*i))
+                .unwrap_or(0);
+            let start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            self.text[start..at].chars().count()
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A diagnostic with its source, in the form miette renders.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Source>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
@@ -100,7 +142,10 @@ fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
                 });
             }
         }
-        NamedSource::new(file.path.display().to_string(), file.text.clone())
+        Source {
+            name: file.path.display().to_string(),
+            text: file.text.clone(),
+        }
     });
     Shown {
         d,
@@ -125,9 +170,39 @@ pub fn diagnostics(out: &mut impl Write, report: &Report, color: bool) -> io::Re
         handler
             .render_report(&mut s, &shown(d, &report.sources))
             .map_err(io::Error::other)?;
-        writeln!(out, "{s}")?;
+        writeln!(out, "{}", s.trim_end_matches('\n'))?;
+        for n in &d.notes {
+            writeln!(out, "{}", wrap(n, "  note: ", 100))?;
+        }
+        writeln!(out)?;
     }
     Ok(())
+}
+
+/// `text` after `first` (e.g. `  note: `), wrapped at `width` columns, later lines indented to
+/// line up with the first.
+fn wrap(text: &str, first: &str, width: usize) -> String {
+    let indent = " ".repeat(first.chars().count());
+    let mut out = String::from(first);
+    let mut line_len = first.chars().count();
+    let mut fresh = true;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if !fresh && line_len + 1 + n > width {
+            out.push('\n');
+            out.push_str(&indent);
+            line_len = indent.len();
+            fresh = true;
+        }
+        if !fresh {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += n;
+        fresh = false;
+    }
+    out
 }
 
 /// Render every diagnostic for people, then a summary line.
@@ -170,6 +245,21 @@ struct JsonDiagnostic<'a> {
     column: Option<u32>,
     step: Option<&'a str>,
     related: Vec<JsonRelated>,
+    notes: &'a [String],
+    follow_on: Vec<JsonFollowOn<'a>>,
+}
+
+/// A diagnostic that only follows from the one it is listed under.
+#[derive(Serialize)]
+struct JsonFollowOn<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    step: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -180,7 +270,8 @@ struct JsonRelated {
     column: u32,
 }
 
-/// Render every diagnostic as a JSON array, one object per diagnostic.
+/// Render every diagnostic as a JSON array, one object per diagnostic; what only follows from a
+/// diagnostic is in its `follow_on` (and summarised in its `notes`).
 pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let items: Vec<JsonDiagnostic> = report
         .diagnostics
@@ -206,6 +297,24 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
                     file: report.sources.get(r.span.file).path.display().to_string(),
                     line: r.span.loc.line,
                     column: r.span.loc.column,
+                })
+                .collect(),
+            notes: &d.notes,
+            follow_on: d
+                .follow_on
+                .iter()
+                .map(|f| JsonFollowOn {
+                    code: f.check.code,
+                    name: f.check.name,
+                    severity: f.severity,
+                    message: &f.message,
+                    file: f
+                        .span
+                        .as_ref()
+                        .map(|s| report.sources.get(s.file).path.display().to_string()),
+                    line: f.span.as_ref().map(|s| s.loc.line),
+                    column: f.span.as_ref().map(|s| s.loc.column),
+                    step: f.step.as_deref(),
                 })
                 .collect(),
         })

@@ -36,7 +36,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 );
             }
             Some(s) if !w.def.steps.contains(&s.value) => {
-                let help = match did_you_mean(&s.value, w.def.steps.keys()) {
+                let suggestion = did_you_mean(&s.value, w.def.steps.keys());
+                let help = match suggestion {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!("`start` must name one of the steps of `{}`", w.name()),
                 };
@@ -51,7 +52,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .label("no step of this name")
-                    .help(help),
+                    .help(help)
+                    .maybe_fix(cx.span(w, s), suggestion),
                 );
             }
             Some(_) => {}

@@ -21,6 +21,7 @@ macro_rules! declare_check {
 mod dead_end;
 mod decision_without_legal_basis;
 mod duplicate_id;
+mod duplicate_key;
 mod end_has_transitions;
 mod extends_cycle;
 mod improper_completion;
@@ -60,6 +61,7 @@ use crate::diagnostic::CheckInfo;
 pub use dead_end::DEAD_END;
 pub use decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
 pub use duplicate_id::DUPLICATE_ID;
+pub use duplicate_key::DUPLICATE_KEY;
 pub use end_has_transitions::END_HAS_TRANSITIONS;
 pub use extends_cycle::EXTENDS_CYCLE;
 pub use improper_completion::IMPROPER_COMPLETION;
@@ -102,6 +104,7 @@ pub static ALL: &[&CheckInfo] = &[
     &INPUT_TOO_LARGE,
     &UNSUPPORTED_ELEMENT,
     &INVALID_MODEL_FILE,
+    &DUPLICATE_KEY,
     &RULE_SYNTAX,
     &UNUSED_RULE,
     &RULE_FAILED,

@@ -22,6 +22,7 @@ pub const MAX_RULE_BYTES: u64 = 1024 * 1024;
 /// the municipality's own folder, whose unused rules are worth a warning.
 pub fn load_rules(
     dirs: &[(PathBuf, bool)],
+    overlay: &super::Overlay,
     sources: &mut SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> RuleSet {
@@ -37,7 +38,7 @@ pub fn load_rules(
             } else {
                 yaml::MAX_FILE_BYTES
             };
-            let file = match super::read_source(&path, limit, sources) {
+            let file = match super::read_source_in(&path, limit, sources, overlay) {
                 Ok(f) => f,
                 Err(d) => {
                     out.push(*d);
@@ -46,14 +47,12 @@ pub fn load_rules(
             };
             let text = &sources.get(file).text;
             if name.ends_with(".table.yaml") {
-                match yaml::parse::<TableFile>(file, text) {
-                    Ok(def) => set.tables.push(Table { file, def }),
-                    Err(d) => out.push(*d),
+                if let Some(def) = yaml::read::<TableFile>(file, text, out) {
+                    set.tables.push(Table { file, def });
                 }
             } else if name.ends_with(".test.yaml") {
-                match yaml::parse::<TestFile>(file, text) {
-                    Ok(def) => set.tests.push(Tests { file, def }),
-                    Err(d) => out.push(*d),
+                if let Some(def) = yaml::read::<TestFile>(file, text, out) {
+                    set.tests.push(Tests { file, def });
                 }
             } else {
                 compile_file(&mut set, file, text, *local, out);
