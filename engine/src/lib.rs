@@ -43,9 +43,7 @@ pub use diagnostic::{
 };
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort};
-pub use eval::{
-    from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
-};
+pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS};
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{export, ExportFormat};
 pub use graph::{Edge, Graph, StepRef};

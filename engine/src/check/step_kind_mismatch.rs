@@ -158,6 +158,18 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                         .help("split it into one trigger per event or timer"),
                 );
             }
+            // `every: 0d` would fire for ever on one day.
+            if let Some(every) = trig
+                .every
+                .as_ref()
+                .filter(|e| e.value.months == 0 && e.value.days == 0)
+            {
+                found.push(
+                    Diagnostic::new(&crate::codes::INVALID_VALUE, at(every.loc), format!("the recurring timer of `{}` has a period of zero: it would fire again and again on the same day", name.value))
+                        .label("a period must be longer than zero")
+                        .help("write how often it recurs (`every: 3mo`), or `after: 0d` for once, at once"),
+                );
+            }
         }
         out.extend(found.into_iter().map(|d| d.step(w.name(), &name.value)));
     }
