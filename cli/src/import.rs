@@ -59,7 +59,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
         Format::Human => {
             render::diagnostics(&mut out, report, render::colors_wanted())?;
             for s in &checked.summaries {
-                writeln!(out, "{s}")?;
+                writeln!(out, "{}", crate::excerpt::term(&s.to_string()))?;
             }
             let sound = checked.summaries.iter().filter(|s| s.errors == 0).count();
             writeln!(
@@ -128,8 +128,16 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, strict: bool, format: Forma
             render::diagnostics(&mut stdout, &report, render::colors_wanted())?;
             for (s, dir) in checked.summaries.iter().zip(&written) {
                 match dir {
-                    Some(d) => writeln!(stdout, "{s} -> {}", d.display())?,
-                    None => writeln!(stdout, "{}: not imported", s.path.display())?,
+                    Some(d) => writeln!(
+                        stdout,
+                        "{}",
+                        crate::excerpt::term(&format!("{s} -> {}", d.display()))
+                    )?,
+                    None => writeln!(
+                        stdout,
+                        "{}",
+                        crate::excerpt::term(&format!("{}: not imported", s.path.display()))
+                    )?,
                 }
             }
         }

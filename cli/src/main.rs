@@ -5,6 +5,7 @@
 
 mod audit;
 mod diff;
+mod excerpt;
 mod graph;
 mod import;
 mod progress;
@@ -333,11 +334,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<ConfigHasErrors>().is_some() => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(2)
         }
     }
@@ -546,7 +547,7 @@ fn simulate(
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
-            eprintln!("error: {}", d.message);
+            eprintln!("error: {}", excerpt::term(&d.message));
         }
         return Ok(ExitCode::from(2));
     }
@@ -575,7 +576,7 @@ fn simulate(
                 w.abandon();
             }
             for d in diags {
-                eprintln!("error: {}", d.message);
+                eprintln!("error: {}", excerpt::term(&d.message));
             }
             return Ok(ExitCode::from(2));
         }
