@@ -23,6 +23,8 @@ mod diff;
 mod duration;
 mod eval;
 mod export;
+#[cfg(any(test, feature = "fuzz"))]
+pub mod fuzz;
 mod graph;
 mod import;
 mod load;
