@@ -5,6 +5,8 @@
 //! - `cli`: commands, help texts, exit codes, and inputs that must not crash the checker.
 //! - `diff`: `steg diff lindesberg hedemora` as a reader of seeds 000 and 001 checks it.
 //! - `extends`: merge rules, locations in base and override, the bundled shared base.
+//! - `files`: output files through unpredictable temporary names, removed on a signal; import
+//!   folders written whole, hand-written files kept.
 //! - `hostile`: hostile and careless input, one test per kind of fault: no panic, no hang, a
 //!   located error.
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
@@ -23,6 +25,7 @@ mod checks;
 mod cli;
 mod diff;
 mod extends;
+mod files;
 mod graph;
 mod hostile;
 mod import;

@@ -1,6 +1,6 @@
 //! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
 
-use crate::{render, CliResult};
+use crate::{output, render, CliResult};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +36,9 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     let format = format
         .or_else(|| out.and_then(GraphFormat::from_extension))
         .unwrap_or(GraphFormat::Dot);
+    if let Some(path) = out {
+        output::check_file_path(path)?;
+    }
     let dirs = engine::discover(&[municipality.to_path_buf()])?;
     let [dir] = dirs.as_slice() else {
         return Err(format!(
@@ -72,7 +75,7 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     );
     match out {
         Some(path) => {
-            render::write_atomically(path, text.as_bytes())
+            output::write_atomically(path, text.as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }

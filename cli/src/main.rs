@@ -8,6 +8,7 @@ mod diff;
 mod excerpt;
 mod graph;
 mod import;
+mod output;
 mod progress;
 mod render;
 mod sarif;
@@ -208,6 +209,11 @@ enum Command {
     /// Exit code: 0 imported, 1 a file could not be imported (or, with --strict, something
     /// could not be expressed), 2 a path cannot be used.
     ///
+    /// A folder is written whole or not at all: built beside its place, then swapped in. Into a
+    /// folder that is not empty only with --force, and then only the files an earlier import
+    /// wrote (listed in `.steg-import`) are replaced; files written by hand are kept, and an
+    /// import that would overwrite one is refused.
+    ///
     /// Examples:
     ///   steg import order.bpmn                     writes ./order/
     ///   steg import order.bpmn --out workflows/order
@@ -225,6 +231,10 @@ enum Command {
         /// Treat what steg cannot express (S005) as an error: exit code 1.
         #[arg(long)]
         strict: bool,
+        /// Write into a folder that is not empty: replace the files an earlier `steg import`
+        /// wrote there (listed in its `.steg-import`), keep every other file.
+        #[arg(long)]
+        force: bool,
         /// Output format of the import diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -263,6 +273,7 @@ enum SchemaKind {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::remove_on_signal();
     let result = match cli.command {
         Command::Check {
             paths,
@@ -325,8 +336,9 @@ fn main() -> ExitCode {
             paths,
             out,
             strict,
+            force,
             format,
-        } => import::import(&paths, out.as_deref(), strict, format),
+        } => import::import(&paths, out.as_deref(), strict, force, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
     };
@@ -536,6 +548,15 @@ fn simulate(
             })?),
             None => None,
         };
+    // The log is written into a private folder beside it and moved into place when complete;
+    // whether it can be written is known before the simulation runs.
+    let scratch = match log {
+        Some(p) => {
+            output::check_file_path(p)?;
+            Some(output::Scratch::beside(p).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
     let (m, sources) = load_clean(municipality)?;
     let opts = engine::SimOptions {
         cases,
@@ -551,10 +572,15 @@ fn simulate(
         }
         return Ok(ExitCode::from(2));
     }
-    let mut writer = match (log, log_format) {
-        (Some(p), Some(f)) => {
-            Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
+    let inside = |p: &std::path::Path, s: &output::Scratch| {
+        s.path()
+            .join(p.file_name().unwrap_or(std::ffi::OsStr::new("log")))
+    };
+    let mut writer = match (log, log_format, &scratch) {
+        (Some(p), Some(f), Some(s)) => Some(
+            engine::EventLog::create(&inside(p, s), f)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
         _ => None,
     };
     let mut bar = progress::Bar::new(cases);
@@ -581,14 +607,14 @@ fn simulate(
             return Ok(ExitCode::from(2));
         }
     };
-    if let Some(w) = writer {
-        let (traces, events) = w.finish()?;
-        if let Some(p) = log {
-            eprintln!(
-                "event log: {} ({traces} cases, {events} events)",
-                p.display()
-            );
-        }
+    if let (Some(w), Some(p), Some(s)) = (writer, log, &scratch) {
+        let (traces, events) = w.finish().map_err(|e| format!("{}: {e}", p.display()))?;
+        s.move_out(&inside(p, s), p)
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+        eprintln!(
+            "event log: {} ({traces} cases, {events} events)",
+            p.display()
+        );
     }
     let mut out = std::io::stdout().lock();
     match format {
@@ -640,7 +666,7 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
                 ("workflow.schema.json", engine::workflow_schema()),
             ] {
                 let path = dir.join(name);
-                render::write_atomically(&path, pretty(v)?.as_bytes())
+                output::write_atomically(&path, pretty(v)?.as_bytes())
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }

@@ -5,7 +5,6 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
 use std::fmt;
 use std::io::{self, Write};
-use std::path::Path;
 use steg_engine::{CheckInfo, Diagnostic, Report, Severity, SourceMap};
 
 /// Whether to colour output: on a terminal, unless NO_COLOR is set.
@@ -541,25 +540,4 @@ pub fn explain(c: &CheckInfo) -> String {
         s.push('\n');
     }
     s
-}
-
-/// Write a file so that it is either complete or absent: write a temporary file beside it,
-/// then rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

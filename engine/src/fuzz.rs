@@ -98,7 +98,8 @@ pub fn rules(data: &[u8]) {
     let Some(m) = report.municipalities.first() else {
         return;
     };
-    let data = serde_json::json!({ "arbetsformaga": 0.5, "alder": 30, "namn": "x", "lista": [1, 2.5] });
+    let data =
+        serde_json::json!({ "arbetsformaga": 0.5, "alder": 30, "namn": "x", "lista": [1, 2.5] });
     let arende = Arende::from_json("fuzz", data.as_object().unwrap_or(&serde_json::Map::new()));
     let date = chrono::NaiveDate::from_ymd_opt(2022, 1, 10);
     for rule in &m.rules.rules {
