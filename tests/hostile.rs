@@ -157,6 +157,30 @@ fn a_rule_folder_outside_the_project_is_refused() {
     }
 }
 
+/// A rule folder inside the project that is a symbolic link to elsewhere is outside it.
+#[cfg(unix)]
+#[test]
+fn a_rule_folder_linked_to_outside_the_project_is_refused() {
+    let (tmp, dir) = temp_municipality();
+    // The project is the temporary folder's parent; /etc is outside it.
+    std::os::unix::fs::symlink("/etc", dir.join("regler")).expect("link");
+    write(
+        &dir.join("municipality.yaml"),
+        "municipality: Exempelkommun\nrules: [regler]\n",
+    );
+    write(
+        &dir.join("flode.yaml"),
+        "workflow: flode\nstart: a\nsteps:\n  a: { kind: end, outcome: klar }\n",
+    );
+    let d = steg(tmp.path(), &["check", "--format", "json", "kommun"]).json();
+    let found = d.iter().find(|d| d.code == "S003").expect("S003");
+    assert!(
+        found.message.contains("not a folder inside the project"),
+        "{}",
+        found.message
+    );
+}
+
 /// `sleep(1e300)` in a rule panicked ("cannot convert float seconds to Duration") in check,
 /// test, run and simulate; `sleep(30)` slept past every limit. Rules have no clock.
 #[test]
@@ -357,5 +381,27 @@ fn a_scenario_with_many_events_on_one_line_gives_a_short_answer() {
         run.stdout.contains("99980 more events have problems"),
         "{}",
         run.stdout
+    );
+}
+
+/// Found by fuzzing: a PNML transition whose id an earlier one already had pointed the id at a
+/// transition that was never added, and the net's arcs indexed past the end (a panic in
+/// `steg check` and `steg import`).
+#[test]
+fn a_pnml_id_used_twice_is_an_error_not_a_panic() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    write(
+        &tmp.path().join("net.pnml"),
+        "<pnml xmlns=\"http://www.pnml.org/version-2009/grammar/pnml\"><net id=\"n\" type=\"http://www.pnml.org/version-2009/grammar/ptnet\"><page id=\"pg\">\
+         <place id=\"i\"><initialMarking><text>1</text></initialMarking></place><place id=\"o\"/>\
+         <transition id=\"t1\"/><transition id=\"t1\"/>\
+         <arc id=\"a1\" source=\"i\" target=\"t1\"/><arc id=\"a2\" source=\"t1\" target=\"o\"/>\
+         </page></net></pnml>",
+    );
+    let d = steg(tmp.path(), &["check", "--format", "json", "net.pnml"]).json();
+    assert!(
+        d.iter()
+            .any(|d| d.code == "S006" && d.message.contains("the id `t1` is used twice")),
+        "{d:?}"
     );
 }

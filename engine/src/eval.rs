@@ -773,9 +773,9 @@ mod tests {
              fn values(arende, params) {{ {big} let m = {small_map}; for i in 0..100 {{ m[`k${{i}}`] = s + i; }} 0 }}\n\
              fn copies(arende, params) {{ let inner = {half}; let m = #{{}}; for i in 0..10 {{ m[`k${{i}}`] = inner; }} 0 }}\n\
              fn elements(arende, params) {{ {big} let a = {small_array}; for i in 0..100 {{ a[i] = s + i; }} 0 }}\n\
-             fn nested(arende, params) {{ let m = #{{ a: {map} }}; for i in 0..10 {{ m.a[`n${{i}}`] = i; }} 0 }}\n\
+             fn nested(arende, params) {{ let m = #{{ a: {map} }}; for i in 0..40 {{ m.a[`n${{i}}`] = i; }} 0 }}\n\
              fn in_array(arende, params) {{ let a = [{array}]; for i in 0..10 {{ a[0].push(i); }} 0 }}\n\
-             fn variables(arende, params) {{ let m = {half}; let a = m; let b = m; let c = m; 0 }}\n\
+             fn variables(arende, params) {{ let m = {half}; let a = m; let b = m; let c = m; let d = m; let e = m; let f = m; let g = m; let h = m; let i = m; let j = m; let k = m; let l = m; let n = m; let o = m; let p = m; let q = m; 0 }}\n\
              fn deep(arende, params) {{ let a = []; for i in 0..100000 {{ a = [a]; }} 0 }}\n\
              fn curried(arende, params) {{ {big} let a = []; for i in 0..100 {{ a.push(Fn(\"x\").curry(s + i)); }} 0 }}\n"
         );

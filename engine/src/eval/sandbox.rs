@@ -23,14 +23,35 @@ pub const MAX_DATA_DEPTH: usize = 32;
 /// checks are work too, and are bounded like operations.
 pub const MAX_WEIGHING: u64 = 50_000_000;
 
+/// How often (in reads of variables holding containers) everything a function holds is
+/// weighed; each read in between counts the read container's own entries.
+pub const WEIGH_EVERY: u64 = 16;
+
 thread_local! {
     /// Values weighed so far in the current evaluation.
     static WEIGHED: Cell<u64> = const { Cell::new(0) };
+    /// Reads of variables holding containers so far in the current evaluation.
+    static READS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Start counting the weighing work of a new evaluation.
 pub(crate) fn reset_work() {
     WEIGHED.with(|w| w.set(0));
+    READS.with(|r| r.set(0));
+}
+
+/// A container's own number of entries against the limit: at every read, in constant time.
+fn own_entries(v: &Dynamic) -> Result<(), Box<EvalAltResult>> {
+    if let Ok(a) = v.as_array_ref() {
+        if a.len() > MAX_ENTRIES {
+            return Err(too_large("Size of array"));
+        }
+    } else if let Ok(m) = v.as_map_ref() {
+        if m.len() > MAX_ENTRIES {
+            return Err(too_large("Size of object map"));
+        }
+    }
+    Ok(())
 }
 
 /// The engine every rule is compiled and run with.
@@ -70,14 +91,27 @@ pub fn sandbox() -> Engine {
     no_clock(&mut e);
     checked_floats(&mut e);
     // Rhai checks a value's size where it is made, but not the container an element is
-    // assigned into (`m[k] = v`): every read of a variable that holds data weighs everything
-    // the function holds, so no container outgrows the limits by more than one assignment.
+    // assigned into (`m[k] = v`; the element is checked). Every write into a container reads
+    // the container's variable first, so reads are where the containers are checked: each
+    // read counts the container's own entries, and every WEIGH_EVERY-th read weighs
+    // everything the function holds. Between two weighings at most WEIGH_EVERY element
+    // assignments, each of a checked value, can have added to what the function holds.
     // `on_var` is marked volatile (deprecated as a warning of possible change), not obsolete.
     #[allow(deprecated)]
     e.on_var(|name, _, cx: EvalContext| {
         let scope = cx.scope();
         match scope.get(name) {
-            Some(v) if holds_data(v) => weigh_scope(scope).map(|()| None),
+            Some(v) if holds_data(v) => {
+                own_entries(v)?;
+                let reads = READS.with(|r| {
+                    r.set(r.get() + 1);
+                    r.get()
+                });
+                if reads % WEIGH_EVERY == 0 {
+                    weigh_scope(scope)?;
+                }
+                Ok(None)
+            }
             _ => Ok(None),
         }
     });
@@ -280,6 +314,9 @@ fn weigh(v: &Dynamic, depth: usize, w: &mut Weight) -> Result<(), Box<EvalAltRes
     }
     if depth > MAX_DATA_DEPTH {
         return Err(too_large("Nesting of arrays and maps"));
+    }
+    if !(v.is_array() || v.is_map() || v.is_string() || v.is::<FnPtr>()) {
+        return Ok(());
     }
     if let Ok(a) = v.as_array_ref() {
         w.entries_array += a.len();
