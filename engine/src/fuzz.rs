@@ -200,11 +200,7 @@ fn collect(dir: &Path, keep: &dyn Fn(&str) -> bool, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, keep, out);
-        } else if p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| keep(n))
-        {
+        } else if p.file_name().and_then(|n| n.to_str()).is_some_and(keep) {
             out.push(p);
         }
     }

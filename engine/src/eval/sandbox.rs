@@ -107,7 +107,7 @@ pub fn sandbox() -> Engine {
                     r.set(r.get() + 1);
                     r.get()
                 });
-                if reads % WEIGH_EVERY == 0 {
+                if reads.is_multiple_of(WEIGH_EVERY) {
                     weigh_scope(scope)?;
                 }
                 Ok(None)
