@@ -7,6 +7,10 @@
 //!   runs as written and its sample output is what steg prints.
 //! - `diff`: `steg diff lindesberg hedemora` as a reader of seeds 000 and 001 checks it.
 //! - `extends`: merge rules, locations in base and override, the bundled shared base.
+//! - `files`: output files through unpredictable temporary names, removed on a signal; import
+//!   folders written whole, hand-written files kept.
+//! - `hostile`: hostile and careless input, one test per kind of fault: no panic, no hang, a
+//!   located error.
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
 //!   municipality, hand-made models, refused files.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
@@ -27,7 +31,9 @@ mod cli;
 mod diff;
 mod docs;
 mod extends;
+mod files;
 mod graph;
+mod hostile;
 mod import;
 mod lindesberg;
 mod lsp;

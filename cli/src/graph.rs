@@ -1,6 +1,6 @@
 //! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML or SVG.
 
-use crate::{render, CliResult};
+use crate::{output, render, CliResult};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::Path;
@@ -71,6 +71,9 @@ fn chosen(format: Option<GraphFormat>, out: Option<&Path>) -> Result<GraphFormat
 /// Draw `municipality`; refuse (exit 1, diagnostics on stderr) when it has errors.
 pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path>) -> CliResult {
     let format = chosen(format, out)?;
+    if let Some(path) = out {
+        output::check_file_path(path)?;
+    }
     let dirs = engine::discover(&[municipality.to_path_buf()])?;
     let [dir] = dirs.as_slice() else {
         return Err(format!(
@@ -108,7 +111,7 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     );
     match out {
         Some(path) => {
-            render::write_atomically(path, text.as_bytes())
+            output::write_atomically(path, text.as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }

@@ -5,9 +5,11 @@
 
 mod audit;
 mod diff;
+mod excerpt;
 mod graph;
 mod import;
 mod lsp;
+mod output;
 mod progress;
 mod render;
 mod report;
@@ -285,6 +287,11 @@ enum Command {
     /// Exit code: 0 imported, 1 a file could not be imported (or, with --strict, something
     /// could not be expressed), 2 a path cannot be used.
     ///
+    /// A folder is written whole or not at all: built beside its place, then swapped in. Into a
+    /// folder that is not empty only with --force, and then only the files an earlier import
+    /// wrote (listed in `.steg-import`) are replaced; files written by hand are kept, and an
+    /// import that would overwrite one is refused.
+    ///
     /// Examples:
     ///   steg import order.bpmn                     writes ./order/
     ///   steg import order.bpmn --out workflows/order
@@ -302,6 +309,10 @@ enum Command {
         /// Treat what steg cannot express (S005) as an error: exit code 1.
         #[arg(long)]
         strict: bool,
+        /// Write into a folder that is not empty: replace the files an earlier `steg import`
+        /// wrote there (listed in its `.steg-import`), keep every other file.
+        #[arg(long)]
+        force: bool,
         /// Output format of the import's diagnostics: `human` (each diagnostic with its source
         /// lines, then a line per model), `json` (one JSON array, one object per diagnostic, as
         /// `steg check --format json`) or `sarif` (SARIF 2.1.0).
@@ -360,6 +371,7 @@ enum SchemaKind {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::remove_on_signal();
     let result = match cli.command {
         Command::Check {
             paths,
@@ -445,8 +457,9 @@ fn main() -> ExitCode {
             paths,
             out,
             strict,
+            force,
             format,
-        } => import::import(&paths, out.as_deref(), strict, format),
+        } => import::import(&paths, out.as_deref(), strict, force, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
         Command::Lsp => lsp::serve(),
@@ -455,11 +468,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<ConfigHasErrors>().is_some() => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(2)
         }
     }
@@ -734,6 +747,15 @@ fn simulate(
             })?),
             None => None,
         };
+    // The log is written into a private folder beside it and moved into place when complete;
+    // whether it can be written is known before the simulation runs.
+    let scratch = match log {
+        Some(p) => {
+            output::check_file_path(p)?;
+            Some(output::Scratch::beside(p).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
     let (m, sources) = load_clean(municipality)?;
     let opts = engine::SimOptions {
         cases,
@@ -746,9 +768,9 @@ fn simulate(
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
-            eprintln!("error: {}", d.message);
+            eprintln!("error: {}", excerpt::term(&d.message));
             if let Some(h) = &d.help {
-                eprintln!("help: {h}");
+                eprintln!("help: {}", excerpt::term(h));
             }
         }
         if m.def.as_ref().is_some_and(|(_, d)| d.simulation.is_none()) {
@@ -758,10 +780,15 @@ fn simulate(
         }
         return Ok(ExitCode::from(2));
     }
-    let mut writer = match (log, log_format) {
-        (Some(p), Some(f)) => {
-            Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
+    let inside = |p: &std::path::Path, s: &output::Scratch| {
+        s.path()
+            .join(p.file_name().unwrap_or(std::ffi::OsStr::new("log")))
+    };
+    let mut writer = match (log, log_format, &scratch) {
+        (Some(p), Some(f), Some(s)) => Some(
+            engine::EventLog::create(&inside(p, s), f)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
         _ => None,
     };
     let mut bar = progress::Bar::new(cases * u64::from(replications.max(1)));
@@ -783,19 +810,19 @@ fn simulate(
                 w.abandon();
             }
             for d in diags {
-                eprintln!("error: {}", d.message);
+                eprintln!("error: {}", excerpt::term(&d.message));
             }
             return Ok(ExitCode::from(2));
         }
     };
-    if let Some(w) = writer {
-        let (traces, events) = w.finish()?;
-        if let Some(p) = log {
-            eprintln!(
-                "event log: {} ({traces} cases, {events} events)",
-                p.display()
-            );
-        }
+    if let (Some(w), Some(p), Some(s)) = (writer, log, &scratch) {
+        let (traces, events) = w.finish().map_err(|e| format!("{}: {e}", p.display()))?;
+        s.move_out(&inside(p, s), p)
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+        eprintln!(
+            "event log: {} ({traces} cases, {events} events)",
+            p.display()
+        );
     }
     let mut out = std::io::stdout().lock();
     match format {
@@ -856,7 +883,7 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
                 ("scenario.schema.json", engine::scenario_schema()),
             ] {
                 let path = dir.join(name);
-                render::write_atomically(&path, pretty(v)?.as_bytes())
+                output::write_atomically(&path, pretty(v)?.as_bytes())
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }

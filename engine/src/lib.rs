@@ -24,6 +24,8 @@ mod diff;
 mod duration;
 mod eval;
 mod export;
+#[cfg(any(test, feature = "fuzz"))]
+pub mod fuzz;
 mod graph;
 pub mod ide;
 mod import;
@@ -46,9 +48,7 @@ pub use diagnostic::{
 };
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
-pub use eval::{
-    from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
-};
+pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS};
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
     draw, export, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,

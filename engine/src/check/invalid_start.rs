@@ -1,4 +1,5 @@
-//! G003: a workflow without a `start`, or whose `start` names no step.
+//! G003: a workflow without a `start`, or whose `start` names no step; a municipality with no
+//! workflow at all.
 
 use crate::codes::INVALID_START;
 
@@ -6,6 +7,30 @@ use super::Cx;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 
 pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    if cx.m.workflows.is_empty() {
+        // Nothing to check is not the same as nothing wrong.
+        if let Some((file, def)) = &cx.m.def {
+            out.push(
+                Diagnostic::new(
+                    &INVALID_START,
+                    Some(crate::diagnostic::Span {
+                        file: *file,
+                        loc: def.municipality.loc,
+                    }),
+                    format!(
+                        "municipality `{}` has no workflow: no file beside municipality.yaml \
+                         holds one",
+                        def.municipality.value
+                    ),
+                )
+                .label("no workflow to start a case in")
+                .help(
+                    "add a workflow file (`ekonomiskt_bistand.yaml` with `workflow:`, `start:` \
+                     and `steps:`) to this folder, or `extends:` a base that has them",
+                ),
+            );
+        }
+    }
     for w in &cx.m.workflows {
         let wspan = cx.span(w, &w.def.workflow);
         if w.def.steps.is_empty() {

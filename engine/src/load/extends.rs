@@ -155,7 +155,9 @@ impl Reader<'_> {
             .map(|e| e.path())
             .filter(|p| {
                 p.is_file()
-                    && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                    && p.extension().is_some_and(|x| {
+                        x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                    })
                     && p.file_name().is_some_and(|n| n != MUNICIPALITY_FILE)
             })
             .collect();

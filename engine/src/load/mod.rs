@@ -297,13 +297,21 @@ fn rule_dirs(
     match def.and_then(|(f, m)| m.rules.as_ref().map(|r| (f, r))) {
         Some((file, list)) => list
             .iter()
-            .filter_map(|r| {
-                let p = dir.join(&r.value);
-                if p.is_dir() {
+            .filter_map(|r| match rules::rule_folder(dir, &r.value) {
+                Ok(p) => {
                     // Every rule folder but a shared `common` is the municipality's own.
                     let local = p.file_name().is_some_and(|n| n != "common");
                     Some((p, local))
-                } else {
+                }
+                Err(rules::RuleFolderError::Outside(msg)) => {
+                    out.push(
+                        Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: r.loc }), msg)
+                            .label("outside the project")
+                            .help("write a folder inside the project, such as `../../rules/common` (docs/language.md, Rules)"),
+                    );
+                    None
+                }
+                Err(rules::RuleFolderError::Missing) => {
                     out.push(
                         Diagnostic::new(
                             &codes::UNKNOWN_REFERENCE,
