@@ -405,3 +405,40 @@ fn a_pnml_id_used_twice_is_an_error_not_a_panic() {
         "{d:?}"
     );
 }
+
+/// `extends:` named any path: an absolute one (`/dev/stdin` blocks on a terminal) or one that
+/// leaves the project. Like rule folders, a base lies inside the project, written relative.
+#[test]
+fn an_extends_outside_the_project_is_refused_before_it_is_read() {
+    for (file, text, words) in [
+        (
+            "municipality.yaml",
+            "municipality: Exempelkommun\nrules: []\nextends: /dev/stdin\n",
+            "absolute path",
+        ),
+        (
+            "municipality.yaml",
+            "municipality: Exempelkommun\nrules: []\nextends: ../../..\n",
+            "outside the project",
+        ),
+        (
+            "flode.yaml",
+            "workflow: flode\nextends: /dev/stdin\nstart: a\nsteps:\n  a: { kind: end, outcome: klar }\n",
+            "absolute path",
+        ),
+    ] {
+        let (tmp, dir) = temp_municipality();
+        write(&dir.join(file), text);
+        if file != "flode.yaml" {
+            write(
+                &dir.join("flode.yaml"),
+                "workflow: flode\nstart: a\nsteps:\n  a: { kind: end, outcome: klar }\n",
+            );
+        }
+        let d = steg(tmp.path(), &["check", "--format", "json", "kommun"]).json();
+        assert!(
+            d.iter().any(|d| d.code == "S003" && d.message.contains(words)),
+            "{text}: {d:?}"
+        );
+    }
+}

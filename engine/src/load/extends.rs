@@ -362,8 +362,52 @@ impl Reader<'_> {
         }
     }
 
+    /// `extends:` names a folder or file inside the project, relative to `dir`: an absolute
+    /// path, or one that leaves the project (`../../../etc`, `/dev/stdin`), is refused at the
+    /// `extends:` with the reason, before anything is read.
+    fn inside_project(&mut self, dir: &Path, ext: &Node<String>) -> bool {
+        let file = ext.loc.file.unwrap_or(FileId(0));
+        let written = Path::new(&ext.value);
+        let root = {
+            let up = dir.join("..").join("..");
+            up.canonicalize().unwrap_or(up)
+        };
+        let target = lexical(&dir.join(written));
+        let real = target.canonicalize().unwrap_or_else(|_| target.clone());
+        let why = if written.has_root() || written.is_absolute() {
+            Some(format!("`extends: {}` is an absolute path", ext.value))
+        } else if target.exists() && !real.starts_with(&root) {
+            Some(format!(
+                "`extends: {}` is {}, outside the project folder {}",
+                ext.value,
+                real.display(),
+                root.display()
+            ))
+        } else {
+            None
+        };
+        match why {
+            Some(msg) => {
+                self.out.push(
+                    Diagnostic::new(
+                        &codes::INVALID_VALUE,
+                        Some(Span { file, loc: ext.loc }),
+                        msg,
+                    )
+                    .label("not inside the project")
+                    .help("a base (or a base workflow file) is written relative to this folder and lies inside the project, e.g. `../common`"),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
     /// The base folder named by `extends` in `dir`'s municipality.yaml, read and resolved.
     fn base_folder(&mut self, dir: &Path, ext: &Node<String>) -> Option<Layer> {
+        if !self.inside_project(dir, ext) {
+            return None;
+        }
         let target = lexical(&dir.join(&ext.value));
         let file = ext.loc.file.unwrap_or(FileId(0));
         if !target.join(MUNICIPALITY_FILE).is_file() {
@@ -448,6 +492,9 @@ impl Reader<'_> {
     /// configuration folder is taken as that folder resolves it (with its own base); a file in
     /// any other folder is read alone.
     fn workflow_at(&mut self, dir: &Path, ext: &Node<String>) -> Option<Workflow> {
+        if !self.inside_project(dir, ext) {
+            return None;
+        }
         let path = lexical(&dir.join(&ext.value));
         let file = ext.loc.file.unwrap_or(FileId(0));
         let missing = |what: String| {
