@@ -49,7 +49,7 @@ pub use diagnostic::{
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
 pub use eval::{
-    from_dynamic, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
+    from_dynamic, sandbox, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{

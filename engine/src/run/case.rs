@@ -295,6 +295,8 @@ pub struct Case {
     externals: Vec<External>,
     day: Option<NaiveDate>,
     moves_today: u32,
+    /// Transitions fired in the case's whole life (steps executed, joins passed, events taken).
+    pub(crate) moves: u64,
     /// The trace, when asked for.
     pub trace: Option<Vec<TraceEntry>>,
     /// The transitions fired, with their dates, when asked for (for event logs and tests).
@@ -339,6 +341,7 @@ impl Case {
             externals: Vec::new(),
             day: None,
             moves_today: 0,
+            moves: 0,
             trace: trace.then(Vec::new),
             fired: trace.then(Vec::new),
             visits: Vec::new(),
@@ -567,6 +570,7 @@ impl Case {
             return false;
         }
         self.moves_today += 1;
+        self.moves += 1;
         if self.moves_today > MAX_MOVES_PER_DAY {
             let label = &cx.net.labels[t as usize];
             let at = label.step;

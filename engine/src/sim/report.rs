@@ -227,6 +227,9 @@ pub struct Report {
     pub stuck: Vec<StuckCount>,
     /// Rule evaluations that failed.
     pub rule_errors: u64,
+    /// Moves of all cases: transitions of the compiled nets fired (steps executed, joins passed,
+    /// waits left), the unit of the simulator's speed (moves per second).
+    pub moves: u64,
     /// The first few rule errors, for finding them.
     pub first_rule_errors: Vec<String>,
     /// Staff queues and utilisation per role.
@@ -300,6 +303,7 @@ impl Report {
             waiting: Vec::new(),
             stuck: Vec::new(),
             rule_errors: 0,
+            moves: 0,
             first_rule_errors: Vec::new(),
             roles: prog
                 .roles
@@ -479,6 +483,7 @@ impl Report {
         }
         self.series_counts.observe(case, prog, horizon);
         self.rule_errors += case.errors.len() as u64;
+        self.moves += case.moves;
         for e in &case.errors {
             if self.first_rule_errors.len() < 5 {
                 // Where: the rule's file, line and column.
@@ -650,6 +655,7 @@ impl Report {
         }
         self.open += o.open;
         self.rule_errors += o.rule_errors;
+        self.moves += o.moves;
         for e in o.first_rule_errors {
             if self.first_rule_errors.len() < 5 {
                 self.first_rule_errors.push(e);
