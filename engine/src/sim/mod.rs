@@ -823,14 +823,8 @@ fn run_replication(
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
     }
-    if std::env::var_os("STEG_MEMO_STATS").is_some() {
-        eprintln!(
-            "memo hits {} misses {} nodes {}",
-            memo.hits,
-            memo.misses,
-            memo.len()
-        );
-    }
+    sink.report.rule_calls_memoised += memo.hits;
+    sink.report.rule_calls_evaluated += memo.misses;
     progress(sink.finished);
     Ok(())
 }

@@ -230,6 +230,11 @@ pub struct Report {
     /// Moves of all cases: transitions of the compiled nets fired (steps executed, joins passed,
     /// waits left), the unit of the simulator's speed (moves per second).
     pub moves: u64,
+    /// Rule calls answered from the memo (a case with the same values in what the rule reads
+    /// came before; see [`crate::Memo`]).
+    pub rule_calls_memoised: u64,
+    /// Rule calls evaluated by the interpreter.
+    pub rule_calls_evaluated: u64,
     /// The first few rule errors, for finding them.
     pub first_rule_errors: Vec<String>,
     /// Staff queues and utilisation per role.
@@ -304,6 +309,8 @@ impl Report {
             stuck: Vec::new(),
             rule_errors: 0,
             moves: 0,
+            rule_calls_memoised: 0,
+            rule_calls_evaluated: 0,
             first_rule_errors: Vec::new(),
             roles: prog
                 .roles
@@ -656,6 +663,8 @@ impl Report {
         self.open += o.open;
         self.rule_errors += o.rule_errors;
         self.moves += o.moves;
+        self.rule_calls_memoised += o.rule_calls_memoised;
+        self.rule_calls_evaluated += o.rule_calls_evaluated;
         for e in o.first_rule_errors {
             if self.first_rule_errors.len() < 5 {
                 self.first_rule_errors.push(e);
