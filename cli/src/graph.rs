@@ -18,6 +18,8 @@ pub enum GraphFormat {
     Bpmn,
     /// An SVG drawing (pools, lanes, BPMN symbols) to open in a browser or put in a document.
     Svg,
+    /// PNML Petri nets as the semantics compiles each entry workflow, for pm4py and ProM.
+    Pnml,
 }
 
 impl GraphFormat {
@@ -29,13 +31,19 @@ impl GraphFormat {
             "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
             "bpmn" => Some(GraphFormat::Bpmn),
             "svg" => Some(GraphFormat::Svg),
+            "pnml" => Some(GraphFormat::Pnml),
             _ => None,
         }
     }
 }
 
 /// Draw `municipality`; refuse (exit 1, diagnostics on stderr) when it has errors.
-pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path>) -> CliResult {
+pub fn graph(
+    municipality: &Path,
+    format: Option<GraphFormat>,
+    entry: Option<&str>,
+    out: Option<&Path>,
+) -> CliResult {
     let format = format
         .or_else(|| out.and_then(GraphFormat::from_extension))
         .unwrap_or(GraphFormat::Dot);
@@ -65,15 +73,21 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     let Some(m) = report.municipalities.first() else {
         return Err(format!("{}: no municipality loaded", dir.display()).into());
     };
-    let text = engine::export(
-        m,
-        match format {
-            GraphFormat::Dot => engine::ExportFormat::Dot,
-            GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
-            GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
-            GraphFormat::Svg => engine::ExportFormat::Svg,
-        },
-    );
+    if entry.is_some() && format != GraphFormat::Pnml {
+        return Err("--entry is for --format pnml".into());
+    }
+    let text = match format {
+        GraphFormat::Pnml => engine::pnml_of(m, entry)?,
+        _ => engine::export(
+            m,
+            match format {
+                GraphFormat::Dot => engine::ExportFormat::Dot,
+                GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
+                GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
+                GraphFormat::Svg | GraphFormat::Pnml => engine::ExportFormat::Svg,
+            },
+        ),
+    };
     match out {
         Some(path) => {
             render::write_atomically(path, text.as_bytes())

@@ -154,14 +154,20 @@ enum Command {
     /// SVG is steg's own drawing (no Graphviz needed): each workflow cut into parts of a few
     /// columns that read at A4 width, joined by lettered connectors.
     ///
+    /// PNML is the Petri net steg itself runs: each entry workflow compiled with its referrals
+    /// inlined, transitions named by the activities of `steg simulate --log` (`workflow.step`),
+    /// routing silent, with its final marking. pm4py reads the last net of a file: name one
+    /// with --entry.
+    ///
     /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
-    /// .bpmn, .svg), else DOT.
+    /// .bpmn, .svg, .pnml), else DOT.
     ///
     /// Examples:
     ///   steg graph lindesberg --out lindesberg.svg          open in a browser
     ///   steg graph lindesberg | dot -Tsvg > lindesberg.svg
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
+    ///   steg graph lindesberg --entry ekonomiskt_bistand --out eb.pnml   for pm4py or ProM
     #[command(verbatim_doc_comment)]
     Graph {
         /// The municipality: a folder, or a name under workflows/.
@@ -169,6 +175,9 @@ enum Command {
         /// Picture format [default: from the --out extension, else dot]
         #[arg(long, value_enum)]
         format: Option<graph::GraphFormat>,
+        /// With --format pnml: only the net of this entry workflow [default: every entry]
+        #[arg(long, value_name = "WORKFLOW")]
+        entry: Option<String>,
         /// Write to this file (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -376,8 +385,9 @@ fn main() -> ExitCode {
         Command::Graph {
             municipality,
             format,
+            entry,
             out,
-        } => graph::graph(&municipality, format, out.as_deref()),
+        } => graph::graph(&municipality, format, entry.as_deref(), out.as_deref()),
         Command::Report {
             municipality,
             out,
@@ -659,7 +669,11 @@ fn simulate(
     }
     let mut writer = match (log, log_format) {
         (Some(p), Some(f)) => {
-            Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?)
+            let setup = engine::log_setup(&m, &opts).unwrap_or_default();
+            Some(
+                engine::EventLog::create(p, f, setup)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            )
         }
         _ => None,
     };
@@ -669,8 +683,8 @@ fn simulate(
         &sources,
         &opts,
         &mut |done| bar.update(done),
-        &mut |prog, case| match writer.as_mut() {
-            Some(w) => w.case(prog, case),
+        &mut |cx, case| match writer.as_mut() {
+            Some(w) => w.case(cx, case),
             None => Ok(()),
         },
     );

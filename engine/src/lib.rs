@@ -26,6 +26,7 @@ mod export;
 mod graph;
 mod import;
 mod load;
+pub mod mining;
 mod model;
 mod municipality;
 pub mod net;
@@ -49,7 +50,7 @@ pub use eval::{
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
-    draw, export, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,
+    draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,
     COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
 };
 pub use graph::{Edge, Graph, StepRef};
@@ -66,13 +67,13 @@ pub use model::{
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
-pub use run::case::{Case, Ctx, External, Stuck, TraceEntry, What, World};
+pub use run::case::{Case, Ctx, External, MoveDetail, Stuck, TraceEntry, What, Work, World};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use schema::{municipality_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
-pub use sim::log::{EventLog, LogFormat};
+pub use sim::log::{EventLog, LogEvent, LogFormat, LogSetup};
 pub use sim::{
-    simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
+    log_setup, simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
     Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
 };
 pub use validity::Validity;

@@ -12,6 +12,7 @@ mod bpmn;
 mod dot;
 mod layout;
 mod mermaid;
+mod pnml;
 mod svg;
 
 pub use svg::{
@@ -35,6 +36,9 @@ pub enum ExportFormat {
     Bpmn,
     /// An SVG drawing (pools, lanes, BPMN symbols), for browsers and documents.
     Svg,
+    /// PNML place/transition nets: the compiled workflow net of each entry workflow, for
+    /// process-mining tools.
+    Pnml,
 }
 
 /// Draw the workflows of `m` in `format`.
@@ -46,7 +50,36 @@ pub fn export(m: &Municipality, format: ExportFormat) -> String {
         ExportFormat::Mermaid => mermaid::render(&view),
         ExportFormat::Bpmn => bpmn::render(&view),
         ExportFormat::Svg => svg::draw(&view, &DrawOptions::default()).to_document(),
+        ExportFormat::Pnml => pnml_of(m, None).unwrap_or_default(),
     }
+}
+
+/// The PNML of `m`'s entry workflows as the semantics compiles them (one net each, in the
+/// order of `entry:`), or of the one entry workflow named `entry`. `Err` names the entry
+/// workflows when `entry` is not one.
+pub fn pnml_of(m: &Municipality, entry: Option<&str>) -> Result<String, String> {
+    let graph = Graph::build(m);
+    let sem = crate::semantics::Semantics::new(m, &graph);
+    let mut nets = Vec::new();
+    let mut names = Vec::new();
+    for &e in &sem.prog.entries {
+        let name = &sem.prog.workflows[e as usize].name;
+        names.push(name.clone());
+        if entry.is_some_and(|x| x != name) {
+            continue;
+        }
+        if let Some(wn) = &sem.nets[e as usize] {
+            nets.push(crate::mining::LabelledNet::of(&sem.prog, wn));
+        }
+    }
+    if let (Some(x), true) = (entry, nets.is_empty()) {
+        return Err(format!(
+            "`{x}` is not an entry workflow of {}; the entry workflows are: {}",
+            m.name,
+            names.join(", ")
+        ));
+    }
+    Ok(pnml::render(&nets))
 }
 
 /// Draw the workflows of `m` as SVG parts, with `opts`' marks and links (see [`Drawing`]).

@@ -41,8 +41,13 @@ pub const HOURS_PER_DAY: f64 = 8.0;
 /// Days in an average month, for turning "per month" rates into days.
 pub const DAYS_PER_MONTH: f64 = 30.436_875;
 
-/// Receives each finished case (for event logs).
-pub type CaseSink<'a> = dyn FnMut(&Program, &Case) -> std::io::Result<()> + 'a;
+/// Receives each finished case (for event logs), with what it ran against (the program and
+/// the compiled net whose transitions `Case::fired` names).
+pub type CaseSink<'a> = dyn FnMut(&Ctx, &Case) -> std::io::Result<()> + 'a;
+
+/// The working day of a staff member: from 08:00, [`HOURS_PER_DAY`] hours. Event logs place
+/// work inside it.
+pub const WORKDAY_START_MINUTE: u16 = 8 * 60;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -73,6 +78,8 @@ struct Request {
     hours: f64,
     earliest: NaiveDate,
     since: NaiveDate,
+    /// When work on it started: the day, the member and the hour within their day.
+    started: Option<(NaiveDate, u32, f64)>,
 }
 
 /// A role's staff in simulation: a number of people, or none to wait for.
@@ -412,6 +419,7 @@ impl World for SimWorld<'_> {
                         hours: step.effort_hours,
                         earliest,
                         since: date,
+                        started: None,
                     },
                 ));
                 None
@@ -520,7 +528,7 @@ pub fn simulate(
         let mut done = 0;
         for r in 0..replications {
             let mut part = new_report();
-            let mut quiet = |_: &Program, _: &Case| Ok(());
+            let mut quiet = |_: &Ctx, _: &Case| Ok(());
             let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
             run_replication(
                 &cx,
@@ -580,6 +588,31 @@ pub fn simulate(
     }
     progress(opts.cases * u64::from(replications));
     Ok(Report::combine(parts, prog))
+}
+
+/// The staff member and the hour of their working day at which `used` hours of a role's day
+/// have been worked (members work their [`HOURS_PER_DAY`] one after another).
+fn staff_hour(used: f64) -> (u32, f64) {
+    let member = (used / HOURS_PER_DAY).floor().max(0.0);
+    (member as u32, (used - member * HOURS_PER_DAY).clamp(0.0, HOURS_PER_DAY))
+}
+
+/// Minutes after midnight of an hour of the working day.
+fn minute_of(hour: f64) -> u16 {
+    WORKDAY_START_MINUTE + (hour.clamp(0.0, HOURS_PER_DAY) * 60.0).round() as u16
+}
+
+/// What the event log of a simulation with `opts` needs besides the cases: the staff of each
+/// role after `--set` and the simulated case attributes.
+pub fn log_setup(m: &Municipality, opts: &Options) -> Result<log::LogSetup, SimError> {
+    let g = Graph::build(m);
+    let prog = Program::new(m, &g);
+    let (r, _) = resolve(m, &prog, opts)?;
+    Ok(log::LogSetup {
+        staff: r.capacity_list(),
+        attributes: r.attributes.iter().map(|(n, _)| n.clone()).collect(),
+        name: format!("steg simulate {} (seed {})", m.name, opts.seed),
+    })
 }
 
 impl Resolved {
@@ -784,6 +817,12 @@ fn run_replication(
                 while capacity > 1e-9 {
                     let Some(front) = q.front_mut() else { break };
                     let take = front.hours.min(capacity);
+                    // The staff members work one after another through the day's hours: the
+                    // hours used so far say whose day and which hour of it this work falls in.
+                    if front.started.is_none() {
+                        let (member, hour) = staff_hour(available - capacity);
+                        front.started = Some((day, member, hour));
+                    }
                     front.hours -= take;
                     capacity -= take;
                     if front.hours <= 1e-9 {
@@ -793,7 +832,17 @@ fn run_replication(
                             .as_mut()
                             .filter(|s| s.generation == r.generation)
                         {
-                            s.case.finish_work(r.token, r.epoch, r.earliest.max(day));
+                            let (start, member, hour) = r.started.unwrap_or((day, 0, 0.0));
+                            // A request is worked in one piece a day: it ends `take` hours
+                            // after it started today, or after the start of today's work.
+                            let end = if start == day { hour + take } else { take };
+                            let work = crate::run::case::Work {
+                                start,
+                                member,
+                                start_minute: minute_of(hour),
+                                end_minute: minute_of(end),
+                            };
+                            s.case.finish_work_by(r.token, r.epoch, r.earliest.max(day), work);
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
                             }
@@ -834,7 +883,7 @@ impl Sink<'_, '_, '_> {
     fn fold(&mut self, s: Slot) -> Result<(), SimError> {
         self.report.finished(&s.case, self.kpi, self.cx, s.horizon);
         if self.record {
-            (self.log)(self.cx.prog, &s.case)
+            (self.log)(self.cx, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;
