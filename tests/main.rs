@@ -8,6 +8,7 @@
 //! - `import`: `steg import` and `steg check` of BPMN/PNML models: the round trip of every bundled
 //!   municipality, hand-made models, refused files.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
+//! - `mining`: event logs other tools read and replay (pm4py, the XES schema), `steg conform`.
 //! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
 //!   the audit view, and the mistakes they exist for.
 //! - `regression`: one test per bug found, named after what broke.
@@ -25,6 +26,7 @@ mod extends;
 mod graph;
 mod import;
 mod lindesberg;
+mod mining;
 mod obligations;
 mod regression;
 mod report;

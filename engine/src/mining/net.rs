@@ -21,8 +21,10 @@
 //! while one is pending is the same report, and a report that lapses (`keep:`) or is still
 //! pending when the case closes is lost. Tools such as pm4py and ProM know no capacities, so the
 //! place gets a complement `free(e)`: a move that raises the event takes `free(e)`, a wait's
-//! trigger that takes the event gives it back, and a silent `lapse(e)` (`event(e)` →
-//! `free(e)`) is a report lost. A raise while one is pending is then a lapse and a raise, the
+//! trigger that takes the event gives it back through a place `used(e)` and a silent
+//! `reset(e)` (so that the shortest silent way from `event(e)` to `free(e)` is the lapse, which
+//! pm4py's replay takes to clear a report), and a silent `lapse(e)` (`event(e)` → `free(e)`) is
+//! a report lost. A raise while one is pending is then a lapse and a raise, the
 //! same visible behaviour. The final marking is the sink `end` with every `free(e)`; the
 //! visible language is that of the workflow net.
 
@@ -65,10 +67,12 @@ impl LabelledNet {
         }
         // The complement of each event place.
         let mut free: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut used: BTreeMap<u32, u32> = BTreeMap::new();
         for (p, kind) in wn.places.iter().enumerate() {
             if let PlaceKind::Event(e) = kind {
                 let name = &prog.events[*e as usize].name;
                 free.insert(p as u32, net.add_place(format!("free:{name}"), None));
+                used.insert(p as u32, net.add_place(format!("used:{name}"), None));
             }
         }
         // A move that raises an event takes its complement; one that takes it gives it back
@@ -82,7 +86,7 @@ impl LabelledNet {
                 if raised > taken {
                     pre2.push((f, raised - taken));
                 } else if taken > raised {
-                    post2.push((f, taken - raised));
+                    post2.push((used[&p], taken - raised));
                 }
             }
             (pre2, post2)
@@ -150,8 +154,9 @@ impl LabelledNet {
         for (&p, &f) in &free {
             let name = wn.net.places[p as usize].name.clone();
             net.add_transition(format!("{name}:lapse"), &[(p, 1)], &[(f, 1)]);
-            labels.push(None);
-            origin.push(None);
+            net.add_transition(format!("{name}:reset"), &[(used[&p], 1)], &[(f, 1)]);
+            labels.extend([None, None]);
+            origin.extend([None, None]);
         }
         let mut initial = wn.net.initial.clone();
         let mut final_marking = Marking::of(&[wn.end]);
