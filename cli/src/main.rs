@@ -4,6 +4,7 @@
 //! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
 
 mod audit;
+mod conform;
 mod diff;
 mod graph;
 mod import;
@@ -228,6 +229,38 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
+    /// Replay a case system's event log against the model: which cases fit, which steps are
+    /// skipped or inserted, which obligations are broken.
+    ///
+    /// The log is XES or CSV (columns case_id, activity, and optionally timestamp and
+    /// lifecycle; only completed events count), pseudonymised: steg prints case ids and nothing
+    /// else of it. --map relates the case system's activity names to steps (several to one)
+    /// and lists activities to ignore; without it activity names are step ids. Steps no
+    /// activity maps to are taken as not recorded. Each case gets an optimal alignment
+    /// (skipped steps and inserted activities, each costing 1) within --budget states, else
+    /// "not decided", and a token-based replay fitness. Obligations are judged on the steps
+    /// the log shows. A trace with status `censored` is aligned as a case still open.
+    ///
+    /// Examples:
+    ///   steg conform lindesberg --log examples/conform/lindesberg.xes --map examples/conform/lindesberg-map.yaml
+    ///   steg conform lindesberg --log cases.csv --format json
+    #[command(verbatim_doc_comment)]
+    Conform {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// The event log, .xes or .csv.
+        #[arg(long, value_name = "FILE.xes|FILE.csv")]
+        log: PathBuf,
+        /// How the log's activities map to steps (YAML: `activities:`, `ignore:`, `entry:`).
+        #[arg(long, value_name = "MAP.yaml")]
+        map: Option<PathBuf>,
+        /// Most states an alignment of one case may visit before it is "not decided".
+        #[arg(long, default_value_t = 200_000)]
+        budget: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Compare two municipalities: steps only in one, changed transitions and conditions,
     /// deadlines and timers, staff, parameters, events and obligations.
     ///
@@ -407,6 +440,17 @@ fn main() -> ExitCode {
             seeds,
             threads,
         }),
+        Command::Conform {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Conform {
+            municipality,
+            log,
+            map,
+            budget,
+            format,
+        } => conform::conform(&municipality, &log, map.as_deref(), budget, format == Format::Json),
         Command::Diff {
             format: Format::Sarif,
             ..
