@@ -16,9 +16,14 @@ pub fn conform(
     log: &Path,
     map: Option<&Path>,
     budget: usize,
+    open: bool,
     json: bool,
 ) -> CliResult {
-    let csv = match log.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+    let csv = match log
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
         Some(e) if e == "csv" => true,
         Some(e) if e == "xes" => false,
         _ => return Err(format!("{}: the log must end in .xes or .csv", log.display()).into()),
@@ -35,8 +40,13 @@ pub fn conform(
         .into());
     }
     let bytes = std::fs::read(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| format!("{}: not UTF-8 (byte {})", log.display(), e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 (byte {})",
+            log.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let (m, mut sources) = load_clean(municipality)?;
     let activity_map = match map {
         Some(p) => {
@@ -56,10 +66,15 @@ pub fn conform(
         }
         None => engine::mining::ActivityMap::default(),
     };
-    let traces = engine::mining::read_log(&text, csv).map_err(|e| match e.line {
+    let mut traces = engine::mining::read_log(&text, csv).map_err(|e| match e.line {
         Some(l) => format!("{}:{l}: {}", log.display(), e.message),
         None => format!("{}: {}", log.display(), e.message),
     })?;
+    if open {
+        for t in &mut traces {
+            t.open = true;
+        }
+    }
     let c = engine::mining::conform(&m, &traces, &activity_map, engine::mining::Budget(budget))
         .map_err(|e| match map {
             Some(p) => format!("{}: {e}", p.display()),
@@ -107,16 +122,22 @@ pub fn human(
     )?;
     writeln!(out, "  steps observed in the log: {}", c.observed.len())?;
     if !c.ignored.is_empty() {
-        let list: Vec<String> = c.ignored.iter().map(|(a, n)| format!("{a} ({n})")).collect();
+        let list: Vec<String> = c
+            .ignored
+            .iter()
+            .map(|(a, n)| format!("{a} ({n})"))
+            .collect();
         writeln!(out, "  activities ignored by the map: {}", list.join(", "))?;
     }
-    writeln!(out, "\nsteps (traces, share of decided traces, times; example cases)")?;
+    writeln!(
+        out,
+        "\nsteps (traces, share of decided traces, times; example cases)"
+    )?;
     if c.deviations.is_empty() {
         writeln!(out, "  no step skipped or inserted")?;
     }
     for d in &c.deviations {
-        writeln!(
-            out,
+        let line = format!(
             "  {:<8} {:<45} {:>4} {:>5} {:>4}x  {}",
             d.kind,
             d.step,
@@ -124,19 +145,23 @@ pub fn human(
             pct(d.share),
             d.times,
             d.examples.join(", ")
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
-    writeln!(out, "\nobligations (traces that broke it / traces it applies to; example cases)")?;
+    writeln!(
+        out,
+        "\nobligations (traces that broke it / traces it applies to; example cases)"
+    )?;
     for o in &c.obligations {
-        writeln!(
-            out,
+        let line = format!(
             "  {:<40} {:>4} / {:<4} {:>5}  {}",
             o.id,
             o.broken,
             o.of,
             o.share.map_or_else(|| "-".to_string(), pct),
             o.examples.join(", ")
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     writeln!(out, "\ntraces")?;
     for t in &c.per_trace {

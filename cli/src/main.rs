@@ -257,6 +257,10 @@ enum Command {
         /// Most states an alignment of one case may visit before it is "not decided".
         #[arg(long, default_value_t = 200_000)]
         budget: usize,
+        /// The log was taken while cases were still open: align every trace as a prefix (XES
+        /// traces with `status` `censored` are always taken so).
+        #[arg(long)]
+        open: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -449,8 +453,16 @@ fn main() -> ExitCode {
             log,
             map,
             budget,
+            open,
             format,
-        } => conform::conform(&municipality, &log, map.as_deref(), budget, format == Format::Json),
+        } => conform::conform(
+            &municipality,
+            &log,
+            map.as_deref(),
+            budget,
+            open,
+            format == Format::Json,
+        ),
         Command::Diff {
             format: Format::Sarif,
             ..

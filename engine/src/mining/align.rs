@@ -150,7 +150,10 @@ pub fn token_replay(net: &LabelledNet, trace: &[&str], prefix: bool) -> (f64, u6
                     m = x;
                     consumed += used;
                     produced += made;
-                    candidates.iter().copied().find(|&t| net.net.is_enabled(&m, t))
+                    candidates
+                        .iter()
+                        .copied()
+                        .find(|&t| net.net.is_enabled(&m, t))
                 }
                 None => candidates.first().copied(),
             },
@@ -254,7 +257,10 @@ mod tests {
             name: "t".into(),
             net: n,
             final_marking: Marking::of(&[p[3]]),
-            labels: ["a", "b", "c", "d"].iter().map(|s| Some(s.to_string())).collect(),
+            labels: ["a", "b", "c", "d"]
+                .iter()
+                .map(|s| Some(s.to_string()))
+                .collect(),
             origin: vec![None; 4],
         }
     }
@@ -269,12 +275,34 @@ mod tests {
     #[test]
     fn alignments_cost_what_deviates() {
         let n = net();
-        assert_eq!(cost(&align(&n, &["a", "b", "d"], false, Budget::default())), Some(0));
-        assert_eq!(cost(&align(&n, &["a", "d"], false, Budget::default())), Some(1), "b or c skipped");
-        assert_eq!(cost(&align(&n, &["a", "x", "c", "d"], false, Budget::default())), Some(1), "x inserted");
-        assert_eq!(cost(&align(&n, &["a", "b"], true, Budget::default())), Some(0), "a prefix");
-        assert_eq!(cost(&align(&n, &["a", "b"], false, Budget::default())), Some(1), "d skipped");
-        assert!(matches!(align(&n, &["a", "b", "d"], false, Budget(1)), Alignment::NotDecided { .. }));
+        assert_eq!(
+            cost(&align(&n, &["a", "b", "d"], false, Budget::default())),
+            Some(0)
+        );
+        assert_eq!(
+            cost(&align(&n, &["a", "d"], false, Budget::default())),
+            Some(1),
+            "b or c skipped"
+        );
+        assert_eq!(
+            cost(&align(&n, &["a", "x", "c", "d"], false, Budget::default())),
+            Some(1),
+            "x inserted"
+        );
+        assert_eq!(
+            cost(&align(&n, &["a", "b"], true, Budget::default())),
+            Some(0),
+            "a prefix"
+        );
+        assert_eq!(
+            cost(&align(&n, &["a", "b"], false, Budget::default())),
+            Some(1),
+            "d skipped"
+        );
+        assert!(matches!(
+            align(&n, &["a", "b", "d"], false, Budget(1)),
+            Alignment::NotDecided { .. }
+        ));
     }
 
     #[test]

@@ -136,7 +136,10 @@ pub fn conform(
             .copied()
             .find(|&w| prog.workflows[w as usize].name == *e)
             .ok_or_else(|| format!("the map's entry `{e}` is not an entry workflow"))?,
-        None => *prog.entries.first().ok_or("the municipality has no entry workflow")?,
+        None => *prog
+            .entries
+            .first()
+            .ok_or("the municipality has no entry workflow")?,
     };
     let wn = sem.nets[entry as usize]
         .as_ref()
@@ -204,7 +207,9 @@ pub fn conform(
             Alignment::Found { cost, steps, .. } => {
                 for s in steps {
                     match *s {
-                        Step::Model(x) => skipped.push(net.labels[x as usize].clone().unwrap_or_default()),
+                        Step::Model(x) => {
+                            skipped.push(net.labels[x as usize].clone().unwrap_or_default())
+                        }
                         Step::Log(i) => inserted.push(acts[i].clone()),
                         _ => {}
                     }
@@ -233,10 +238,16 @@ pub fn conform(
             }
         }
         // Obligations on the steps the log shows.
-        let mut case = Case::new(id.clone(), crate::eval::Arende::new(id.clone(), BTreeMap::new()), false);
+        let mut case = Case::new(
+            id.clone(),
+            crate::eval::Arende::new(id.clone(), BTreeMap::new()),
+            false,
+        );
         for (i, a) in acts.iter().enumerate() {
             let Some(at) = find(prog, a) else { continue };
-            let date = t.date(original_index(t, &map.ignore, &to_step, i)).unwrap_or_default();
+            let date = t
+                .date(original_index(t, &map.ignore, &to_step, i))
+                .unwrap_or_default();
             case.visits.push((at, date));
         }
         let last = t.events.iter().rev().find_map(|(_, d)| d.map(|d| d.date()));
@@ -248,7 +259,13 @@ pub fn conform(
         let mut broke = Vec::new();
         for (k, (oid, v)) in monitors.judge(&case, prog, horizon).into_iter().enumerate() {
             if obl.len() <= k {
-                obl.push(ObligationResult { id: oid.clone(), of: 0, broken: 0, share: None, examples: Vec::new() });
+                obl.push(ObligationResult {
+                    id: oid.clone(),
+                    of: 0,
+                    broken: 0,
+                    share: None,
+                    examples: Vec::new(),
+                });
             }
             if let Some(b) = v {
                 obl[k].of += 1;
@@ -294,7 +311,11 @@ pub fn conform(
         fitting,
         not_decided: undecided,
         budget: budget.0,
-        fitness: if traces.is_empty() { 1.0 } else { fit_sum / traces.len() as f64 },
+        fitness: if traces.is_empty() {
+            1.0
+        } else {
+            fit_sum / traces.len() as f64
+        },
         observed,
         ignored: ignored.into_iter().collect(),
         deviations,

@@ -59,7 +59,11 @@ fn time(s: &str) -> Option<NaiveDateTime> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.naive_local());
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
             return Some(t);
         }
@@ -112,8 +116,10 @@ fn read_xes(text: &str) -> Result<Vec<Trace>, ReadError> {
             if lifecycle.is_some_and(|l| !l.eq_ignore_ascii_case("complete")) {
                 continue;
             }
-            t.events
-                .push((activity, key(ev, "time:timestamp").and_then(|s: String| time(&s))));
+            t.events.push((
+                activity,
+                key(ev, "time:timestamp").and_then(|s: String| time(&s)),
+            ));
         }
         out.push(finish(t));
     }
@@ -195,7 +201,9 @@ fn read_csv(text: &str) -> Result<Vec<Trace>, ReadError> {
                 line: Some(n + 1),
             });
         }
-        if lifecycle.is_some_and(|l| !f[l].trim().is_empty() && !f[l].trim().eq_ignore_ascii_case("complete")) {
+        if lifecycle.is_some_and(|l| {
+            !f[l].trim().is_empty() && !f[l].trim().eq_ignore_ascii_case("complete")
+        }) {
             continue;
         }
         let id = f[case].trim().to_string();
@@ -248,11 +256,18 @@ mod tests {
             ("<log><trace><event>", false),
             ("<!DOCTYPE log [<!ENTITY a \"aaaa\">]><log>&a;</log>", false),
             ("<notalog/>", false),
-            ("<log><trace><event><string key=\"x\" value=\"y\"/></event></trace></log>", false),
+            (
+                "<log><trace><event><string key=\"x\" value=\"y\"/></event></trace></log>",
+                false,
+            ),
         ] {
             assert!(read_log(text, csv).is_err(), "{text:?}");
         }
-        let deep = format!("<log>{}{}</log>", "<a>".repeat(10_000), "</a>".repeat(10_000));
+        let deep = format!(
+            "<log>{}{}</log>",
+            "<a>".repeat(10_000),
+            "</a>".repeat(10_000)
+        );
         assert!(read_log(&deep, false).is_err());
     }
 }

@@ -135,12 +135,26 @@ impl Monitors {
 
     /// For each obligation, in declaration order, its id and whether `case` broke it (`None`:
     /// it does not apply to the case).
-    pub fn judge(&self, case: &Case, prog: &Program, horizon: NaiveDate) -> Vec<(String, Option<bool>)> {
+    pub fn judge(
+        &self,
+        case: &Case,
+        prog: &Program,
+        horizon: NaiveDate,
+    ) -> Vec<(String, Option<bool>)> {
         let verdicts = Self::judge_items(&self.items, case, prog, horizon);
-        self.items.iter().map(|i| i.id.clone()).zip(verdicts).collect()
+        self.items
+            .iter()
+            .map(|i| i.id.clone())
+            .zip(verdicts)
+            .collect()
     }
 
-    fn judge_items(items: &[Item], case: &Case, prog: &Program, horizon: NaiveDate) -> Vec<Option<bool>> {
+    fn judge_items(
+        items: &[Item],
+        case: &Case,
+        prog: &Program,
+        horizon: NaiveDate,
+    ) -> Vec<Option<bool>> {
         let end = case.closed.unwrap_or(horizon).min(horizon);
         let visits = &case.visits;
         let mut out = Vec::with_capacity(items.len());

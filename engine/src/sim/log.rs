@@ -120,8 +120,7 @@ pub fn case_events(cx: &Ctx, setup: &LogSetup, case: &Case) -> Vec<LogEvent> {
             let member = match d.work {
                 Some(w) => w.member,
                 None => members[r as usize].unwrap_or_else(|| {
-                    (fnv(&case.id, &prog.roles[r as usize]) % (staff.ceil().max(1.0) as u64))
-                        as u32
+                    (fnv(&case.id, &prog.roles[r as usize]) % (staff.ceil().max(1.0) as u64)) as u32
                 }),
             };
             members[r as usize] = Some(member);
@@ -266,7 +265,11 @@ impl EventLog {
     fn xes_trace(&mut self, case: &Case, events: &[LogEvent]) -> io::Result<()> {
         let o = &mut self.out;
         writeln!(o, "  <trace>")?;
-        writeln!(o, "    <string key=\"concept:name\" value=\"{}\"/>", esc(&case.id))?;
+        writeln!(
+            o,
+            "    <string key=\"concept:name\" value=\"{}\"/>",
+            esc(&case.id)
+        )?;
         if let Some(d) = case.started {
             writeln!(
                 o,
@@ -276,7 +279,11 @@ impl EventLog {
         }
         writeln!(o, "    <string key=\"status\" value=\"{}\"/>", status(case))?;
         if let Some(outcome) = &case.outcome {
-            writeln!(o, "    <string key=\"outcome\" value=\"{}\"/>", esc(outcome))?;
+            writeln!(
+                o,
+                "    <string key=\"outcome\" value=\"{}\"/>",
+                esc(outcome)
+            )?;
         }
         for key in &self.setup.attributes {
             if let Some(v) = case.arende.get(key) {
@@ -285,11 +292,27 @@ impl EventLog {
         }
         for e in events {
             writeln!(o, "    <event>")?;
-            writeln!(o, "      <string key=\"concept:name\" value=\"{}\"/>", esc(&e.activity))?;
-            writeln!(o, "      <string key=\"lifecycle:transition\" value=\"{}\"/>", e.lifecycle)?;
-            writeln!(o, "      <date key=\"time:timestamp\" value=\"{}\"/>", xes_time(e.time))?;
+            writeln!(
+                o,
+                "      <string key=\"concept:name\" value=\"{}\"/>",
+                esc(&e.activity)
+            )?;
+            writeln!(
+                o,
+                "      <string key=\"lifecycle:transition\" value=\"{}\"/>",
+                e.lifecycle
+            )?;
+            writeln!(
+                o,
+                "      <date key=\"time:timestamp\" value=\"{}\"/>",
+                xes_time(e.time)
+            )?;
             if let Some(r) = &e.resource {
-                writeln!(o, "      <string key=\"org:resource\" value=\"{}\"/>", esc(r))?;
+                writeln!(
+                    o,
+                    "      <string key=\"org:resource\" value=\"{}\"/>",
+                    esc(r)
+                )?;
             }
             if let Some(r) = &e.role {
                 writeln!(o, "      <string key=\"org:role\" value=\"{}\"/>", esc(r))?;

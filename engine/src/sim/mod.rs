@@ -594,7 +594,10 @@ pub fn simulate(
 /// have been worked (members work their [`HOURS_PER_DAY`] one after another).
 fn staff_hour(used: f64) -> (u32, f64) {
     let member = (used / HOURS_PER_DAY).floor().max(0.0);
-    (member as u32, (used - member * HOURS_PER_DAY).clamp(0.0, HOURS_PER_DAY))
+    (
+        member as u32,
+        (used - member * HOURS_PER_DAY).clamp(0.0, HOURS_PER_DAY),
+    )
 }
 
 /// Minutes after midnight of an hour of the working day.
@@ -842,7 +845,8 @@ fn run_replication(
                                 start_minute: minute_of(hour),
                                 end_minute: minute_of(end),
                             };
-                            s.case.finish_work_by(r.token, r.epoch, r.earliest.max(day), work);
+                            s.case
+                                .finish_work_by(r.token, r.epoch, r.earliest.max(day), work);
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
                             }
