@@ -403,3 +403,76 @@ fn conform_refuses_bad_logs_and_maps_clearly() {
         assert!(run.stderr.contains(says), "{log}: {}", run.stderr);
     }
 }
+
+/// Försäkringskassan answers the coaching team's application for sjukersättning in
+/// simulation (`simulation.answers`): both answers come, and no case waits at the referral
+/// longer than the drawn time allows (the regression: 78 of 2 000 cases stalled there).
+#[test]
+fn referrals_to_units_outside_the_model_are_answered() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = simulate_log(dir.path(), "log.csv", "2000");
+    let text = std::fs::read_to_string(csv).expect("log");
+    let mut answered = 0;
+    let mut last: std::collections::HashMap<&str, (&str, &str)> = Default::default(); // case → (activity, time)
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[3] != "complete" {
+            continue;
+        }
+        if f[1] == "coachingteam.ansokan_sjukersattning" {
+            answered += 1;
+        }
+        last.insert(f[0], (f[1], f[2]));
+    }
+    assert!(answered > 20, "answers: {answered}");
+    // Both answers: a granted application ends in sjukersättning, a refusal goes back to the
+    // insats (and on to other steps).
+    assert!(text.contains(",coachingteam.sjukersattning,"));
+    // Only a case referred less than six months (the longest drawn answer time) before its
+    // follow-up ended can still be at the referral: a few, where 20 stalled without answers.
+    let stalled = last
+        .values()
+        .filter(|(a, _)| *a == "coachingteam.underlag_sjukersattning")
+        .count();
+    assert!(
+        stalled <= 5,
+        "cases left waiting at Försäkringskassan: {stalled}"
+    );
+}
+
+/// What `simulation.answers` says must fit the model: a unit of municipality.yaml, answers
+/// the referrals to it expect, shares that sum to 1.
+#[test]
+fn answers_of_units_outside_the_model_are_checked() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    crate::support::copy_dir(&root().join("workflows"), &tmp.path().join("workflows"));
+    crate::support::copy_dir(&root().join("rules"), &tmp.path().join("rules"));
+    let file = tmp.path().join("workflows/lindesberg/municipality.yaml");
+    let original = std::fs::read_to_string(&file).expect("read");
+    for (from, to, says) in [
+        (
+            "    forsakringskassan:\n      after",
+            "    forsakringskasan:\n      after",
+            "did you mean `forsakringskassan`",
+        ),
+        (
+            "{ beviljad: 0.5, avslag: 0.5 }",
+            "{ beviljad: 0.5, avslg: 0.5 }",
+            "no referral to `forsakringskassan` expects the answer `avslg`",
+        ),
+        (
+            "{ beviljad: 0.5, avslag: 0.5 }",
+            "{ beviljad: 0.5, avslag: 0.6 }",
+            "sum to 1",
+        ),
+    ] {
+        assert!(original.contains(from), "{from}");
+        std::fs::write(&file, original.replace(from, to)).expect("write");
+        let run = steg(
+            tmp.path(),
+            &["simulate", "workflows/lindesberg", "--cases", "5"],
+        );
+        assert_eq!(run.code, 2, "{to}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{to}: {}", run.stderr);
+    }
+}

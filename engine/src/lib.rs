@@ -62,8 +62,8 @@ pub use load::{discover, load_municipality, PathError, MUNICIPALITY_FILE};
 pub use model::{
     rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next,
     Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share, Simulation,
-    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
-    WorkflowFile,
+    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, UnitAnswers,
+    Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};

@@ -100,6 +100,14 @@ struct Resolved {
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
+    /// How units outside the model answer referrals, by unit id.
+    answers: HashMap<String, AnswerDraw>,
+}
+
+/// A unit's answers: the delay range and the answers with cumulative shares.
+struct AnswerDraw {
+    after: crate::DurationRange,
+    answers: Vec<(f64, String)>,
 }
 
 enum AttrDraw {
@@ -330,6 +338,49 @@ fn resolve(
             None => all_referrals(prog),
         },
     };
+    let mut answers = HashMap::new();
+    for (unit, a) in sim.answers.iter() {
+        let u = &unit.value;
+        if !def.units.contains(u) {
+            errors.push(invalid(format!(
+                "simulation.answers: `{u}` is not a unit of municipality.yaml{}",
+                hint(u, def.units.keys())
+            )));
+            continue;
+        }
+        // The answers referrals to the unit expect.
+        let expected: Vec<&str> = prog
+            .steps()
+            .filter(|(_, s)| s.refer_unit.as_deref() == Some(u.as_str()))
+            .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
+            .collect();
+        let total: f64 = a.shares.iter().map(|(_, v)| *v).sum();
+        if (total - 1.0).abs() > 1e-6 || a.shares.iter().any(|(_, v)| !(*v >= 0.0)) {
+            errors.push(invalid(format!(
+                "simulation.answers.{u}: shares must be 0 or more and sum to 1 (they sum to {total})"
+            )));
+        }
+        let mut acc = 0.0;
+        let mut cum = Vec::new();
+        for (name, share) in a.shares.iter() {
+            if !expected.contains(&name.value.as_str()) {
+                errors.push(invalid(format!(
+                    "simulation.answers.{u}: no referral to `{u}` expects the answer `{}`{}",
+                    name.value,
+                    hint(&name.value, expected.iter().copied())
+                )));
+            }
+            acc += share;
+            cum.push((acc, name.value.clone()));
+        }
+        answers.insert(
+            u.clone(),
+            AnswerDraw {
+                after: a.after.value,
+                answers: cum,
+            },
+        );
+    }
     if opts.replications == 0 {
         errors.push(invalid("--replications must be at least 1".into()));
     }
@@ -349,6 +400,7 @@ fn resolve(
             events,
             capacity,
             kpi,
+            answers,
         },
         params,
     ))
@@ -431,10 +483,30 @@ impl World for SimWorld<'_> {
     fn wait(
         &mut self,
         _: &Case,
-        _: &PStep,
+        step: &PStep,
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)> {
+        // A referral to a unit outside the model: its answer, drawn by share, after a drawn
+        // time (`simulation.answers`).
+        if let Some(a) = step
+            .refer_unit
+            .as_deref()
+            .and_then(|u| self.cfg.answers.get(u))
+        {
+            let u = self.rng.unit();
+            let name = a
+                .answers
+                .iter()
+                .find(|(c, _)| u < *c)
+                .or(a.answers.last())
+                .map(|(_, n)| n.as_str())?;
+            let (i, _) = listening.iter().find(|(_, n)| *n == name)?;
+            let lo = a.after.min.after(date).unwrap_or(date);
+            let hi = a.after.max.after(date).unwrap_or(lo);
+            let span = (hi - lo).num_days().max(0);
+            return Some((lo + chrono::Duration::days(self.rng.range(0, span)), *i));
+        }
         let mut best: Option<(NaiveDate, usize)> = None;
         for (i, name) in listening {
             let Some(e) = self.cfg.events.get(*name) else {
