@@ -142,7 +142,7 @@ pub fn case_events(cx: &Ctx, setup: &LogSetup, case: &Case) -> Vec<LogEvent> {
             ));
         }
     }
-    out.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    out.sort_by_key(|e| (e.0, e.1, e.2));
     out.into_iter().map(|(_, _, _, e)| e).collect()
 }
 

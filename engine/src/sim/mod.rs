@@ -355,7 +355,7 @@ fn resolve(
             .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
             .collect();
         let total: f64 = a.shares.iter().map(|(_, v)| *v).sum();
-        if (total - 1.0).abs() > 1e-6 || a.shares.iter().any(|(_, v)| !(*v >= 0.0)) {
+        if (total - 1.0).abs() > 1e-6 || a.shares.iter().any(|(_, v)| v.is_nan() || *v < 0.0) {
             errors.push(invalid(format!(
                 "simulation.answers.{u}: shares must be 0 or more and sum to 1 (they sum to {total})"
             )));
