@@ -476,3 +476,64 @@ fn answers_of_units_outside_the_model_are_checked() {
         assert!(run.stderr.contains(says), "{to}: {}", run.stderr);
     }
 }
+
+/// `steg report --log` adds a section with what `steg conform` finds: the planted deviations
+/// and broken obligations with their case ids, and nothing of the log's other data.
+#[test]
+fn the_report_has_a_section_for_a_case_systems_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("rapport.html");
+    let run = steg(
+        &root(),
+        &[
+            "report",
+            "lindesberg",
+            "--cases",
+            "40",
+            "--log",
+            "examples/conform/lindesberg.xes",
+            "--map",
+            "examples/conform/lindesberg-map.yaml",
+            "--out",
+            page.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(&page).expect("page");
+    let section = html
+        .split("<section id=\"loggen\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the log's section");
+    assert!(
+        html.contains("<a href=\"#loggen\">"),
+        "listed in the contents"
+    );
+    assert!(section.contains("30 ärenden"), "{section}");
+    assert!(section.contains("<code>ekonomiskt_bistand.ny_planering</code></td><td>hoppas över</td><td class=\"num\">3</td>"), "{section}");
+    assert!(section.contains("<code>handlingsplan_vid_andra_ansokan</code></td><td class=\"num\">10</td><td class=\"num\">30</td><td class=\"num\">33 %</td>"), "{section}");
+    assert!(section.contains("P0005, P0014, P0023"), "{section}");
+    assert!(!html.contains("personnummer") && !html.contains("0101-1005"));
+    // A log that cannot be read is said in the section; the page is still written.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "x\n").expect("write");
+    let run = steg(
+        &root(),
+        &[
+            "report",
+            "lindesberg",
+            "--cases",
+            "10",
+            "--log",
+            bad.to_str().expect("utf-8"),
+            "--out",
+            page.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        html.contains("Loggen kunde inte läsas"),
+        "the reason is on the page"
+    );
+}

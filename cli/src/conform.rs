@@ -10,6 +10,103 @@ use steg_engine as engine;
 /// The largest log file read, in bytes (XES is also bounded by the XML reader's limits).
 const MAX_LOG_BYTES: u64 = engine::mining::read::MAX_CSV_BYTES;
 
+/// Why a log could not be related to the model.
+pub enum LoadError {
+    /// The log, or what the map names: a message with the file (and line).
+    Message(String),
+    /// The map's shape: a located diagnostic.
+    Map(Box<engine::Diagnostic>),
+}
+
+impl LoadError {
+    /// As one line (file:line: message).
+    pub fn text(&self, map: Option<&Path>) -> String {
+        match self {
+            LoadError::Message(m) => m.clone(),
+            LoadError::Map(d) => {
+                let at = d
+                    .span
+                    .as_ref()
+                    .map(|s| format!(":{}:{}", s.loc.line, s.loc.column))
+                    .unwrap_or_default();
+                let file = map.map(|p| p.display().to_string()).unwrap_or_default();
+                format!("{file}{at}: {}", d.message)
+            }
+        }
+    }
+}
+
+/// Read `log` (and `map`) and relate it to `m`.
+pub fn load(
+    m: &engine::Municipality,
+    sources: &mut engine::SourceMap,
+    log: &Path,
+    map: Option<&Path>,
+    budget: usize,
+    open: bool,
+) -> Result<engine::mining::Conformance, LoadError> {
+    let fail = |s: String| LoadError::Message(s);
+    let csv = match log
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(e) if e == "csv" => true,
+        Some(e) if e == "xes" => false,
+        _ => {
+            return Err(fail(format!(
+                "{}: the log must end in .xes or .csv",
+                log.display()
+            )))
+        }
+    };
+    let size = std::fs::metadata(log)
+        .map_err(|e| fail(format!("{}: {e}", log.display())))?
+        .len();
+    if size > MAX_LOG_BYTES {
+        return Err(fail(format!(
+            "{}: larger than {} MiB; split the log",
+            log.display(),
+            MAX_LOG_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(log).map_err(|e| fail(format!("{}: {e}", log.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "{}: not UTF-8 (byte {})",
+            log.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let activity_map = match map {
+        Some(p) => {
+            let t =
+                std::fs::read_to_string(p).map_err(|e| fail(format!("{}: {e}", p.display())))?;
+            engine::mining::read_map(sources, p.to_path_buf(), t).map_err(LoadError::Map)?
+        }
+        None => engine::mining::ActivityMap::default(),
+    };
+    let mut traces = engine::mining::read_log(&text, csv).map_err(|e| {
+        fail(match e.line {
+            Some(l) => format!("{}:{l}: {}", log.display(), e.message),
+            None => format!("{}: {}", log.display(), e.message),
+        })
+    })?;
+    if open {
+        for t in &mut traces {
+            t.open = true;
+        }
+    }
+    engine::mining::conform(m, &traces, &activity_map, engine::mining::Budget(budget)).map_err(
+        |e| {
+            fail(match map {
+                Some(p) => format!("{}: {e}", p.display()),
+                None => e,
+            })
+        },
+    )
+}
+
 /// Run `steg conform`.
 pub fn conform(
     municipality: &Path,
@@ -19,67 +116,20 @@ pub fn conform(
     open: bool,
     json: bool,
 ) -> CliResult {
-    let csv = match log
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-    {
-        Some(e) if e == "csv" => true,
-        Some(e) if e == "xes" => false,
-        _ => return Err(format!("{}: the log must end in .xes or .csv", log.display()).into()),
-    };
-    let size = std::fs::metadata(log)
-        .map_err(|e| format!("{}: {e}", log.display()))?
-        .len();
-    if size > MAX_LOG_BYTES {
-        return Err(format!(
-            "{}: larger than {} MiB; split the log",
-            log.display(),
-            MAX_LOG_BYTES / (1024 * 1024)
-        )
-        .into());
-    }
-    let bytes = std::fs::read(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: not UTF-8 (byte {})",
-            log.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
     let (m, mut sources) = load_clean(municipality)?;
-    let activity_map = match map {
-        Some(p) => {
-            let t = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            match engine::mining::read_map(&mut sources, p.to_path_buf(), t) {
-                Ok(a) => a,
-                Err(d) => {
-                    let report = engine::Report {
-                        sources,
-                        municipalities: vec![],
-                        diagnostics: vec![*d],
-                    };
-                    crate::render::diagnostics(&mut std::io::stderr().lock(), &report, false)?;
-                    return Ok(ExitCode::from(2));
-                }
-            }
+    let c = match load(&m, &mut sources, log, map, budget, open) {
+        Ok(c) => c,
+        Err(LoadError::Message(e)) => return Err(e.into()),
+        Err(LoadError::Map(d)) => {
+            let report = engine::Report {
+                sources,
+                municipalities: vec![],
+                diagnostics: vec![*d],
+            };
+            crate::render::diagnostics(&mut std::io::stderr().lock(), &report, false)?;
+            return Ok(ExitCode::from(2));
         }
-        None => engine::mining::ActivityMap::default(),
     };
-    let mut traces = engine::mining::read_log(&text, csv).map_err(|e| match e.line {
-        Some(l) => format!("{}:{l}: {}", log.display(), e.message),
-        None => format!("{}: {}", log.display(), e.message),
-    })?;
-    if open {
-        for t in &mut traces {
-            t.open = true;
-        }
-    }
-    let c = engine::mining::conform(&m, &traces, &activity_map, engine::mining::Budget(budget))
-        .map_err(|e| match map {
-            Some(p) => format!("{}: {e}", p.display()),
-            None => e,
-        })?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &c)?;

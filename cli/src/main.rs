@@ -202,6 +202,7 @@ enum Command {
     ///   steg report lindesberg --out rapport.html
     ///   steg report lindesberg --cases 5000 --seed 7 --out rapport.html
     ///   steg report lindesberg --set roles.socialsekreterare.staff=7 --out vad-om.html
+    ///   steg report lindesberg --log export.xes --map map.yaml --out rapport.html
     #[command(verbatim_doc_comment)]
     Report {
         /// The municipality: a folder, or a name under workflows/.
@@ -228,6 +229,13 @@ enum Command {
         /// Worker threads (default: one per core). The output is the same for any number.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// A case system's event log (.xes or .csv) to replay against the model: a section
+        /// with what `steg conform` finds.
+        #[arg(long, value_name = "FILE.xes|FILE.csv")]
+        log: Option<PathBuf>,
+        /// With --log: how its activities map onto steps (see `steg conform`).
+        #[arg(long, value_name = "MAP.yaml", requires = "log")]
+        map: Option<PathBuf>,
     },
     /// Replay a case system's event log against the model: which cases fit, which steps are
     /// skipped or inserted, which obligations are broken.
@@ -434,6 +442,8 @@ fn main() -> ExitCode {
             set,
             seeds,
             threads,
+            log,
+            map,
         } => report::report(report::Args {
             municipality,
             out,
@@ -443,6 +453,8 @@ fn main() -> ExitCode {
             set,
             seeds,
             threads,
+            log,
+            map,
         }),
         Command::Conform {
             format: Format::Sarif,
