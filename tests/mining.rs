@@ -537,3 +537,103 @@ fn the_report_has_a_section_for_a_case_systems_log() {
         "the reason is on the page"
     );
 }
+
+/// `steg graph --format bpmn --inline`: every bundled municipality's BPMN without call
+/// activities (referred workflows copied in, their ends leading where the referral's `returns`
+/// sends them), ids unique and every reference resolved; bpmnlint's recommended rules pass, and
+/// pm4py, which cannot follow call activities, reads it and converts it to a Petri net.
+#[test]
+fn inlined_bpmn_has_no_call_activities_and_tools_read_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root().join("workflows")).expect("workflows") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name == "common" {
+            continue;
+        }
+        let file = tmp.path().join(format!("{name}.bpmn"));
+        let run = steg(
+            &root(),
+            &[
+                "graph",
+                &name,
+                "--format",
+                "bpmn",
+                "--inline",
+                "--out",
+                file.to_str().expect("utf-8 path"),
+            ],
+        );
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let text = std::fs::read_to_string(&file).expect("export");
+        let doc = roxmltree::Document::parse(&text).expect("well-formed");
+        assert!(
+            !doc.descendants()
+                .any(|n| n.has_tag_name((BPMN, "callActivity"))),
+            "{name}: a call activity is left"
+        );
+        let mut ids = std::collections::HashSet::new();
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            if let Some(id) = n.attribute("id") {
+                assert!(ids.insert(id.to_string()), "{name}: id {id} twice");
+            }
+        }
+        for n in doc
+            .descendants()
+            .filter(|n| n.has_tag_name((BPMN, "sequenceFlow")))
+        {
+            for r in ["sourceRef", "targetRef"] {
+                let id = n.attribute(r).expect("a flow's ends");
+                assert!(ids.contains(id), "{name}: {r} {id} resolves to nothing");
+            }
+        }
+        files.push(file);
+    }
+    let lindesberg =
+        std::fs::read_to_string(tmp.path().join("lindesberg.bpmn")).expect("lindesberg");
+    assert!(lindesberg.contains("id=\"ekonomiskt_bistand.anvisning_ame.kartlaggning\""));
+    if let Some(lint) = [root().join(".ci/node/node_modules/.bin/bpmnlint")]
+        .into_iter()
+        .find(|p| p.is_file())
+    {
+        let out = Command::new(&lint)
+            .arg("--config")
+            .arg(root().join(".bpmnlintrc"))
+            .arg("--max-warnings=0")
+            .args(&files)
+            .output()
+            .expect("bpmnlint starts");
+        assert!(
+            out.status.success(),
+            "bpmnlint:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "bpmnlint is missing under CI (.ci/run installs it)"
+        );
+    }
+    if tool("python3", &["-c", "import pm4py"], "pip install pm4py") {
+        let script = "import sys, pm4py\n\
+                      net, im, fm = pm4py.convert_to_petri_net(pm4py.read_bpmn(sys.argv[1]))\n\
+                      print(len(net.transitions))\n";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(tmp.path().join("lindesberg.bpmn"))
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+const BPMN: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";

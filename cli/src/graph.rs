@@ -42,6 +42,7 @@ pub fn graph(
     municipality: &Path,
     format: Option<GraphFormat>,
     entry: Option<&str>,
+    inline: bool,
     out: Option<&Path>,
 ) -> CliResult {
     let format = format
@@ -76,8 +77,12 @@ pub fn graph(
     if entry.is_some() && format != GraphFormat::Pnml {
         return Err("--entry is for --format pnml".into());
     }
+    if inline && format != GraphFormat::Bpmn {
+        return Err("--inline is for --format bpmn".into());
+    }
     let text = match format {
         GraphFormat::Pnml => engine::pnml_of(m, entry)?,
+        GraphFormat::Bpmn if inline => engine::bpmn_inlined(m),
         _ => engine::export(
             m,
             match format {

@@ -169,6 +169,7 @@ enum Command {
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
     ///   steg graph lindesberg --entry ekonomiskt_bistand --out eb.pnml   for pm4py or ProM
+    ///   steg graph lindesberg --format bpmn --inline         referrals inlined, no call activities
     #[command(verbatim_doc_comment)]
     Graph {
         /// The municipality: a folder, or a name under workflows/.
@@ -179,6 +180,10 @@ enum Command {
         /// With --format pnml: only the net of this entry workflow [default: every entry]
         #[arg(long, value_name = "WORKFLOW")]
         entry: Option<String>,
+        /// With --format bpmn: inline referred workflows instead of call activities (for tools
+        /// such as pm4py that cannot follow them); their steps get ids `referral.step`.
+        #[arg(long)]
+        inline: bool,
         /// Write to this file (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -431,8 +436,15 @@ fn main() -> ExitCode {
             municipality,
             format,
             entry,
+            inline,
             out,
-        } => graph::graph(&municipality, format, entry.as_deref(), out.as_deref()),
+        } => graph::graph(
+            &municipality,
+            format,
+            entry.as_deref(),
+            inline,
+            out.as_deref(),
+        ),
         Command::Report {
             municipality,
             out,

@@ -50,8 +50,8 @@ pub use eval::{
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
-    draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity,
-    Part, COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
+    bpmn_inlined, draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark,
+    MarkSeverity, Part, COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
 };
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
