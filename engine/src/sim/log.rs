@@ -64,6 +64,8 @@ pub struct LogSetup {
     pub staff: Vec<Option<f64>>,
     /// The simulated case attributes written on each trace (`simulation.attributes`).
     pub attributes: Vec<String>,
+    /// Those of them written as floats (some value has a fraction).
+    pub floats: Vec<String>,
     /// The log's name (`concept:name` of the log).
     pub name: String,
 }
@@ -286,7 +288,12 @@ impl EventLog {
             )?;
         }
         for key in &self.setup.attributes {
-            if let Some(v) = case.arende.get(key) {
+            if let Some(mut v) = case.arende.get(key) {
+                if self.setup.floats.contains(key) {
+                    if let Ok(i) = v.as_int() {
+                        v = Dynamic::from(i as f64);
+                    }
+                }
                 writeln!(o, "    {}", typed(key, &v))?;
             }
         }

@@ -683,9 +683,22 @@ pub fn log_setup(m: &Municipality, opts: &Options) -> Result<log::LogSetup, SimE
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
     let (r, _) = resolve(m, &prog, opts)?;
+    // An attribute with a fractional value anywhere is a float in every trace (0.2 and 1.0
+    // alike), so tools see one type per attribute.
+    let floats = r
+        .attributes
+        .iter()
+        .filter(|(_, d)| match d {
+            AttrDraw::Float(..) => true,
+            AttrDraw::Int(..) => false,
+            AttrDraw::Values(v) => v.iter().any(|(_, x)| x.is_float()),
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
     Ok(log::LogSetup {
         staff: r.capacity_list(),
         attributes: r.attributes.iter().map(|(n, _)| n.clone()).collect(),
+        floats,
         name: format!("steg simulate {} (seed {})", m.name, opts.seed),
     })
 }
