@@ -246,7 +246,7 @@ pub fn conform(
         for (i, a) in acts.iter().enumerate() {
             let Some(at) = find(prog, a) else { continue };
             let date = t
-                .date(original_index(t, &map.ignore, &to_step, i))
+                .date(original_index(t, &map.ignore, i))
                 .unwrap_or_default();
             case.visits.push((at, date));
         }
@@ -332,12 +332,7 @@ fn find(prog: &crate::semantics::Program, activity: &str) -> Option<At> {
 }
 
 /// The index in `t.events` of the `i`-th event not ignored.
-fn original_index(
-    t: &Trace,
-    ignore: &[String],
-    _map: &BTreeMap<String, String>,
-    i: usize,
-) -> usize {
+fn original_index(t: &Trace, ignore: &[String], i: usize) -> usize {
     t.events
         .iter()
         .enumerate()
