@@ -135,7 +135,10 @@ pub fn conform(
         serde_json::to_writer_pretty(&mut out, &c)?;
         writeln!(out)?;
     } else {
+        // Case ids and activity names come from the log: escape what could act on the terminal.
+        let mut out = crate::excerpt::Escaping::new(&mut out);
         human(&mut out, &m.name, log, &c)?;
+        out.flush()?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -14,62 +14,20 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-/// Most Rhai operations one evaluation may take: far more than any real rule needs (the
-/// riksnorm computation takes a few hundred), few enough to stop `loop {}` in milliseconds.
-pub const MAX_OPERATIONS: u64 = 1_000_000;
-/// Wall-clock limit of one evaluation, a second line of defence behind the operation count.
-pub const MAX_TIME: Duration = Duration::from_secs(1);
+mod sandbox;
+
+pub use sandbox::MAX_OPERATIONS;
 
 thread_local! {
     static DATE: Cell<Option<NaiveDate>> = const { Cell::new(None) };
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// The engine every rule is compiled and run with: no modules, no `eval`, no clock, no output,
-/// and limits on operations, call depth, expression depth and the size of strings, arrays and
-/// maps.
+/// and counted limits on operations, call depth, expression depth and the size of what a rule
+/// holds (see [`sandbox`](mod@sandbox)); the bridge types and functions of steg on top.
 pub fn sandbox() -> Engine {
-    use rhai::packages::{
-        ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage,
-        BasicMathPackage, BasicStringPackage, LanguageCorePackage, LogicPackage, MoreStringPackage,
-        Package,
-    };
-    let mut e = Engine::new_raw();
-    for lib in [
-        LanguageCorePackage::new().as_shared_module(),
-        ArithmeticPackage::new().as_shared_module(),
-        LogicPackage::new().as_shared_module(),
-        BasicStringPackage::new().as_shared_module(),
-        MoreStringPackage::new().as_shared_module(),
-        BasicArrayPackage::new().as_shared_module(),
-        BasicMapPackage::new().as_shared_module(),
-        BasicMathPackage::new().as_shared_module(),
-        BasicIteratorPackage::new().as_shared_module(),
-    ] {
-        e.register_global_module(lib);
-    }
-    e.set_max_operations(MAX_OPERATIONS)
-        .set_max_call_levels(32)
-        .set_max_expr_depths(64, 32)
-        .set_max_string_size(64 * 1024)
-        .set_max_array_size(10_000)
-        .set_max_map_size(10_000);
-    e.disable_symbol("eval");
-    e.on_print(|_| {});
-    e.on_debug(|_, _, _| {});
-    e.on_progress(|ops| {
-        if ops % 65_536 == 0 {
-            let late = DEADLINE
-                .with(|d| d.get())
-                .is_some_and(|d| Instant::now() > d);
-            if late {
-                return Some(Dynamic::from("time limit"));
-            }
-        }
-        None
-    });
+    let mut e = sandbox::sandbox();
     register_bridge(&mut e);
     e
 }
@@ -356,7 +314,7 @@ impl RuleError {
         Diagnostic::new(&codes::RULE_FAILED, self.span.clone(), self.to_string())
             .label("fails here")
             .help(match self.message.as_str() {
-                m if m.contains("too many operations") || m.contains("time limit") => {
+                m if m.contains("too many operations") || m.contains("does not finish") => {
                     "a rule must finish quickly: look for a loop whose condition never turns false"
                         .to_string()
                 }
@@ -531,15 +489,36 @@ impl RuleSet {
     }
 }
 
-fn guarded<T>(
+/// Evaluate with `date` as the date asked about and fresh work counters; a value that is or
+/// holds a float that is not finite (a literal such as `1e999`) is an error, like the
+/// arithmetic that would make one.
+fn guarded(
     date: Option<NaiveDate>,
-    f: impl FnOnce() -> Result<T, Box<EvalAltResult>>,
-) -> Result<T, Box<EvalAltResult>> {
+    f: impl FnOnce() -> Result<Dynamic, Box<EvalAltResult>>,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     DATE.with(|d| d.set(date));
-    DEADLINE.with(|d| d.set(Some(Instant::now() + MAX_TIME)));
-    let r = f();
-    DEADLINE.with(|d| d.set(None));
-    r
+    sandbox::reset_work();
+    let value = f()?;
+    if holds_non_finite(&value) {
+        return Err(EvalAltResult::ErrorArithmetic(
+            format!("the rule gives `{value}`, which holds a number that is not finite"),
+            Position::NONE,
+        )
+        .into());
+    }
+    Ok(value)
+}
+
+fn holds_non_finite(v: &Dynamic) -> bool {
+    if let Ok(x) = v.as_float() {
+        !x.is_finite()
+    } else if let Ok(a) = v.as_array_ref() {
+        a.iter().any(holds_non_finite)
+    } else if let Ok(m) = v.as_map_ref() {
+        m.values().any(holds_non_finite)
+    } else {
+        false
+    }
 }
 
 /// The innermost error's position and the source of the function it happened in.
@@ -568,15 +547,18 @@ fn describe(e: &EvalAltResult) -> String {
         EvalAltResult::ErrorTooManyOperations(_) => {
             format!("too many operations (more than {MAX_OPERATIONS}): the rule does not finish")
         }
-        EvalAltResult::ErrorTerminated(..) => format!(
-            "time limit of {} s reached: the rule does not finish",
-            MAX_TIME.as_secs()
-        ),
         EvalAltResult::ErrorStackOverflow(_) => {
             "recursion too deep: the rule calls itself without end".to_string()
         }
         EvalAltResult::ErrorDataTooLarge(what, _) => {
-            format!("{what}: the rule builds a value larger than a rule may hold")
+            format!(
+                "{what}: the rule builds a value larger than a rule may hold (strings of {} KiB, \
+                 arrays and maps of {} entries, nested {} deep, counted over what one function \
+                 holds at once)",
+                sandbox::MAX_STRING_BYTES / 1024,
+                sandbox::MAX_ENTRIES,
+                sandbox::MAX_DATA_DEPTH
+            )
         }
         EvalAltResult::ErrorArithmetic(msg, _) => format!("arithmetic error: {msg}"),
         EvalAltResult::ErrorFunctionNotFound(sig, _) => {
@@ -595,6 +577,7 @@ fn describe(e: &EvalAltResult) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::sandbox::MAX_ENTRIES;
     use super::*;
 
     fn set(src: &str) -> (RuleSet, crate::SourceMap) {
@@ -642,47 +625,174 @@ mod tests {
         assert!(v.as_bool().unwrap());
     }
 
-    #[test]
-    fn hostile_rules_stop_with_a_named_error() {
-        let src = "fn l(arende, params) { loop {} }\n\
-                   fn r(arende, params) { r(arende, params) }\n\
-                   fn s(arende, params) { let s = \"x\"; loop { s += s; } }\n\
-                   fn a(arende, params) { let a = []; loop { a.push(1); } }\n\
-                   fn z(arende, params) { 1 / 0 }\n\
-                   fn t(arende, params) { 1 + \"a\" * 2 }\n\
-                   fn f(arende, params) { arende.arbetsformga }\n";
+    /// Call every rule of `src` (each `fn NAME(arende, params)`) and expect an error whose
+    /// message contains the given words.
+    fn expect_errors(src: &str, cases: &[(&str, &str)]) {
         let (r, s) = set(src);
-        for (name, words) in [
-            ("l", "too many operations"),
-            ("r", "recursion"),
-            ("s", "larger"),
-            ("a", "larger"),
-            ("z", "division by zero"),
-            ("t", "no function"),
-            ("f", "did you mean `arbetsformaga`"),
-        ] {
-            let start = Instant::now();
+        for (name, words) in cases {
             let e = r
                 .call(&s, name, &arende(), &Params::default(), None)
-                .unwrap_err();
-            assert!(
-                start.elapsed() < Duration::from_secs(2),
-                "{name} took {:?}",
-                start.elapsed()
-            );
+                .expect_err(name);
             assert!(
                 e.message.to_lowercase().contains(words),
                 "{name}: {}",
                 e.message
             );
             assert_eq!(e.case.as_deref(), Some("p1"));
-            assert_eq!(e.rule, name);
+            assert_eq!(e.rule, *name);
         }
+    }
+
+    #[test]
+    fn hostile_rules_stop_with_a_named_error() {
+        let src = "fn l(arende, params) { loop {} }\n\
+                   fn r(arende, params) { r(arende, params) }\n\
+                   fn s(arende, params) { let s = \"x\"; loop { s += s; } }\n\
+                   fn a(arende, params) { let a = [1, 2, 3]; loop { a += a; } }\n\
+                   fn z(arende, params) { 1 / 0 }\n\
+                   fn t(arende, params) { 1 + \"a\" * 2 }\n\
+                   fn f(arende, params) { arende.arbetsformga }\n";
+        expect_errors(
+            src,
+            &[
+                ("l", "too many operations"),
+                ("r", "recursion"),
+                ("s", "larger"),
+                ("a", "larger"),
+                ("z", "division by zero"),
+                ("t", "no function"),
+                ("f", "did you mean `arbetsformaga`"),
+            ],
+        );
+        let (r, _) = set("fn x(arende, params) { 1 }");
         let eval = r
             .engine
             .compile("fn e(arende, params) { eval(\"1\") }")
             .unwrap_err();
         assert!(eval.to_string().contains("disabled"), "{eval}");
+    }
+
+    /// `sleep(30)` slept for 30 s past every limit, and `sleep(1e300)` panicked ("cannot
+    /// convert float seconds to Duration"): rules have no clock at all.
+    #[test]
+    fn clock_functions_are_refused() {
+        let src = "fn big(arende, params) { sleep(1e300) }\n\
+                   fn secs(arende, params) { sleep(30) }\n\
+                   fn float(arende, params) { sleep(0.5) }\n\
+                   fn ptr(arende, params) { call(Fn(\"sleep\"), 30) }\n\
+                   fn method(arende, params) { 30.sleep() }\n\
+                   fn clock(arende, params) { timestamp() }\n\
+                   fn exit_(arende, params) { exit(1) }\n";
+        expect_errors(
+            src,
+            &[
+                ("big", "`sleep` is not available"),
+                ("secs", "`sleep` is not available"),
+                ("float", "`sleep` is not available"),
+                ("ptr", "`sleep` is not available"),
+                ("method", "`sleep` is not available"),
+                ("clock", "`timestamp` is not available"),
+                ("exit_", "no function"),
+            ],
+        );
+    }
+
+    /// `(x * 1.0) / 0.0 > 1.0` was silently false (infinity compared), so a case took
+    /// `else`: every way a rule can make a float that is not finite is an error.
+    #[test]
+    fn float_arithmetic_that_leaves_the_numbers_is_an_error() {
+        let src = "fn div(arende, params) { (arende.arbetsformaga * 1.0) / 0.0 > 1.0 }\n\
+                   fn mixed(arende, params) { 1 / 0.0 }\n\
+                   fn mixed2(arende, params) { 1.5 / 0 }\n\
+                   fn rem(arende, params) { 1.5 % 0.0 }\n\
+                   fn assign(arende, params) { let x = 1.0; x /= 0.0; x }\n\
+                   fn assign_int(arende, params) { let x = 1; x /= 0.0; x }\n\
+                   fn overflow(arende, params) { 1e300 * 1e300 }\n\
+                   fn pow(arende, params) { 10.0 ** 400 }\n\
+                   fn pow_neg(arende, params) { 0.0 ** -1.0 }\n\
+                   fn sqrt_(arende, params) { sqrt(-1.0) }\n\
+                   fn ln_(arende, params) { ln(0.0) }\n\
+                   fn exp_(arende, params) { exp(1000.0) }\n\
+                   fn log_(arende, params) { log(-1.0) }\n\
+                   fn acos_(arende, params) { acos(2.0) }\n\
+                   fn parse(arende, params) { parse_float(\"inf\") > 1.0 }\n\
+                   fn nan(arende, params) { parse_float(\"NaN\") }\n\
+                   fn literal(arende, params) { 1e999 > 1.0 }\n\
+                   fn returned(arende, params) { [1e999] }\n";
+        expect_errors(
+            src,
+            &[
+                ("div", "division by zero"),
+                ("mixed", "division by zero"),
+                ("mixed2", "division by zero"),
+                ("rem", "division by zero"),
+                ("assign", "division by zero"),
+                ("assign_int", "division by zero"),
+                ("overflow", "not a finite number"),
+                ("pow", "not a finite number"),
+                ("pow_neg", "not a finite number"),
+                ("sqrt_", "not a finite number"),
+                ("ln_", "not a finite number"),
+                ("exp_", "not a finite number"),
+                ("log_", "not a finite number"),
+                ("acos_", "not a finite number"),
+                ("parse", "not a finite number"),
+                ("nan", "not a finite number"),
+                ("literal", "not a finite number"),
+                ("returned", "not finite"),
+            ],
+        );
+        // Ordinary float arithmetic is untouched.
+        let (r, s) = set("fn ok(arende, params) { let x = 0.5; x *= 3; x / 2 + 1 - 0.25 }");
+        let v = r
+            .call(&s, "ok", &arende(), &Params::default(), None)
+            .unwrap();
+        assert_eq!(v.as_float().unwrap(), 1.5);
+    }
+
+    /// A map literal of `n` entries `k0: 0, ...`, an array literal of `n` zeros.
+    fn literals(n: usize) -> (String, String) {
+        let map: Vec<String> = (0..n).map(|i| format!("k{i}: {i}")).collect();
+        (
+            format!("#{{{}}}", map.join(", ")),
+            format!("[{}]", vec!["0"; n].join(", ")),
+        )
+    }
+
+    /// Assigning into a map (`m[k] = v`) skipped Rhai's size limits: one evaluation reached
+    /// 2 GB. Every way of growing a value now stops at the limits, counted over everything a
+    /// function holds.
+    #[test]
+    fn assigning_into_a_map_respects_the_size_limits() {
+        let (map, array) = literals(MAX_ENTRIES - 1);
+        let (small_map, small_array) = literals(100);
+        let (half, _) = literals(MAX_ENTRIES / 2 + 1);
+        let big = "let s = \"x\"; for i in 0..15 { s += s; }";
+        let src = format!(
+            "fn keys(arende, params) {{ let m = {map}; for i in 0..10 {{ m[`n${{i}}`] = i; }} m.len() }}\n\
+             fn values(arende, params) {{ {big} let m = {small_map}; for i in 0..100 {{ m[`k${{i}}`] = s + i; }} 0 }}\n\
+             fn copies(arende, params) {{ let inner = {half}; let m = #{{}}; for i in 0..10 {{ m[`k${{i}}`] = inner; }} 0 }}\n\
+             fn elements(arende, params) {{ {big} let a = {small_array}; for i in 0..100 {{ a[i] = s + i; }} 0 }}\n\
+             fn nested(arende, params) {{ let m = #{{ a: {map} }}; for i in 0..40 {{ m.a[`n${{i}}`] = i; }} 0 }}\n\
+             fn in_array(arende, params) {{ let a = [{array}]; for i in 0..10 {{ a[0].push(i); }} 0 }}\n\
+             fn variables(arende, params) {{ let m = {half}; let a = m; let b = m; let c = m; let d = m; let e = m; let f = m; let g = m; let h = m; let i = m; let j = m; let k = m; let l = m; let n = m; let o = m; let p = m; let q = m; 0 }}\n\
+             fn deep(arende, params) {{ let a = []; for i in 0..100000 {{ a = [a]; }} 0 }}\n\
+             fn curried(arende, params) {{ {big} let a = []; for i in 0..100 {{ a.push(Fn(\"x\").curry(s + i)); }} 0 }}\n"
+        );
+        expect_errors(
+            &src,
+            &[
+                ("keys", "larger than a rule may hold"),
+                ("values", "larger than a rule may hold"),
+                ("copies", "larger than a rule may hold"),
+                ("elements", "larger than a rule may hold"),
+                ("nested", "larger than a rule may hold"),
+                ("in_array", "larger than a rule may hold"),
+                ("variables", "larger than a rule may hold"),
+                ("deep", "nesting"),
+                ("curried", "larger than a rule may hold"),
+            ],
+        );
     }
 
     #[test]
