@@ -15,8 +15,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+mod memo;
 mod sandbox;
 
+pub use memo::Memo;
+use memo::{Found, Key, Root};
 pub use sandbox::MAX_OPERATIONS;
 
 thread_local! {
@@ -46,6 +49,8 @@ struct Fields {
     what: &'static str,
     id: String,
     values: BTreeMap<String, Dynamic>,
+    /// For parameters: a fingerprint of the values (memoised results are per parameters).
+    fingerprint: u64,
 }
 
 impl Fields {
@@ -71,6 +76,7 @@ impl Arende {
             what: "arende",
             id: id.into(),
             values,
+            fingerprint: 0,
         }))
     }
 
@@ -97,6 +103,7 @@ impl Arende {
             what: "arende",
             id: self.0.id.clone(),
             values,
+            fingerprint: 0,
         }))
     }
 
@@ -128,6 +135,7 @@ impl Params {
         Params(Arc::new(Fields {
             what: "params",
             id: String::new(),
+            fingerprint: memo::fingerprint(&values),
             values,
         }))
     }
@@ -141,6 +149,7 @@ impl Params {
         Params(Arc::new(Fields {
             what: "params",
             id: String::new(),
+            fingerprint: memo::fingerprint(&values),
             values,
         }))
     }
@@ -210,14 +219,19 @@ pub fn from_dynamic(d: &Dynamic) -> serde_json::Value {
 
 fn register_bridge(e: &mut Engine) {
     e.register_type_with_name::<Arende>("Arende")
-        .register_indexer_get(|a: &mut Arende, k: ImmutableString| a.0.get(&k));
+        .register_indexer_get(|a: &mut Arende, k: ImmutableString| {
+            memo::record(&k, || Key::of(a.0.values.get(k.as_str())));
+            a.0.get(&k)
+        });
     e.register_type_with_name::<Params>("Params")
         .register_indexer_get(|p: &mut Params, k: ImmutableString| p.0.get(&k));
     // The date the rule is asked about, as `YYYY-MM-DD`.
     e.register_fn(
         "datum",
         || -> Result<ImmutableString, Box<EvalAltResult>> {
-            current_date().map(|d| d.to_string().into())
+            let d = current_date()?;
+            memo::record(memo::DATE, || memo::date_key(Some(d)));
+            Ok(d.to_string().into())
         },
     );
     // Whole calendar months from date `a` to date `b` (`YYYY-MM-DD`), negative when b < a.
@@ -268,19 +282,18 @@ pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
                 return Err(format!("no table `{name}`{hint}").into());
             };
             let date = current_date()?;
-            versions
-                .iter()
-                .find(|(v, _)| v.contains(date))
-                .map(|(_, d)| d.clone())
-                .ok_or_else(|| {
-                    let periods: Vec<String> =
-                        versions.iter().map(|(v, _)| v.to_string()).collect();
-                    format!(
-                        "no version of table `{name}` is in force on {date} (versions: {})",
-                        periods.join(", ")
-                    )
-                    .into()
-                })
+            let at = versions.iter().position(|(v, _)| v.contains(date));
+            memo::record(&format!("{}{name}", memo::TABLE), || {
+                Key::Int(at.map_or(-1, |i| i as i64))
+            });
+            at.map(|i| versions[i].1.clone()).ok_or_else(|| {
+                let periods: Vec<String> = versions.iter().map(|(v, _)| v.to_string()).collect();
+                format!(
+                    "no version of table `{name}` is in force on {date} (versions: {})",
+                    periods.join(", ")
+                )
+                .into()
+            })
         },
     );
 }
@@ -334,9 +347,128 @@ pub type RuleResult = Result<Dynamic, RuleError>;
 
 impl RuleSet {
     /// Evaluate rule `name` for a case, with parameters, on `date` (which picks dated versions
-    /// and tables).
+    /// and table versions). Errors name the rule, the case and the place.
     pub fn call(
         &self,
+        sources: &crate::SourceMap,
+        name: &str,
+        arende: &Arende,
+        params: &Params,
+        date: Option<NaiveDate>,
+    ) -> RuleResult {
+        self.call_memo(None, sources, name, arende, params, date)
+    }
+
+    /// [`RuleSet::call`], answered from `memo` when a case with the same values in the fields
+    /// the rule reads was asked before (see [`Memo`]); the result is the same either way.
+    pub fn call_memo(
+        &self,
+        memo: Option<&mut Memo>,
+        sources: &crate::SourceMap,
+        name: &str,
+        arende: &Arende,
+        params: &Params,
+        date: Option<NaiveDate>,
+    ) -> RuleResult {
+        let index = self.select(name, arende, date)?;
+        let Some(memo) = memo else {
+            return self.invoke(index, sources, name, arende, params, date);
+        };
+        let root = (Root::Rule(index), params.0.fingerprint);
+        match memo.find(&root, arende, &|f| self.pseudo_key(f, date)) {
+            Found::Hit(r) => r.map_err(|(span, message)| RuleError {
+                rule: name.to_string(),
+                span,
+                message,
+                case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
+            }),
+            Found::Miss => {
+                let (r, reads) =
+                    memo::recording(|| self.invoke(index, sources, name, arende, params, date));
+                memo.insert(root, &reads, r.clone().map_err(|e| (e.span, e.message)));
+                r
+            }
+        }
+    }
+
+    /// The value a memo's pseudo-field stands for in a call on `date`: the version of a table
+    /// in force, or the date itself.
+    fn pseudo_key(&self, field: &str, date: Option<NaiveDate>) -> Key {
+        if let Some(table) = field.strip_prefix(memo::TABLE) {
+            let at = date.and_then(|d| {
+                self.tables
+                    .iter()
+                    .filter(|t| t.def.table.value == table)
+                    .flat_map(|t| t.def.versions.iter())
+                    .position(|v| {
+                        let from = parse_date(&v.valid_from.value).ok();
+                        let to = v.valid_to.as_ref().and_then(|x| parse_date(&x.value).ok());
+                        Validity { from, to }.contains(d)
+                    })
+            });
+            Key::Int(at.map_or(-1, |i| i as i64))
+        } else {
+            memo::date_key(date)
+        }
+    }
+
+    /// The version of rule `name` in force on `date` (its index in `rules`).
+    fn select(
+        &self,
+        name: &str,
+        arende: &Arende,
+        date: Option<NaiveDate>,
+    ) -> Result<usize, RuleError> {
+        let fail = |span: Option<Span>, message: String| RuleError {
+            rule: name.to_string(),
+            span,
+            message,
+            case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
+        };
+        let indices = self
+            .by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let Some(&first) = indices.first() else {
+            return Err(fail(None, "no such rule".to_string()));
+        };
+        let first_rule = &self.rules[first];
+        match date {
+            Some(d) => indices
+                .iter()
+                .copied()
+                .find(|&i| self.rules[i].validity.contains(d))
+                .ok_or_else(|| {
+                    let periods: Vec<String> = self
+                        .versions(name)
+                        .map(|r| r.validity.to_string())
+                        .collect();
+                    fail(
+                        Some(first_rule.span.clone()),
+                        format!(
+                            "no version is in force on {d} (versions: {})",
+                            periods.join(", ")
+                        ),
+                    )
+                }),
+            None if indices
+                .iter()
+                .any(|&i| self.rules[i].validity != Validity::ALWAYS) =>
+            {
+                Err(fail(
+                    Some(first_rule.span.clone()),
+                    "the rule has dated versions; a date is needed to pick one".to_string(),
+                ))
+            }
+            None => Ok(first),
+        }
+    }
+
+    /// Evaluate version `index` of rule `name`.
+    fn invoke(
+        &self,
+        index: usize,
         sources: &crate::SourceMap,
         name: &str,
         arende: &Arende,
@@ -349,39 +481,7 @@ impl RuleSet {
             message,
             case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
         };
-        let Some(first) = self.get(name) else {
-            return Err(fail(None, "no such rule".to_string()));
-        };
-        let rule = match date {
-            Some(d) => self
-                .versions(name)
-                .find(|r| r.validity.contains(d))
-                .ok_or_else(|| {
-                    let periods: Vec<String> = self
-                        .versions(name)
-                        .map(|r| r.validity.to_string())
-                        .collect();
-                    fail(
-                        Some(first.span.clone()),
-                        format!(
-                            "no version is in force on {d} (versions: {})",
-                            periods.join(", ")
-                        ),
-                    )
-                })?,
-            None if first.validity != Validity::ALWAYS
-                || self
-                    .versions(name)
-                    .nth(1)
-                    .is_some_and(|r| r.validity != Validity::ALWAYS) =>
-            {
-                return Err(fail(
-                    Some(first.span.clone()),
-                    "the rule has dated versions; a date is needed to pick one".to_string(),
-                ))
-            }
-            None => first,
-        };
+        let rule = &self.rules[index];
         if rule.params.len() != 2 {
             return Err(fail(
                 Some(rule.span.clone()),
@@ -439,9 +539,34 @@ impl RuleSet {
         date: Option<NaiveDate>,
     ) -> Result<bool, RuleError> {
         let value = self.call(sources, name, arende, params, date)?;
+        self.boolean(name, value, arende, self.get(name).map(|r| r.span.clone()))
+    }
+
+    /// [`RuleSet::rule_holds`], answered from `memo` where it can be (see [`Memo`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rule_holds_memo(
+        &self,
+        memo: Option<&mut Memo>,
+        sources: &crate::SourceMap,
+        name: &str,
+        arende: &Arende,
+        params: &Params,
+        date: Option<NaiveDate>,
+    ) -> Result<bool, RuleError> {
+        let value = self.call_memo(memo, sources, name, arende, params, date)?;
+        self.boolean(name, value, arende, self.get(name).map(|r| r.span.clone()))
+    }
+
+    fn boolean(
+        &self,
+        what: &str,
+        value: Dynamic,
+        arende: &Arende,
+        span: Option<Span>,
+    ) -> Result<bool, RuleError> {
         value.as_bool().map_err(|t| RuleError {
-            rule: name.to_string(),
-            span: self.get(name).map(|r| r.span.clone()),
+            rule: what.to_string(),
+            span,
             message: format!("a condition must be true or false, this one gave {t} `{value}`"),
             case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
         })
@@ -458,34 +583,59 @@ impl RuleSet {
         params: &Params,
         date: Option<NaiveDate>,
     ) -> Result<bool, RuleError> {
-        let value = match crate::model::rule_name(condition) {
-            Some(name) => self.call(sources, name, arende, params, date)?,
-            None => {
-                let fail = |message: String| RuleError {
-                    rule: condition.to_string(),
-                    span: None,
-                    message,
-                    case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
-                };
-                let ast = inline
-                    .get(condition)
-                    .ok_or_else(|| fail("the condition did not compile".to_string()))?;
-                let mut scope = Scope::new();
-                scope
-                    .push("arende", arende.clone())
-                    .push("params", params.clone());
-                guarded(date, || {
-                    self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast)
-                })
-                .map_err(|e| fail(describe(&e)))?
-            }
-        };
-        value.as_bool().map_err(|t| RuleError {
+        self.condition_memo(None, sources, inline, condition, arende, params, date)
+    }
+
+    /// [`RuleSet::condition`], answered from `memo` where it can be (see [`Memo`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn condition_memo(
+        &self,
+        memo: Option<&mut Memo>,
+        sources: &crate::SourceMap,
+        inline: &HashMap<String, AST>,
+        condition: &str,
+        arende: &Arende,
+        params: &Params,
+        date: Option<NaiveDate>,
+    ) -> Result<bool, RuleError> {
+        if let Some(name) = crate::model::rule_name(condition) {
+            let value = self.call_memo(memo, sources, name, arende, params, date)?;
+            return self.boolean(name, value, arende, self.get(name).map(|r| r.span.clone()));
+        }
+        let fail = |message: String| RuleError {
             rule: condition.to_string(),
             span: None,
-            message: format!("a condition must be true or false, this one gave {t} `{value}`"),
+            message,
             case: (!arende.id().is_empty()).then(|| arende.id().to_string()),
-        })
+        };
+        let (text, ast) = inline
+            .get_key_value(condition)
+            .ok_or_else(|| fail("the condition did not compile".to_string()))?;
+        let eval = || {
+            let mut scope = Scope::new();
+            scope
+                .push("arende", arende.clone())
+                .push("params", params.clone());
+            guarded(date, || {
+                self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+            })
+            .map_err(|e| describe(&e))
+        };
+        let value = match memo {
+            None => eval().map_err(fail)?,
+            Some(memo) => {
+                let root = (Root::Inline(text.as_ptr() as usize), params.0.fingerprint);
+                match memo.find(&root, arende, &|f| self.pseudo_key(f, date)) {
+                    Found::Hit(r) => r.map_err(|(_, m)| fail(m))?,
+                    Found::Miss => {
+                        let (r, reads) = memo::recording(eval);
+                        memo.insert(root, &reads, r.clone().map_err(|m| (None, m)));
+                        r.map_err(fail)?
+                    }
+                }
+            }
+        };
+        self.boolean(condition, value, arende, None)
     }
 }
 
@@ -580,7 +730,7 @@ mod tests {
     use super::sandbox::MAX_ENTRIES;
     use super::*;
 
-    fn set(src: &str) -> (RuleSet, crate::SourceMap) {
+    pub(super) fn set(src: &str) -> (RuleSet, crate::SourceMap) {
         let mut sources = crate::SourceMap::default();
         let file = sources.add("t.rhai".into(), src.to_string());
         let mut rules = RuleSet::default();
@@ -949,4 +1099,63 @@ impl RuleSet {
 /// traced to its file.
 pub(crate) fn file_source(file: FileId) -> String {
     format!("#{}", file.0)
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::tests::set;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Rules whose reads depend on what they read, with missing fields, errors, the date and
+    /// a parameter: the memoised answer is the plain answer for every case, in any order.
+    const RULES: &str = "\
+        fn a(arende, params) { if arende.x > 2 { arende.y * 2 } else { arende.z } }\n\
+        fn b(arende, params) { if arende.flagga { datum() } else { arende.x + params.k } }\n\
+        fn c(arende, params) { if arende.x == 0 { 1 / arende.x } else { [arende.x, arende.y] } }\n\
+        fn d(arende, params) { let s = 0; for i in 0..arende.x { s += i; } s > arende.y }\n";
+
+    fn case(x: i64, y: Option<i64>, z: i64, flagga: bool) -> Arende {
+        let mut v: std::collections::BTreeMap<String, Dynamic> = [
+            ("x".to_string(), Dynamic::from(x)),
+            ("z".to_string(), Dynamic::from(z)),
+            ("flagga".to_string(), Dynamic::from(flagga)),
+        ]
+        .into_iter()
+        .collect();
+        if let Some(y) = y {
+            v.insert("y".to_string(), Dynamic::from(y));
+        }
+        Arende::new("p1", v)
+    }
+
+    fn show(r: &RuleResult) -> String {
+        match r {
+            Ok(v) => format!("ok {v:?}"),
+            Err(e) => format!("err {e}"),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn memoised_calls_answer_what_plain_calls_answer(
+            calls in proptest::collection::vec(
+                (0usize..4, 0i64..5, proptest::option::of(0i64..3), 0i64..3, any::<bool>(),
+                 0u32..3, 0i64..2),
+                1..60,
+            )
+        ) {
+            let (r, s) = set(RULES);
+            let mut memo = Memo::new();
+            for (rule, x, y, z, flagga, day, k) in calls {
+                let name = ["a", "b", "c", "d"][rule];
+                let params = Params::default().with(&serde_json::json!({ "k": k }).as_object().unwrap().clone());
+                let date = NaiveDate::from_ymd_opt(2024, 1, 1 + day);
+                let arende = case(x, y, z, flagga);
+                let plain = r.call(&s, name, &arende, &params, date);
+                let memoised = r.call_memo(Some(&mut memo), &s, name, &arende, &params, date);
+                prop_assert_eq!(show(&plain), show(&memoised));
+            }
+        }
+    }
 }

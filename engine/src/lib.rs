@@ -49,7 +49,9 @@ pub use diagnostic::{
 };
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
-pub use eval::{from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS};
+pub use eval::{
+    from_dynamic, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
+};
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
     bpmn_inlined, draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark,
