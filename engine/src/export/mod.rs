@@ -76,7 +76,7 @@ pub fn pnml_of(m: &Municipality, entry: Option<&str>) -> Result<String, String> 
             continue;
         }
         if let Some(wn) = &sem.nets[e as usize] {
-            nets.push(crate::mining::LabelledNet::of(&sem.prog, wn));
+            nets.push(crate::semantics::LabelledNet::of(&sem.prog, wn));
         }
     }
     if let (Some(x), true) = (entry, nets.is_empty()) {

@@ -11,7 +11,7 @@
 //! names are the semantics' own place and transition names.
 
 use super::bpmn::{attr, text};
-use crate::mining::LabelledNet;
+use crate::semantics::LabelledNet;
 use std::fmt::Write;
 
 /// PNML of `nets`, one `<net>` each, in the order given.

@@ -6,7 +6,7 @@
 //! ## The log is the moves
 //!
 //! A case's events are the transitions it fired in the compiled net of its entry workflow
-//! (`Case::fired`), each visible one (`crate::mining::activity`: every move but a wait's
+//! (`Case::fired`), each visible one (`crate::semantics::activity`: every move but a wait's
 //! trigger) written as its step, `workflow.step`, twice: `lifecycle:transition` `start` when
 //! the work began (after any queue for staff) and `complete` when the step was left. So a join
 //! is written once, when it fires; a decision once, whichever route it took.
@@ -29,8 +29,8 @@
 //! the end of its follow-up), `outcome` (the last end reached, when one was) and the case's
 //! simulated attributes (`simulation.attributes`) with their types.
 
-use crate::mining::activity;
 use crate::run::case::{Case, Ctx};
+use crate::semantics::activity;
 use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rhai::Dynamic;
 use std::fs::File;

@@ -3,7 +3,7 @@
 //!
 //! ## Labels
 //!
-//! A transition of the workflow net executes a step ([`crate::semantics::Label`]); its activity
+//! A transition of the workflow net executes a step ([`super::Label`]); its activity
 //! is the step as `workflow.step` ([`activity`]), the name the event log writes. Routing is
 //! silent:
 //!
@@ -28,8 +28,8 @@
 //! same visible behaviour. The final marking is the sink `end` with every `free(e)`; the
 //! visible language is that of the workflow net.
 
+use super::{Move, PlaceKind, Program, WorkflowNet};
 use crate::net::{Marking, Net};
-use crate::semantics::{Move, PlaceKind, Program, WorkflowNet};
 use std::collections::BTreeMap;
 
 /// A labelled net with initial and final marking (a Petri net as process-mining tools take it).
