@@ -44,7 +44,7 @@ pub struct Arende(Arc<Fields>);
 #[derive(Clone, Debug, Default)]
 pub struct Params(Arc<Fields>);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Fields {
     what: &'static str,
     id: String,
@@ -95,16 +95,28 @@ impl Arende {
 
     /// A copy of this case's data with some fields set.
     pub fn with_fields(&self, set: &[(String, Dynamic)]) -> Arende {
-        let mut values = self.0.values.clone();
+        let mut a = self.clone();
+        a.set_fields(set);
+        a
+    }
+
+    /// Give fields values in place (the fields are copied only when another holder still
+    /// shares them).
+    pub fn set_fields(&mut self, set: &[(String, Dynamic)]) {
         for (k, v) in set {
-            values.insert(k.clone(), v.clone());
+            self.set_field(k, v.clone());
         }
-        Arende(Arc::new(Fields {
-            what: "arende",
-            id: self.0.id.clone(),
-            values,
-            fingerprint: 0,
-        }))
+    }
+
+    /// Give one field a value in place.
+    pub fn set_field(&mut self, k: &str, v: Dynamic) {
+        let fields = Arc::make_mut(&mut self.0);
+        match fields.values.get_mut(k) {
+            Some(slot) => *slot = v,
+            None => {
+                fields.values.insert(k.to_string(), v);
+            }
+        }
     }
 
     /// A field's value, if the case has it.

@@ -73,10 +73,9 @@ pub trait World {
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)>;
-    /// A named event from outside moved a waiting case; the world may change the case's data.
-    fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
-        None
-    }
+    /// A named event from outside moved a waiting case; the world may change the case's data
+    /// (in place).
+    fn event(&mut self, _name: &str, _arende: &mut Arende) {}
     /// A memo of rule results the world keeps across its cases (see [`Memo`]), if any: the
     /// results are the same with or without it.
     fn memo(&mut self) -> Option<&mut Memo> {
@@ -704,7 +703,7 @@ impl Case {
         }
         self.visits.push((at, date));
         if !step.set.is_empty() {
-            self.arende = self.arende.with_fields(&step.set);
+            self.arende.set_fields(&step.set);
         }
         self.log(cx.prog, date, Some(at), || What::Entered {
             kind: step.kind.as_str(),
@@ -1198,9 +1197,7 @@ impl Case {
                     let name = cx.prog.events[*e as usize].name.clone();
                     self.kept_outside.retain(|(n, _)| *n != name);
                     if cx.net.event_place[*e as usize].is_none() {
-                        if let Some(a) = world.event(&name, &self.arende) {
-                            self.arende = a;
-                        }
+                        world.event(&name, &mut self.arende);
                     }
                     self.log(cx.prog, date, Some(at), || What::Event { name, to });
                 }
@@ -1239,7 +1236,7 @@ impl Case {
     fn external(&mut self, cx: &Ctx, index: usize, date: NaiveDate) {
         let e = self.externals[index].clone();
         if !e.set.is_empty() {
-            self.arende = self.arende.with_fields(&e.set);
+            self.arende.set_fields(&e.set);
             let fields = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             self.log(cx.prog, date, None, || What::DataSet { fields });
         }

@@ -535,21 +535,19 @@ impl World for SimWorld<'_> {
         Some(self.memo)
     }
 
-    fn event(&mut self, name: &str, arende: &Arende) -> Option<Arende> {
-        let e = self.cfg.events.get(name)?;
-        if e.set.is_empty() && e.increment.is_empty() {
-            return None;
-        }
-        let mut set = e.set.clone();
+    fn event(&mut self, name: &str, arende: &mut Arende) {
+        let Some(e) = self.cfg.events.get(name) else {
+            return;
+        };
+        arende.set_fields(&e.set);
         for (k, by) in &e.increment {
             let now = arende.get(k).unwrap_or(Dynamic::from(0_i64));
             let v = match (now.as_int(), by.fract() == 0.0) {
                 (Ok(i), true) => Dynamic::from(i + *by as i64),
                 _ => Dynamic::from(now.as_float().unwrap_or(0.0) + by),
             };
-            set.push((k.clone(), v));
+            arende.set_field(k, v);
         }
-        Some(arende.with_fields(&set))
     }
 }
 
@@ -963,6 +961,7 @@ fn run_replication(
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
     }
+    if std::env::var_os("STEG_MEMO_STATS").is_some() { eprintln!("memo hits {} misses {} nodes {}", memo.hits, memo.misses, memo.len()); }
     progress(sink.finished);
     Ok(())
 }
