@@ -80,12 +80,20 @@ fn finish(mut t: Trace) -> Trace {
     t
 }
 
+/// An XES event being read.
+struct OpenEvent {
+    activity: Option<String>,
+    lifecycle: Option<String>,
+    time: Option<String>,
+    /// Where the `<event>` starts (bytes).
+    offset: usize,
+}
+
 fn read_xes(text: &str) -> Result<Vec<Trace>, ReadError> {
     let line = |offset: usize| Some(text[..offset.min(text.len())].matches('\n').count() + 1);
     let mut out: Vec<Trace> = Vec::new();
     let mut trace: Option<Trace> = None;
-    // The event being read: activity, lifecycle, time, where it starts.
-    let mut event: Option<(Option<String>, Option<String>, Option<String>, usize)> = None;
+    let mut event: Option<OpenEvent> = None;
     let mut problem: Option<ReadError> = None;
     let result = xml::stream(text, MAX_CSV_BYTES, &mut |ev| {
         match ev {
@@ -109,7 +117,14 @@ fn read_xes(text: &str) -> Result<Vec<Trace>, ReadError> {
                             ..Trace::default()
                         })
                     }
-                    (3, "event") if trace.is_some() => event = Some((None, None, None, el.offset)),
+                    (3, "event") if trace.is_some() => {
+                        event = Some(OpenEvent {
+                            activity: None,
+                            lifecycle: None,
+                            time: None,
+                            offset: el.offset,
+                        })
+                    }
                     (3, _) => {
                         if let (Some(t), Some(k), Some(v)) =
                             (&mut trace, el.attr("key"), el.attr("value"))
@@ -126,9 +141,9 @@ fn read_xes(text: &str) -> Result<Vec<Trace>, ReadError> {
                             (&mut event, el.attr("key"), el.attr("value"))
                         {
                             match k {
-                                "concept:name" => e.0 = Some(v.to_string()),
-                                "lifecycle:transition" => e.1 = Some(v.to_string()),
-                                "time:timestamp" => e.2 = Some(v.to_string()),
+                                "concept:name" => e.activity = Some(v.to_string()),
+                                "lifecycle:transition" => e.lifecycle = Some(v.to_string()),
+                                "time:timestamp" => e.time = Some(v.to_string()),
                                 _ => {}
                             }
                         }
@@ -143,8 +158,15 @@ fn read_xes(text: &str) -> Result<Vec<Trace>, ReadError> {
                     }
                 }
                 3 => {
-                    if let (Some(t), Some((activity, lifecycle, time_text, offset))) =
-                        (&mut trace, event.take())
+                    if let (
+                        Some(t),
+                        Some(OpenEvent {
+                            activity,
+                            lifecycle,
+                            time: time_text,
+                            offset,
+                        }),
+                    ) = (&mut trace, event.take())
                     {
                         let Some(activity) = activity else {
                             problem = Some(ReadError {

@@ -961,7 +961,14 @@ fn run_replication(
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
     }
-    if std::env::var_os("STEG_MEMO_STATS").is_some() { eprintln!("memo hits {} misses {} nodes {}", memo.hits, memo.misses, memo.len()); }
+    if std::env::var_os("STEG_MEMO_STATS").is_some() {
+        eprintln!(
+            "memo hits {} misses {} nodes {}",
+            memo.hits,
+            memo.misses,
+            memo.len()
+        );
+    }
     progress(sink.finished);
     Ok(())
 }
