@@ -30,6 +30,7 @@ mod graph;
 pub mod ide;
 mod import;
 mod load;
+pub mod mining;
 mod model;
 mod municipality;
 pub mod net;
@@ -53,8 +54,8 @@ pub use eval::{
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
-    draw, export, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,
-    COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
+    bpmn_inlined, draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark,
+    MarkSeverity, Part, COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
 };
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
@@ -69,17 +70,17 @@ pub use model::{
     is_id, rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile,
     Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share,
     Simulation, Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit,
-    Value, Workflow, WorkflowFile,
+    UnitAnswers, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
-pub use run::case::{Case, Ctx, External, Stuck, TraceEntry, What, World};
+pub use run::case::{Case, Ctx, External, MoveDetail, Stuck, TraceEntry, What, Work, World};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use schema::{municipality_schema, scenario_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
-pub use sim::log::{EventLog, LogFormat};
+pub use sim::log::{EventLog, LogEvent, LogFormat, LogSetup};
 pub use sim::{
-    simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
+    log_setup, simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
     Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
 };
 pub use validity::Validity;

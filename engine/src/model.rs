@@ -182,6 +182,25 @@ pub struct Simulation {
     /// The steps and outcomes the KPIs are measured on.
     #[serde(default)]
     pub kpi: Kpi,
+    /// How units outside the model answer the referrals sent to them, by unit id.
+    #[serde(default)]
+    pub answers: Map<UnitAnswers>,
+}
+
+/// How a unit outside the model answers referrals (`simulation.answers.UNIT`): one answer per
+/// referral, drawn by its share, a drawn time after the referral.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitAnswers {
+    /// How long after the referral the answer comes: a duration, or a range drawn uniformly
+    /// (`3mo..6mo`).
+    pub after: Node<DurationRange>,
+    /// Each answer (a `returns` key of the referrals to the unit) and its share of referrals;
+    /// the shares sum to 1.
+    pub shares: Map<f64>,
+    /// Where the figures come from, or that they are assumptions.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// How a case attribute is drawn.

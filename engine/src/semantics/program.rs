@@ -133,6 +133,8 @@ pub struct PStep {
     pub on: Vec<(Trig, At)>,
     /// A referral's target workflow.
     pub refer_workflow: Option<u32>,
+    /// A referral's unit outside the model (`refer_to: { unit: ID }`).
+    pub refer_unit: Option<String>,
     /// A referral's expected answers.
     pub returns: Vec<(String, At)>,
     /// An end's outcome.
@@ -326,6 +328,11 @@ impl Program {
                     next,
                     on,
                     refer_workflow,
+                    refer_unit: st
+                        .refer_to
+                        .as_ref()
+                        .and_then(|r| r.unit.as_ref())
+                        .map(|u| u.value.clone()),
                     returns,
                     outcome: st.outcome.as_ref().map(|o| o.value.clone()),
                     join_inputs: Vec::new(),

@@ -41,8 +41,13 @@ pub const HOURS_PER_DAY: f64 = 8.0;
 /// Days in an average month, for turning "per month" rates into days.
 pub const DAYS_PER_MONTH: f64 = 30.436_875;
 
-/// Receives each finished case (for event logs).
-pub type CaseSink<'a> = dyn FnMut(&Program, &Case) -> std::io::Result<()> + 'a;
+/// Receives each finished case (for event logs), with what it ran against (the program and
+/// the compiled net whose transitions `Case::fired` names).
+pub type CaseSink<'a> = dyn FnMut(&Ctx, &Case) -> std::io::Result<()> + 'a;
+
+/// The working day of a staff member: from 08:00, [`HOURS_PER_DAY`] hours. Event logs place
+/// work inside it.
+pub const WORKDAY_START_MINUTE: u16 = 8 * 60;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -73,6 +78,8 @@ struct Request {
     hours: f64,
     earliest: NaiveDate,
     since: NaiveDate,
+    /// When work on it started: the day, the member and the hour within their day.
+    started: Option<(NaiveDate, u32, f64)>,
 }
 
 /// A role's staff in simulation: a number of people, or none to wait for.
@@ -93,6 +100,14 @@ struct Resolved {
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
+    /// How units outside the model answer referrals, by unit id.
+    answers: HashMap<String, AnswerDraw>,
+}
+
+/// A unit's answers: the delay range and the answers with cumulative shares.
+struct AnswerDraw {
+    after: crate::DurationRange,
+    answers: Vec<(f64, String)>,
 }
 
 enum AttrDraw {
@@ -324,6 +339,49 @@ fn resolve(
             None => all_referrals(prog),
         },
     };
+    let mut answers = HashMap::new();
+    for (unit, a) in sim.answers.iter() {
+        let u = &unit.value;
+        if !def.units.contains(u) {
+            errors.push(invalid(format!(
+                "simulation.answers: `{u}` is not a unit of municipality.yaml{}",
+                hint(u, def.units.keys())
+            )));
+            continue;
+        }
+        // The answers referrals to the unit expect.
+        let expected: Vec<&str> = prog
+            .steps()
+            .filter(|(_, s)| s.refer_unit.as_deref() == Some(u.as_str()))
+            .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
+            .collect();
+        let total: f64 = a.shares.iter().map(|(_, v)| *v).sum();
+        if (total - 1.0).abs() > 1e-6 || a.shares.iter().any(|(_, v)| v.is_nan() || *v < 0.0) {
+            errors.push(invalid(format!(
+                "simulation.answers.{u}: shares must be 0 or more and sum to 1 (they sum to {total})"
+            )));
+        }
+        let mut acc = 0.0;
+        let mut cum = Vec::new();
+        for (name, share) in a.shares.iter() {
+            if !expected.contains(&name.value.as_str()) {
+                errors.push(invalid(format!(
+                    "simulation.answers.{u}: no referral to `{u}` expects the answer `{}`{}",
+                    name.value,
+                    hint(&name.value, expected.iter().copied())
+                )));
+            }
+            acc += share;
+            cum.push((acc, name.value.clone()));
+        }
+        answers.insert(
+            u.clone(),
+            AnswerDraw {
+                after: a.after.value,
+                answers: cum,
+            },
+        );
+    }
     if opts.replications == 0 {
         errors.push(invalid("--replications must be at least 1".into()));
     }
@@ -343,6 +401,7 @@ fn resolve(
             events,
             capacity,
             kpi,
+            answers,
         },
         params,
     ))
@@ -415,6 +474,7 @@ impl World for SimWorld<'_> {
                         hours: step.effort_hours,
                         earliest,
                         since: date,
+                        started: None,
                     },
                 ));
                 None
@@ -426,10 +486,30 @@ impl World for SimWorld<'_> {
     fn wait(
         &mut self,
         _: &Case,
-        _: &PStep,
+        step: &PStep,
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)> {
+        // A referral to a unit outside the model: its answer, drawn by share, after a drawn
+        // time (`simulation.answers`).
+        if let Some(a) = step
+            .refer_unit
+            .as_deref()
+            .and_then(|u| self.cfg.answers.get(u))
+        {
+            let u = self.rng.unit();
+            let name = a
+                .answers
+                .iter()
+                .find(|(c, _)| u < *c)
+                .or(a.answers.last())
+                .map(|(_, n)| n.as_str())?;
+            let (i, _) = listening.iter().find(|(_, n)| *n == name)?;
+            let lo = a.after.min.after(date).unwrap_or(date);
+            let hi = a.after.max.after(date).unwrap_or(lo);
+            let span = (hi - lo).num_days().max(0);
+            return Some((lo + chrono::Duration::days(self.rng.range(0, span)), *i));
+        }
         let mut best: Option<(NaiveDate, usize)> = None;
         for (i, name) in listening {
             let Some(e) = self.cfg.events.get(*name) else {
@@ -525,7 +605,7 @@ pub fn simulate(
         let mut done = 0;
         for r in 0..replications {
             let mut part = new_report();
-            let mut quiet = |_: &Program, _: &Case| Ok(());
+            let mut quiet = |_: &Ctx, _: &Case| Ok(());
             let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
             run_replication(
                 &cx,
@@ -585,6 +665,47 @@ pub fn simulate(
     }
     progress(opts.cases * u64::from(replications));
     Ok(Report::combine(parts, prog))
+}
+
+/// The staff member and the hour of their working day at which `used` hours of a role's day
+/// have been worked (members work their [`HOURS_PER_DAY`] one after another).
+fn staff_hour(used: f64) -> (u32, f64) {
+    let member = (used / HOURS_PER_DAY).floor().max(0.0);
+    (
+        member as u32,
+        (used - member * HOURS_PER_DAY).clamp(0.0, HOURS_PER_DAY),
+    )
+}
+
+/// Minutes after midnight of an hour of the working day.
+fn minute_of(hour: f64) -> u16 {
+    WORKDAY_START_MINUTE + (hour.clamp(0.0, HOURS_PER_DAY) * 60.0).round() as u16
+}
+
+/// What the event log of a simulation with `opts` needs besides the cases: the staff of each
+/// role after `--set` and the simulated case attributes.
+pub fn log_setup(m: &Municipality, opts: &Options) -> Result<log::LogSetup, SimError> {
+    let g = Graph::build(m);
+    let prog = Program::new(m, &g);
+    let (r, _) = resolve(m, &prog, opts)?;
+    // An attribute with a fractional value anywhere is a float in every trace (0.2 and 1.0
+    // alike), so tools see one type per attribute.
+    let floats = r
+        .attributes
+        .iter()
+        .filter(|(_, d)| match d {
+            AttrDraw::Float(..) => true,
+            AttrDraw::Int(..) => false,
+            AttrDraw::Values(v) => v.iter().any(|(_, x)| x.is_float()),
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
+    Ok(log::LogSetup {
+        staff: r.capacity_list(),
+        attributes: r.attributes.iter().map(|(n, _)| n.clone()).collect(),
+        floats,
+        name: format!("steg simulate {} (seed {})", m.name, opts.seed),
+    })
 }
 
 impl Resolved {
@@ -792,6 +913,12 @@ fn run_replication(
                 while capacity > 1e-9 {
                     let Some(front) = q.front_mut() else { break };
                     let take = front.hours.min(capacity);
+                    // The staff members work one after another through the day's hours: the
+                    // hours used so far say whose day and which hour of it this work falls in.
+                    if front.started.is_none() {
+                        let (member, hour) = staff_hour(available - capacity);
+                        front.started = Some((day, member, hour));
+                    }
                     front.hours -= take;
                     capacity -= take;
                     if front.hours <= 1e-9 {
@@ -801,7 +928,18 @@ fn run_replication(
                             .as_mut()
                             .filter(|s| s.generation == r.generation)
                         {
-                            s.case.finish_work(r.token, r.epoch, r.earliest.max(day));
+                            let (start, member, hour) = r.started.unwrap_or((day, 0, 0.0));
+                            // A request is worked in one piece a day: it ends `take` hours
+                            // after it started today, or after the start of today's work.
+                            let end = if start == day { hour + take } else { take };
+                            let work = crate::run::case::Work {
+                                start,
+                                member,
+                                start_minute: minute_of(hour),
+                                end_minute: minute_of(end),
+                            };
+                            s.case
+                                .finish_work_by(r.token, r.epoch, r.earliest.max(day), work);
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
                             }
@@ -844,7 +982,7 @@ impl Sink<'_, '_, '_> {
     fn fold(&mut self, s: Slot) -> Result<(), SimError> {
         self.report.finished(&s.case, self.kpi, self.cx, s.horizon);
         if self.record {
-            (self.log)(self.cx.prog, &s.case)
+            (self.log)(self.cx, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;
