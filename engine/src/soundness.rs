@@ -309,7 +309,8 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
     }
     // Two branches on one step (or one join input) at once. A step that holds two branches only
     // because an earlier step already did (the steps after an unsynchronised meeting run twice
-    // too) is not reported again: the first is the cause.
+    // too) is not reported again: the first is the cause. A step is reported when some run
+    // meets it as its first unsafe state.
     let unsafe_place = |i: u32| {
         space.marking(i).iter().find_map(|&(p, k)| {
             (k > 1)
@@ -323,15 +324,35 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
                 .flatten()
         })
     };
-    let mut caused = vec![false; space.len()];
+    // The first meetings: states with two branches on a step that some run reaches with every
+    // earlier state safe (clean). Whether a state counts does not depend on the order the space
+    // was explored in.
+    let n = space.len();
+    let mut clean = vec![false; n];
+    if n > 0 && unsafe_place(0).is_none() {
+        clean[0] = true;
+        let mut stack = vec![0u32];
+        while let Some(i) = stack.pop() {
+            for e in space.edges(i) {
+                if !clean[e.to as usize] && unsafe_place(e.to).is_none() {
+                    clean[e.to as usize] = true;
+                    stack.push(e.to);
+                }
+            }
+        }
+    }
+    let mut first = vec![n == 0 || unsafe_place(0).is_some(); n.min(1)];
+    first.resize(n, false);
+    for i in 0..n as u32 {
+        if clean[i as usize] {
+            for e in space.edges(i) {
+                first[e.to as usize] = true;
+            }
+        }
+    }
     let mut seen_unsafe = BTreeSet::new();
-    for i in 0..space.len() as u32 {
-        // Breadth first: a state's parent comes before it.
-        let inherited = space
-            .parent(i)
-            .is_some_and(|(p, _)| caused[p as usize] || unsafe_place(p).is_some());
-        caused[i as usize] = inherited;
-        if inherited {
+    for i in 0..n as u32 {
+        if !first[i as usize] {
             continue;
         }
         if let Some((at, join)) = unsafe_place(i) {

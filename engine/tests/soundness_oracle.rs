@@ -15,7 +15,9 @@
 //! targets; a fork replaces it by one token per branch; a token that moves into a join waits at
 //! the join's input for the step it came from, and the join fires when every input (every step
 //! that leads to it) holds one, taking one from each and putting one on its target; an end
-//! removes its token. A step (or a join input) holding two tokens at once is unsynchronised.
+//! removes its token. A step (or a join input) holding two tokens at once is unsynchronised;
+//! reported are the first such meetings of each sequence (the steps after one run twice as its
+//! consequence), and an end reached twice is improper completion.
 
 #![allow(clippy::unwrap_used)]
 
@@ -167,6 +169,8 @@ struct Oracle<'a> {
     /// Every marking passed, in the order met (with repeats).
     passed: Vec<Marking>,
     improper: BTreeSet<usize>,
+    /// Steps holding two branches in the first unsafe marking of some sequence.
+    unsynchronised: BTreeSet<usize>,
     sequences: usize,
     fires: std::cell::RefCell<std::collections::HashMap<(Marking, usize), bool>>,
 }
@@ -246,8 +250,19 @@ impl Oracle<'_> {
     }
 
     /// Follow every sequence from `m` to its end.
-    fn enumerate(&mut self, m: Marking) {
+    /// Every sequence from `m`; `clean` when every marking before `m` on this sequence had at
+    /// most one branch on each step (so two branches on a step in `m` are a first meeting).
+    fn enumerate(&mut self, m: Marking, clean: bool) {
         self.passed.push(m.clone());
+        let doubled: Vec<usize> = m
+            .iter()
+            .filter(|(&(s, _), &c)| c > 1 && !matches!(self.w[s], Kind::End))
+            .map(|(&(s, _), _)| s)
+            .collect();
+        if clean {
+            self.unsynchronised.extend(doubled.iter().copied());
+        }
+        let clean = clean && doubled.is_empty();
         let moves = self.moves(&m);
         if moves.is_empty() {
             self.sequences += 1;
@@ -256,7 +271,7 @@ impl Oracle<'_> {
             if let Some(e) = improper {
                 self.improper.insert(e);
             }
-            self.enumerate(next);
+            self.enumerate(next, clean);
         }
     }
 
@@ -301,12 +316,13 @@ fn oracle(w: &[Kind]) -> (Verdict, usize) {
         inputs,
         passed: Vec::new(),
         improper: BTreeSet::new(),
+        unsynchronised: BTreeSet::new(),
         sequences: 0,
         fires: Default::default(),
     };
     let mut start = Marking::new();
     put(&mut start, (0, None));
-    o.enumerate(start);
+    o.enumerate(start, true);
     let mut v = Verdict {
         improper: o.improper.clone(),
         ..Verdict::default()
@@ -317,11 +333,10 @@ fn oracle(w: &[Kind]) -> (Verdict, usize) {
         .flat_map(|m| m.keys().map(|&(s, _)| s))
         .collect();
     v.unreached = (0..n).filter(|i| !reached.contains(i)).collect();
-    v.unsynchronised = o
-        .passed
-        .iter()
-        .flat_map(|m| m.iter().filter(|(_, &c)| c > 1).map(|(&(s, _), _)| s))
-        .collect();
+    // An end reached by two branches is improper completion (counted above), not an
+    // unsynchronised step: the case is over at the first. The steps after a meeting run twice
+    // as a consequence; only first meetings count.
+    v.unsynchronised = o.unsynchronised.clone();
     let distinct: BTreeSet<Marking> = o.passed.iter().cloned().collect();
     for (j, k) in w.iter().enumerate() {
         if matches!(k, Kind::Join(_)) && distinct.iter().any(|m| o.waits_for_ever(m, j)) {
