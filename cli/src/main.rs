@@ -1,7 +1,8 @@
 //! `steg`: check, explain and describe municipal workflow configurations from the command line.
 //!
 //! Only this crate prints and sets exit codes: 0 clean (or warnings only), 1 the configuration
-//! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
+//! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output), 3 (model
+//! checks) no model is unsound but some could not be decided.
 
 mod audit;
 mod diff;
@@ -36,6 +37,9 @@ enum Command {
     ///
     /// Every problem is reported at once, each at its file, line and column. Exit code: 0 when
     /// clean or with warnings only, 1 when any error is found, 2 when a path cannot be used.
+    /// Model files get a verdict each (sound, not sound, not decided): exit 0 only when every
+    /// model is sound, 1 when one is not sound, 3 when the others are sound but some could not
+    /// be decided within the budget.
     ///
     /// Examples:
     ///   steg check                          every municipality under workflows/

@@ -270,7 +270,7 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
                         }
                         "documentation" | "extensionElements" | "textAnnotation"
                         | "association" | "group" => {}
-                        other => cx.d.unsupported(
+                        other => cx.d.left_out(
                             c.offset,
                             format!("<{other}> `{}` in the collaboration is left out", c.attr("id").unwrap_or_default()),
                             "steg models the pools' processes; conversations and correlations have no counterpart",
@@ -289,12 +289,12 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
             | "conversation"
             | "partnerRole"
             | "partnerEntity"
-            | "correlationProperty" => cx.d.unsupported(
+            | "correlationProperty" => cx.d.left_out(
                 el.offset,
                 format!("<{}> `{id}` is left out", el.name),
                 "steg imports processes and their pools; this element has no counterpart",
             ),
-            other => cx.d.unsupported(
+            other => cx.d.left_out(
                 el.offset,
                 format!("<{other}> `{id}` is not a BPMN element steg knows; left out"),
                 "only processes, collaborations and their elements are imported",
@@ -434,6 +434,8 @@ fn scope(
 ) {
     let pid = el.attr("id").unwrap_or_default().to_string();
     let first_pending = cx.pending.len();
+    // Approximations reported while this scope is built make its workflow's verdict uncertain.
+    let outer = cx.d.workflow.replace(wid.clone());
     let mut nodes: Vec<FNode> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut flow_els: Vec<&El> = Vec::new();
@@ -454,7 +456,7 @@ fn scope(
             || tag == "callActivity";
         if !known {
             if DATA.contains(&tag) {
-                cx.d.unsupported(
+                cx.d.left_out(
                     c.offset,
                     format!("data element <{tag}> `{id}` is left out"),
                     "steg's case data is set by steps (`set:`) and read by rules; data objects are not drawn",
@@ -558,6 +560,7 @@ fn scope(
     b.classify(cx);
     b.wire(cx);
     let start = b.start(cx, el);
+    cx.d.workflow = outer;
     let wf = IWorkflow {
         id: wid,
         at: el.offset,

@@ -14,8 +14,10 @@
 
 mod bpmn;
 mod pnml;
+mod verdict;
 mod xml;
 
+pub use verdict::{Explored, ModelVerdict};
 pub use xml::MAX_MODEL_BYTES;
 
 use crate::codes;
@@ -285,6 +287,10 @@ pub(crate) struct Diags<'a> {
     pub out: Vec<Diagnostic>,
     /// `model.bpmn`, for `source:` fields.
     pub name: String,
+    /// The workflow being imported, when an approximation there makes its verdict uncertain.
+    pub workflow: Option<String>,
+    /// Approximations (S005) that touch control flow: the workflow and the element's offset.
+    pub approximated: Vec<(String, usize)>,
 }
 
 impl Diags<'_> {
@@ -304,7 +310,17 @@ impl Diags<'_> {
     }
 
     /// S005: an element the language cannot express, left out or approximated as `what` says.
+    /// In a workflow being imported it makes the workflow's verdict uncertain.
     pub fn unsupported(&mut self, offset: usize, message: String, help: &str) {
+        if let Some(w) = &self.workflow {
+            self.approximated.push((w.clone(), offset));
+        }
+        self.left_out(offset, message, help);
+    }
+
+    /// S005 for an element that carries no control flow (data, notes): reported, but the
+    /// verdict does not depend on it.
+    pub fn left_out(&mut self, offset: usize, message: String, help: &str) {
         self.push(
             &codes::UNSUPPORTED_ELEMENT,
             offset,
@@ -344,6 +360,10 @@ pub struct Imported {
     /// S005 and S006 diagnostics, at the elements in the model file.
     pub diagnostics: Vec<Diagnostic>,
     pub(crate) model: IModel,
+    /// The nets of a PNML file, read exactly (the verdict is decided on them).
+    pub(crate) nets: Vec<pnml::NetModel>,
+    /// Approximations (S005) that touch control flow: workflow and element offset.
+    pub(crate) approximated: Vec<(String, usize)>,
 }
 
 impl Imported {
@@ -455,6 +475,8 @@ fn import_read(path: &Path, text: &str, error: Option<(usize, String)>, file: Fi
     };
     let mut imported = import_text(path, "<unread/>", file);
     imported.model = IModel::default();
+    imported.nets.clear();
+    imported.approximated.clear();
     imported.format = ModelFormat::of_path(path);
     let at = Locator::new(text);
     imported.diagnostics = vec![Diagnostic::new(
@@ -530,8 +552,11 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
         name: path
             .file_name()
             .map_or_else(|| "model".to_string(), |n| n.to_string_lossy().into_owned()),
+        workflow: None,
+        approximated: Vec::new(),
     };
     let mut model = IModel::default();
+    let mut nets = Vec::new();
     let mut format = ModelFormat::of_path(path);
     {
         match xml::parse(text) {
@@ -544,7 +569,7 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
                 };
                 match found {
                     Some(ModelFormat::Bpmn) => model = bpmn::import(&root, &mut d),
-                    Some(ModelFormat::Pnml) => model = pnml::import(&root, &mut d),
+                    Some(ModelFormat::Pnml) => (model, nets) = pnml::import(&root, &mut d),
                     None => d.invalid(
                         root.offset,
                         format!(
@@ -572,6 +597,8 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
         name,
         diagnostics: d.out,
         model,
+        nets,
+        approximated: d.approximated,
     }
 }
 
@@ -584,28 +611,47 @@ pub struct ModelSummary {
     pub workflows: usize,
     /// Steps imported, over every workflow.
     pub steps: usize,
+    /// The nets of a PNML file: places and transitions of each.
+    pub nets: Vec<(usize, usize)>,
     /// Errors and warnings found (import and checks).
     pub errors: usize,
     /// Warnings.
     pub warnings: usize,
-    /// `sound`, or `not sound: ` and the first problems, with the model's ids.
-    pub verdict: String,
+    /// Sound, not sound (and the first problems, with the model's ids), or not decided (and
+    /// why).
+    pub verdict: ModelVerdict,
+    /// States explored to decide the model's nets, and the peak bytes of one exploration.
+    pub effort: Explored,
 }
 
 impl std::fmt::Display for ModelSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} ({} workflow{}, {} step{}, {} warning{})",
-            self.path.display(),
-            self.verdict,
-            self.workflows,
-            if self.workflows == 1 { "" } else { "s" },
-            self.steps,
-            if self.steps == 1 { "" } else { "s" },
-            self.warnings,
-            if self.warnings == 1 { "" } else { "s" },
-        )
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        write!(f, "{}: {} (", self.path.display(), self.verdict)?;
+        if self.nets.is_empty() {
+            write!(
+                f,
+                "{} workflow{}, {} step{}",
+                self.workflows,
+                s(self.workflows),
+                self.steps,
+                s(self.steps)
+            )?;
+        } else {
+            let places: usize = self.nets.iter().map(|n| n.0).sum();
+            let transitions: usize = self.nets.iter().map(|n| n.1).sum();
+            write!(
+                f,
+                "{} net{}, {places} place{}, {transitions} transition{}, {} state{} explored",
+                self.nets.len(),
+                s(self.nets.len()),
+                s(places),
+                s(transitions),
+                self.effort.states,
+                s(self.effort.states)
+            )?;
+        }
+        write!(f, ", {} warning{})", self.warnings, s(self.warnings))
     }
 }
 
@@ -642,13 +688,27 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         sources.add(imp.path.clone(), text);
         models.push(imp);
     }
-    let checked: Vec<(Municipality, Vec<Diagnostic>)> = models
+    let checked: Vec<(Municipality, Vec<Diagnostic>, ModelVerdict, Explored)> = models
         .par_iter()
         .map(|imp| {
             let m = imp.municipality(&sources);
             let mut diags = imp.diagnostics.clone();
-            diags.extend(crate::check::check(&m, &sources));
-            (m, diags)
+            let failed = imp.failed()
+                || imp
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.check.code == codes::INVALID_MODEL_FILE.code);
+            if imp.format == Some(ModelFormat::Pnml) && !failed {
+                let text = &sources.get(imp.file).text;
+                let (found, effort) = verdict::decide_nets(imp, text, NET_BUDGET);
+                diags.extend(found);
+                let v = verdict::net_verdict(&diags);
+                (m, diags, v, effort)
+            } else {
+                diags.extend(crate::check::check(&m, &sources));
+                let v = verdict::bpmn_verdict(imp, imp.file, &mut diags);
+                (m, diags, v, Explored::default())
+            }
         })
         .collect();
     let mut report = Report {
@@ -656,7 +716,7 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         ..Report::default()
     };
     let mut summaries = Vec::with_capacity(models.len());
-    for (imp, (m, mut diags)) in models.iter().zip(checked) {
+    for (imp, (m, mut diags, v, effort)) in models.iter().zip(checked) {
         diags.sort_by(|a, b| {
             let key = |d: &Diagnostic| {
                 (
@@ -666,7 +726,24 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
             };
             key(a).cmp(&key(b))
         });
-        summaries.push(summary(imp, &diags));
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        summaries.push(ModelSummary {
+            path: imp.path.clone(),
+            workflows: imp.workflow_count(),
+            steps: imp.step_count(),
+            nets: imp
+                .nets
+                .iter()
+                .map(|n| (n.net.place_count(), n.net.transitions.len()))
+                .collect(),
+            errors,
+            warnings: diags.len() - errors,
+            verdict: v,
+            effort,
+        });
         report.diagnostics.extend(diags);
         report.municipalities.push(m);
     }
@@ -677,47 +754,8 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
     }
 }
 
-fn summary(imp: &Imported, diags: &[Diagnostic]) -> ModelSummary {
-    let errors: Vec<&Diagnostic> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    let verdict = if errors.is_empty() {
-        "sound".to_string()
-    } else {
-        let mut seen = Vec::new();
-        for d in &errors {
-            let what = match (&d.step, &d.span) {
-                (Some(s), Some(sp)) => format!(
-                    "{} {} at {s} (line {})",
-                    d.check.code, d.check.name, sp.loc.line
-                ),
-                (None, Some(sp)) => {
-                    format!("{} {} at line {}", d.check.code, d.check.name, sp.loc.line)
-                }
-                (_, None) => format!("{} {}", d.check.code, d.check.name),
-            };
-            if !seen.contains(&what) {
-                seen.push(what);
-            }
-        }
-        let more = seen.len().saturating_sub(3);
-        seen.truncate(3);
-        let mut v = format!("not sound: {}", seen.join("; "));
-        if more > 0 {
-            let _ = write!(v, "; and {more} more");
-        }
-        v
-    };
-    ModelSummary {
-        path: imp.path.clone(),
-        workflows: imp.workflow_count(),
-        steps: imp.step_count(),
-        errors: errors.len(),
-        warnings: diags.len() - errors.len(),
-        verdict,
-    }
-}
+/// The budget of the soundness decision of one net: 200 000 states or 256 MiB.
+pub const NET_BUDGET: crate::net::space::Budget = crate::net::space::Budget::CHECK;
 
 // ---------------------------------------------------------------------------------------------
 // The imported model as the language's types, located in the model file.
