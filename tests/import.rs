@@ -182,16 +182,13 @@ fn hand_made_models_check_as_expected() {
                 ("G018", "process_1.end_1"),
             ],
         ),
-        (
-            "deadlock.pnml",
-            1,
-            &[("G016", "anmalan.t_join"), ("G018", "anmalan.o")],
-        ),
+        // A PNML net is decided as written (N001–N004), not through its workflow.
+        ("deadlock.pnml", 1, &[("N001", "anmalan.t_join")]),
         ("dead_task.bpmn", 1, &[("G004", "process_1.task_arkivera")]),
         (
             "dead_task.pnml",
             1,
-            &[("S005", ""), ("G004", "arende.t_arkivera")],
+            &[("S005", ""), ("N003", "arende.t_arkivera")],
         ),
         (
             "improper_completion.bpmn",
@@ -201,9 +198,10 @@ fn hand_made_models_check_as_expected() {
                 ("G017", "process_1.end_betalt"),
             ],
         ),
-        ("improper_completion.pnml", 1, &[("G017", "insats.o")]),
-        ("unsupported.bpmn", 0, &[("S005", "")]),
-        ("unsupported.pnml", 0, &[("S005", "")]),
+        ("improper_completion.pnml", 1, &[("N002", "insats.o")]),
+        // An approximation (S005) or an inhibitor arc leaves the verdict open: exit 3.
+        ("unsupported.bpmn", 3, &[("S005", "")]),
+        ("unsupported.pnml", 3, &[("S005", ""), ("N004", "")]),
     ];
     let mut failures = Vec::new();
     for (name, exit, want) in cases {
@@ -275,18 +273,29 @@ fn a_folder_of_models_is_checked_with_one_line_per_model() {
     let lines: Vec<&str> = run
         .stdout
         .lines()
-        .filter(|l| l.starts_with("./") && (l.contains(": sound") || l.contains(": not sound")))
+        .filter(|l| {
+            l.starts_with("./")
+                && [": sound", ": not sound", ": not decided"]
+                    .iter()
+                    .any(|w| l.contains(w))
+        })
         .collect();
     assert_eq!(lines.len(), 10, "{}", run.stdout);
     assert!(run
         .stdout
         .contains("./sound.bpmn: sound (1 workflow, 11 steps, 0 warnings)"));
+    assert!(run.stdout.contains(
+        "./sound.pnml: sound (1 net, 8 places, 7 transitions, 1 state explored, 0 warnings)"
+    ));
     assert!(run
         .stdout
-        .contains("./deadlock.pnml: not sound: G018 StepNeverExecuted"));
+        .contains("./deadlock.pnml: not sound: N001 NetCannotComplete at anmalan.t_join"));
+    assert!(run
+        .stdout
+        .contains("./unsupported.pnml: not decided: arc `a5` has type \"inhibitor\""));
     assert!(
         run.stdout
-            .ends_with("checked 10 models: 4 sound, 6 not sound\n"),
+            .ends_with("checked 10 models: 2 sound, 6 not sound, 2 not decided\n"),
         "{}",
         run.stdout
     );
@@ -301,7 +310,7 @@ fn imported_folders_load_and_check_like_the_model() {
         &["import", ".", "--out", out.to_str().expect("UTF-8 path")],
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    // The YAML written for each model gives the same codes as checking the model in memory.
+    // The YAML written for each BPMN model gives the same codes as checking the model in memory.
     for name in [
         "sound",
         "deadlock",
@@ -309,7 +318,7 @@ fn imported_folders_load_and_check_like_the_model() {
         "improper_completion",
         "unsupported",
     ] {
-        for ext in ["bpmn", "pnml"] {
+        for ext in ["bpmn"] {
             let model = format!("{name}.{ext}");
             let (_, in_memory) = check_model(&model);
             // Two models of one name: the second folder gets `_2`.
@@ -335,6 +344,35 @@ fn imported_folders_load_and_check_like_the_model() {
                 listing(&from_yaml)
             );
         }
+    }
+    // A PNML net the workflow can say exactly (no S005): its YAML checks clean exactly when
+    // the net is sound.
+    for (name, sound) in [
+        ("sound", true),
+        ("deadlock", false),
+        ("improper_completion", false),
+    ] {
+        let (_, in_memory) = check_model(&format!("{name}.pnml"));
+        assert!(in_memory.iter().all(|d| d.code != "S005"), "{name}.pnml");
+        let dir = out.join(format!("{name}_2"));
+        let from_yaml = steg(
+            tmp.path(),
+            &["check", "--format", "json", dir.to_str().expect("UTF-8")],
+        )
+        .json();
+        let errors = |v: &[Diag]| v.iter().any(|d| d.severity == "error");
+        assert_eq!(
+            !errors(&in_memory),
+            sound,
+            "{name}.pnml:\n{}",
+            listing(&in_memory)
+        );
+        assert_eq!(
+            !errors(&from_yaml),
+            sound,
+            "{name}_2:\n{}",
+            listing(&from_yaml)
+        );
     }
     let sound = std::fs::read_to_string(out.join("sound").join("process_bistand.yaml"))
         .expect("the workflow file of sound.bpmn");

@@ -409,15 +409,19 @@ fn one(
     if sources.len() != 1 {
         d.unsupported(
             net.offset,
-            format!(
-                "net `{net_id}` is not a workflow net: {} places have no incoming arc ({})",
-                sources.len(),
-                sources
-                    .iter()
-                    .map(|&p| places[p].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            if sources.is_empty() {
+                format!("net `{net_id}` is not a workflow net: every place has an incoming arc")
+            } else {
+                format!(
+                    "net `{net_id}` is not a workflow net: {} places have no incoming arc ({})",
+                    sources.len(),
+                    sources
+                        .iter()
+                        .map(|&p| places[p].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
             "a workflow net has one source place, where a case starts",
         );
     }
@@ -452,18 +456,25 @@ fn one(
         }
     }
     // A choice between transitions that also wait for other places (not free-choice).
-    for p in &places {
-        if p.post.len() < 2 {
-            continue;
+    let shared: Vec<&Place> = places
+        .iter()
+        .filter(|p| p.post.len() >= 2 && p.post.iter().any(|&u| trans[u].pre.len() > 1))
+        .collect();
+    if let Some(first) = shared.first() {
+        let mut ids: Vec<&str> = shared.iter().take(5).map(|p| p.id.as_str()).collect();
+        if shared.len() > 5 {
+            ids.push("…");
         }
-        let shared = p.post.iter().any(|&u| trans[u].pre.len() > 1);
-        if shared {
-            d.unsupported(
-                p.el.offset,
-                format!("place `{}` is a choice between transitions that also wait for other places (the net is not free-choice); the imported workflow makes the choice first", p.id),
-                "steg's choices do not wait for other branches; the verdict is decided on the net as written",
-            );
-        }
+        d.unsupported(
+            first.el.offset,
+            format!(
+                "the net is not free-choice: {} place{} ({}) offer a choice between transitions that also wait for other places; the imported workflow makes the choice first",
+                shared.len(),
+                if shared.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            ),
+            "steg's choices do not wait for other branches; the verdict is decided on the net as written",
+        );
     }
 
     // Steps: transitions in file order, then the places that need one.
