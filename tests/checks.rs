@@ -96,7 +96,7 @@ const CASES: &[Case] = &[
     case("input_too_large/invalid_deep_nesting", "S004", "ekonomiskt_bistand.yaml:9:43"),
     // S005 UnsupportedElement: model files (`steg check` imports them in memory)
     // An approximation leaves the model's verdict open: `not decided`, exit 3.
-    case("unsupported_element/invalid_inclusive_gateway", "S005", "model.bpmn:6:5").exit(3),
+    case("unsupported_element/invalid_inclusive_gateway", "S005", "model.bpmn:9:5").exit(3),
     // S006 InvalidModelFile
     case("invalid_model_file/invalid_entity_bomb", "S006", "model.bpmn:3:1"),
     case("invalid_model_file/invalid_unknown_namespace", "S006", "model.bpmn:3:1"),

@@ -291,6 +291,9 @@ pub(crate) struct Diags<'a> {
     pub workflow: Option<String>,
     /// Approximations (S005) that touch control flow: the workflow and the element's offset.
     pub approximated: Vec<(String, usize)>,
+    /// End steps (`workflow.step`) that end the case on purpose while branches are active (a
+    /// BPMN terminate end event).
+    pub terminating: Vec<String>,
 }
 
 impl Diags<'_> {
@@ -364,6 +367,8 @@ pub struct Imported {
     pub(crate) nets: Vec<pnml::NetModel>,
     /// Approximations (S005) that touch control flow: workflow and element offset.
     pub(crate) approximated: Vec<(String, usize)>,
+    /// End steps (`workflow.step`) of terminate end events.
+    pub(crate) terminating: Vec<String>,
 }
 
 impl Imported {
@@ -477,6 +482,7 @@ fn import_read(path: &Path, text: &str, error: Option<(usize, String)>, file: Fi
     imported.model = IModel::default();
     imported.nets.clear();
     imported.approximated.clear();
+    imported.terminating.clear();
     imported.format = ModelFormat::of_path(path);
     let at = Locator::new(text);
     imported.diagnostics = vec![Diagnostic::new(
@@ -554,6 +560,7 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
             .map_or_else(|| "model".to_string(), |n| n.to_string_lossy().into_owned()),
         workflow: None,
         approximated: Vec::new(),
+        terminating: Vec::new(),
     };
     let mut model = IModel::default();
     let mut nets = Vec::new();
@@ -599,6 +606,7 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
         model,
         nets,
         approximated: d.approximated,
+        terminating: d.terminating,
     }
 }
 

@@ -409,6 +409,17 @@ pub(crate) fn bpmn_verdict(imp: &Imported, file: FileId, diags: &mut [Diagnostic
         if d.severity != Severity::Error || d.check.code.starts_with('S') {
             continue;
         }
+        // A terminate end event ends the other branches on purpose.
+        if d.check.code == codes::IMPROPER_COMPLETION.code
+            && d.step.as_ref().is_some_and(|s| imp.terminating.contains(s))
+        {
+            d.severity = Severity::Warning;
+            d.message = format!(
+                "{} (a terminate end event: in BPMN it ends the other branches on purpose)",
+                d.message
+            );
+            continue;
+        }
         let Some(wf) = d
             .step
             .as_deref()
@@ -432,7 +443,7 @@ pub(crate) fn bpmn_verdict(imp: &Imported, file: FileId, diags: &mut [Diagnostic
         return ModelVerdict::NotSound(errors);
     }
     if !imp.approximated.is_empty() {
-        let mut ats: Vec<String> = Vec::new();
+        let mut ats: Vec<u32> = Vec::new();
         for d in diags.iter().filter(|d| {
             d.check.code == codes::UNSUPPORTED_ELEMENT.code
                 && d.span
@@ -440,15 +451,18 @@ pub(crate) fn bpmn_verdict(imp: &Imported, file: FileId, diags: &mut [Diagnostic
                     .is_some_and(|s| imp.approximated.iter().any(|&(_, o)| o == s.loc.offset))
         }) {
             if let Some(s) = &d.span {
-                let l = s.loc.line.to_string();
-                if !ats.contains(&l) {
-                    ats.push(l);
-                }
+                ats.push(s.loc.line);
             }
         }
+        ats.sort_unstable();
+        ats.dedup();
         let more = ats.len().saturating_sub(5);
         ats.truncate(5);
-        let mut lines = ats.join(", ");
+        let mut lines = ats
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         if more > 0 {
             let _ = write!(lines, " and {more} more");
         }
