@@ -644,3 +644,71 @@ fn conditional_flows_are_an_inclusive_split_whose_default_runs_alone() {
         "{yaml}"
     );
 }
+
+/// Regression: a BPMN task `id="Off"` imported as `next: off` (a boolean to YAML), and
+/// `steg graph --format bpmn` of a step `"no"` followed by `steg import` broke on `next: no`.
+#[test]
+fn ids_yaml_reads_as_booleans_survive_import_and_export() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let out = tmp.path().join("kw");
+    let run = steg(
+        &fixtures().join("bpmn_semantics"),
+        &[
+            "import",
+            "yaml_keywords.bpmn",
+            "--out",
+            out.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let yaml = std::fs::read_to_string(out.join("process_1.yaml")).expect("workflow file");
+    assert!(
+        yaml.contains("start: \"off\"") && yaml.contains("next: \"no\""),
+        "{yaml}"
+    );
+    let check = steg(tmp.path(), &["check", out.to_str().expect("UTF-8")]);
+    assert_eq!(check.code, 0, "{}\n{yaml}", check.stdout);
+
+    // A municipality with steps YAML would misread, exported to BPMN and imported back.
+    let m = tmp.path().join("kommun");
+    std::fs::create_dir_all(&m).expect("folder");
+    std::fs::write(
+        m.join("municipality.yaml"),
+        "municipality: Kommun\nroles: { handlaggare: { title: Handläggare } }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        m.join("flode.yaml"),
+        "workflow: flode\nstart: \"yes\"\nsteps:\n  \"yes\": { actor: handlaggare, next: \"no\" }\n  \"no\": { actor: handlaggare, next: \"null\" }\n  \"null\": { kind: end, outcome: \"off\" }\n",
+    )
+    .expect("write");
+    assert_eq!(steg(tmp.path(), &["check", "kommun"]).code, 0);
+    let bpmn = tmp.path().join("kommun.bpmn");
+    let graph = steg(
+        tmp.path(),
+        &[
+            "graph",
+            "kommun",
+            "--format",
+            "bpmn",
+            "--out",
+            bpmn.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(graph.code, 0, "{}{}", graph.stdout, graph.stderr);
+    let back = tmp.path().join("tillbaka");
+    let imp = steg(
+        tmp.path(),
+        &[
+            "import",
+            "kommun.bpmn",
+            "--out",
+            back.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(imp.code, 0, "{}", imp.stdout);
+    let check = steg(tmp.path(), &["check", back.to_str().expect("UTF-8")]);
+    let flode = std::fs::read_to_string(back.join("flode.yaml")).unwrap_or_default();
+    assert_eq!(check.code, 0, "{}\n{flode}", check.stdout);
+    assert!(flode.contains("next: \"no\""), "{flode}");
+}
