@@ -666,7 +666,8 @@ impl std::fmt::Display for ModelSummary {
 /// Many model files imported and checked.
 #[derive(Debug)]
 pub struct ModelCheck {
-    /// Every model file, the municipalities they became, every diagnostic (sorted by file).
+    /// Every model file and every diagnostic (sorted by file); no municipalities (the
+    /// imports are in `models`, [`Imported::municipality`] builds one).
     pub report: Report,
     /// The imports, in the order of the paths.
     pub models: Vec<Imported>,
@@ -696,10 +697,11 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         sources.add(imp.path.clone(), text);
         models.push(imp);
     }
-    let checked: Vec<(Municipality, Vec<Diagnostic>, ModelVerdict, Explored)> = models
+    // A municipality holds a rule engine (about half a megabyte): one is built per BPMN model
+    // for its checks and dropped after them; PNML models are decided on their nets.
+    let checked: Vec<(Vec<Diagnostic>, ModelVerdict, Explored)> = models
         .par_iter()
         .map(|imp| {
-            let m = imp.municipality(&sources);
             let mut diags = imp.diagnostics.clone();
             let failed = imp.failed()
                 || imp
@@ -711,11 +713,12 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
                 let (found, effort) = verdict::decide_nets(imp, text, NET_BUDGET);
                 diags.extend(found);
                 let v = verdict::net_verdict(&diags);
-                (m, diags, v, effort)
+                (diags, v, effort)
             } else {
+                let m = imp.municipality(&sources);
                 diags.extend(crate::check::check(&m, &sources));
                 let v = verdict::bpmn_verdict(imp, imp.file, &mut diags);
-                (m, diags, v, Explored::default())
+                (diags, v, Explored::default())
             }
         })
         .collect();
@@ -724,7 +727,7 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         ..Report::default()
     };
     let mut summaries = Vec::with_capacity(models.len());
-    for (imp, (m, mut diags, v, effort)) in models.iter().zip(checked) {
+    for (imp, (mut diags, v, effort)) in models.iter().zip(checked) {
         diags.sort_by(|a, b| {
             let key = |d: &Diagnostic| {
                 (
@@ -753,7 +756,6 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
             effort,
         });
         report.diagnostics.extend(diags);
-        report.municipalities.push(m);
     }
     ModelCheck {
         report,
