@@ -194,9 +194,13 @@ const CASES: &[Case] = &[
     case("missing_return_to_referrer/invalid_answer_ends_case", "G014", "municipality.yaml:16:3").step("ekonomiskt_bistand.avbrutet"),
     // G015 UndeliveredEvent
     case("undelivered_event/invalid_no_receiver", "G015", "municipality.yaml:17:3").step("ekonomiskt_bistand.rapport"),
-    case("undelivered_event/invalid_not_handed_over", "G015", "municipality.yaml:17:3").step("ekonomiskt_bistand.insats"),
+    case("undelivered_event/invalid_not_handed_over", "G015", "municipality.yaml:17:3").step("ekonomiskt_bistand.insats").also(&["G022"]),
     // G016 JoinDeadlock: a branch that ends instead of reaching the join also ends the case early
     case("join_deadlock/invalid_branch_skips_join", "G016", "ekonomiskt_bistand.yaml:14:3").step("ekonomiskt_bistand.avslut").also(&["G017"]),
+    // Two branches from one input of a join never count as the branch of another input.
+    case("join_deadlock/invalid_two_from_one_input", "G016", "ekonomiskt_bistand.yaml:16:3").step("ekonomiskt_bistand.samman").also(&["G018", "G023"]),
+    case("lost_event/invalid_after_cycle_ended", "G022", "ekonomiskt_bistand.yaml:22:3").step("ekonomiskt_bistand.franvaro"),
+    case("unsynchronised_branches/invalid_branches_meet_in_task", "G023", "ekonomiskt_bistand.yaml:9:3").step("ekonomiskt_bistand.beslut").also(&["G017"]),
     // G017 ImproperCompletion
     case("improper_completion/invalid_end_without_join", "G017", "ekonomiskt_bistand.yaml:7:3").step("ekonomiskt_bistand.manad_slut"),
     // G018 StepNeverExecuted: the join a choice leads into waits for ever, so what follows never runs

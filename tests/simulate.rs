@@ -215,8 +215,17 @@ fn every_case_is_accounted_for() {
         .values()
         .map(|v| v.as_u64().expect("count"))
         .sum();
-    let total = closed + r["open"].as_u64().expect("open") + r["stuck"].as_u64().expect("stuck");
+    let count = |key: &str| -> u64 {
+        r[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|s| s["cases"].as_u64().expect("cases"))
+            .sum()
+    };
+    let total = closed + r["open"].as_u64().expect("open") + count("stuck") + count("waiting");
     assert_eq!(total, 400);
+    assert_eq!(count("stuck"), 0, "{}", r["stuck"]);
     assert_eq!(r["rule_errors"], 0, "{}", r["first_rule_errors"]);
 }
 

@@ -132,6 +132,14 @@ enum Command {
         /// Worker threads (default: one per core). The output is the same for any number.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Independent replications, each a copy of the whole run with its own seed: every
+        /// KPI is reported as a mean with a 95 % confidence interval. Replications run in
+        /// parallel.
+        #[arg(long, default_value_t = 1, value_name = "R")]
+        replications: u32,
+        /// Exit 0 even when some cases got stuck (by default such a run exits 3).
+        #[arg(long)]
+        allow_stuck: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -301,6 +309,8 @@ fn main() -> ExitCode {
             set,
             log,
             threads,
+            replications,
+            allow_stuck,
             format,
         } => simulate(
             &municipality,
@@ -309,6 +319,8 @@ fn main() -> ExitCode {
                 seed,
                 months,
                 threads,
+                replications,
+                allow_stuck,
             },
             &set,
             log.as_deref(),
@@ -496,8 +508,28 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
             writeln!(out)?;
         }
     }
+    if case.stuck.is_some() {
+        // Why, located: the rules that failed, at their file and line.
+        if !case.errors.is_empty() {
+            let report = engine::Report {
+                sources,
+                municipalities: vec![],
+                diagnostics: case.errors.iter().map(|e| e.to_diagnostic()).collect(),
+            };
+            render::diagnostics(
+                &mut std::io::stderr().lock(),
+                &report,
+                render::colors_wanted(),
+            )?;
+        }
+        return Ok(ExitCode::from(EXIT_STUCK));
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Exit code of `steg run` and `steg simulate` when a case got stuck (no condition held, a
+/// rule failed, an answer the referral does not expect).
+const EXIT_STUCK: u8 = 3;
 
 /// Numbers of `steg simulate`.
 struct SimArgs {
@@ -505,6 +537,8 @@ struct SimArgs {
     seed: u64,
     months: u32,
     threads: usize,
+    replications: u32,
+    allow_stuck: bool,
 }
 
 fn simulate(
@@ -514,6 +548,8 @@ fn simulate(
         seed,
         months,
         threads,
+        replications,
+        allow_stuck,
     }: SimArgs,
     set: &[String],
     log: Option<&std::path::Path>,
@@ -547,6 +583,7 @@ fn simulate(
         set,
         record: log.is_some(),
         threads,
+        replications,
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
@@ -560,7 +597,7 @@ fn simulate(
         }
         _ => None,
     };
-    let mut bar = progress::Bar::new(cases);
+    let mut bar = progress::Bar::new(cases * u64::from(replications.max(1)));
     let result = engine::simulate(
         &m,
         &sources,
@@ -601,6 +638,13 @@ fn simulate(
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
+    }
+    let stuck = report.stuck_cases();
+    if stuck > 0 && !allow_stuck {
+        eprintln!(
+            "error: {stuck} simulated cases got stuck (listed above by step and reason); fix the configuration, or pass --allow-stuck"
+        );
+        return Ok(ExitCode::from(EXIT_STUCK));
     }
     Ok(ExitCode::SUCCESS)
 }

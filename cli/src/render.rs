@@ -266,7 +266,7 @@ pub struct TraceJson<'a> {
     case: &'a str,
     closed: Option<String>,
     outcome: Option<&'a str>,
-    stuck: Option<&'a str>,
+    stuck: Option<&'a steg_engine::Stuck>,
     trace: &'a [steg_engine::TraceEntry],
 }
 
@@ -277,7 +277,7 @@ impl<'a> TraceJson<'a> {
             case: &case.id,
             closed: case.closed.map(|d| d.to_string()),
             outcome: case.outcome.as_deref(),
-            stuck: case.stuck.as_deref(),
+            stuck: case.stuck.as_ref(),
             trace: case.trace.as_deref().unwrap_or_default(),
         }
     }
@@ -318,8 +318,18 @@ pub fn trace(
             What::Waiting { listening } => format!("waits for: {}", listening.join(", ")),
             What::Event { name, to } => format!("event {name} → {to}"),
             What::Emitted { name } => format!("raises event {name}"),
-            What::Timer { timer, to } => format!("timer {timer} → {to}"),
-            What::EventIgnored { name } => format!("event {name}: no step waits for it"),
+            What::Timer {
+                timer,
+                to,
+                due,
+                late_days,
+            } => match late_days {
+                Some(l) => format!("timer {timer} (due {due}, {l} days late) → {to}"),
+                None => format!("timer {timer} → {to}"),
+            },
+            What::EventKept { name } => format!("event {name}: no step waits for it now; kept"),
+            What::EventLost { name, reason } => format!("EVENT LOST: {name} ({reason})"),
+            What::Joined => "join: every input has arrived".to_string(),
             What::DataSet { fields } => format!("data: {}", fields.join(", ")),
             What::Referred { to_workflow } => format!("referred to workflow {to_workflow}"),
             What::Returned { outcome, to } => format!("answer {outcome} → {to}"),
@@ -341,7 +351,7 @@ pub fn trace(
             "closed {d} with outcome {}",
             case.outcome.as_deref().unwrap_or("?")
         ),
-        (None, Some(s)) => writeln!(out, "stuck: {s}"),
+        (None, Some(s)) => writeln!(out, "STUCK {} at `{}`: {}", s.date, s.step, s.reason),
         (None, None) => writeln!(out, "still open at the end of the scenario"),
     }
 }
@@ -356,11 +366,19 @@ pub fn sim_report(
         .def
         .as_ref()
         .map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
-    writeln!(
-        out,
-        "{name}: {} cases, seed {}, each followed {} months",
-        r.cases, r.seed, r.months
-    )?;
+    if r.replications > 1 {
+        writeln!(
+            out,
+            "{name}: {} replications of {} cases, seed {}, each case followed {} months",
+            r.replications, r.cases, r.seed, r.months
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{name}: {} cases, seed {}, each followed {} months",
+            r.cases, r.seed, r.months
+        )?;
+    }
     if let (Some(a), Some(b)) = r.arrivals {
         writeln!(out, "arrivals {a} .. {b}")?;
     }
@@ -404,11 +422,31 @@ pub fn sim_report(
         "frånvaro → handläggare",
         dist(&r.franvaro_till_handlaggare)
     )?;
-    writeln!(
-        out,
-        "  {:<40} {}",
-        "frånvarorapporter som aldrig kom fram", r.franvaro_ej_framme
-    )?;
+    for (event, n) in &r.lost_events {
+        writeln!(
+            out,
+            "  {:<40} {}",
+            format!("förlorade händelser: {event}"),
+            n
+        )?;
+    }
+    for (event, n) in &r.unused_outside_events {
+        writeln!(
+            out,
+            "  {:<40} {}",
+            format!("ej mottagna utifrån: {event}"),
+            n
+        )?;
+    }
+    for t in &r.late_timers {
+        writeln!(
+            out,
+            "  {:<40} {} gånger, i snitt {} dagar sent",
+            format!("timer sen: {}", t.step),
+            t.times,
+            t.mean_days
+        )?;
+    }
     for d in &r.deadlines {
         writeln!(
             out,
@@ -436,7 +474,7 @@ pub fn sim_report(
         writeln!(
             out,
             "    {o:<38} {n:>8}  {:5.1} %",
-            *n as f64 * 100.0 / r.cases.max(1) as f64
+            *n as f64 * 100.0 / (r.cases.max(1) * u64::from(r.replications.max(1))) as f64
         )?;
     }
     writeln!(
@@ -444,15 +482,26 @@ pub fn sim_report(
         "    {:<38} {:>8}  {:5.1} %",
         "(open at end of follow-up)",
         r.open,
-        r.open as f64 * 100.0 / r.cases.max(1) as f64
+        r.open as f64 * 100.0 / (r.cases.max(1) * u64::from(r.replications.max(1))) as f64
     )?;
-    if r.stuck > 0 {
+    let total = r.cases.max(1) * u64::from(r.replications.max(1));
+    for w in &r.waiting {
         writeln!(
             out,
             "    {:<38} {:>8}  {:5.1} %",
-            "(stuck)",
-            r.stuck,
-            r.stuck as f64 * 100.0 / r.cases.max(1) as f64
+            format!("(waiting at {})", w.step),
+            w.cases,
+            w.cases as f64 * 100.0 / total as f64
+        )?;
+    }
+    for st in &r.stuck {
+        writeln!(
+            out,
+            "    {:<38} {:>8}  {:5.1} %   {}",
+            format!("(STUCK at {})", st.step),
+            st.cases,
+            st.cases as f64 * 100.0 / total as f64,
+            st.reason
         )?;
     }
     if !r.roles.is_empty() {
@@ -462,7 +511,7 @@ pub fn sim_report(
             "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}",
             "role", "staff", "utilisation", "mean queue", "max queue", "wait median/p90"
         )?;
-        for role in &r.roles {
+        for role in r.roles.iter().filter(|r| r.staff > 0.0) {
             let util = role
                 .utilisation
                 .map_or("-".to_string(), |u| format!("{:.1} %", u * 100.0));
@@ -478,6 +527,21 @@ pub fn sim_report(
                 "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}",
                 role.role, role.staff, util, mq, role.max_queue, wait
             )?;
+        }
+    }
+    if !r.estimates.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {:<52} {:>10}   {:>23}",
+            "over the replications", "mean", "95 % confidence interval"
+        )?;
+        for e in &r.estimates {
+            let ci = match (e.low, e.high) {
+                (Some(l), Some(h)) => format!("{l:.3} .. {h:.3}"),
+                _ => "-".to_string(),
+            };
+            writeln!(out, "  {:<52} {:>10.3}   {:>23}", e.kpi, e.mean, ci)?;
         }
     }
     if r.rule_errors > 0 {

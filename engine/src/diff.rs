@@ -516,7 +516,10 @@ fn sections(a: &Municipality, b: &Municipality) -> Vec<Section> {
                     f.push(field("unit", u.value.clone()));
                 }
                 if let Some(s) = &r.staff {
-                    f.push(field("staff", number(s.value)));
+                    f.push(field(
+                        "staff",
+                        s.value.count().map_or("unlimited".to_string(), number),
+                    ));
                 }
                 f
             },

@@ -32,9 +32,37 @@ impl Duration {
             .checked_add_days(Days::new(u64::from(self.days)))
     }
 
+    /// The date this long after `date` when `date` belongs to a chain of due dates that began
+    /// on day `day` of a month: where `date` is the last day of its month and `day` is later
+    /// (the chain was clamped, 31 January → 28 February), months are counted from `day` again
+    /// (28 February + 1 month = 31 March). So a deadline counted from each review agrees with a
+    /// [`Schedule`] from the chain's start whenever the reviews come on its due dates.
+    pub fn after_keeping_day(self, date: NaiveDate, day: u32) -> Option<NaiveDate> {
+        use chrono::Datelike;
+        let last = |d: NaiveDate| {
+            d.checked_add_days(Days::new(1))
+                .is_none_or(|n| n.month() != d.month())
+        };
+        if self.months == 0 || day <= date.day() || !last(date) {
+            return self.after(date);
+        }
+        let first = date.with_day(1)?;
+        let month = first.checked_add_months(Months::new(self.months))?;
+        // Day `day` of the target month, clamped to its end.
+        let target = (0..4)
+            .find_map(|back| month.with_day(day.saturating_sub(back)))
+            .unwrap_or(month);
+        target.checked_add_days(Days::new(u64::from(self.days)))
+    }
+
     /// An upper bound in days, for comparing durations without a calendar (a month counts 31 days).
     pub fn max_days(self) -> u64 {
         u64::from(self.months) * 31 + u64::from(self.days)
+    }
+
+    /// Whether it is no time at all.
+    pub fn is_zero(self) -> bool {
+        self.months == 0 && self.days == 0
     }
 
     /// A lower bound in days (a month counts 28 days).
@@ -230,6 +258,129 @@ impl JsonSchema for DurationRange {
     }
 }
 
+/// A period as a configuration writes it: a duration (`3mo`), or the name of a parameter that
+/// holds one (`params.plan_revidering`), so an interval is written once and read everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// A duration written out.
+    Fixed(Duration),
+    /// `params.NAME`: the duration the parameter `NAME` holds.
+    Param(String),
+}
+
+impl Period {
+    /// The duration, when written out.
+    pub fn fixed(&self) -> Option<Duration> {
+        match self {
+            Period::Fixed(d) => Some(*d),
+            Period::Param(_) => None,
+        }
+    }
+}
+
+impl From<Duration> for Period {
+    fn from(d: Duration) -> Self {
+        Period::Fixed(d)
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = DurationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().strip_prefix("params.") {
+            Some(name)
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                Ok(Period::Param(name.to_string()))
+            }
+            Some(_) => Err(DurationError(format!(
+                "`{s}` is not a parameter reference: write `params.NAME` with the parameter's id"
+            ))),
+            None => s.parse().map(Period::Fixed),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Fixed(d) => write!(f, "{d}"),
+            Period::Param(p) => write!(f, "params.{p}"),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Period {
+    fn schema_name() -> Cow<'static, str> {
+        "Period".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let inner = &PATTERN[1..PATTERN.len() - 1];
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A duration (`3mo`, `14d`, `P3M`) or a parameter holding one (`params.plan_revidering`).",
+            "pattern": format!("^({inner}|params\\.[a-z][a-z0-9_]*)$"),
+        })
+    }
+}
+
+/// The calendar all of steg counts with: due dates `anchor + k · period` for k = 1, 2, ..., each
+/// counted from the anchor (months first, then days; a day past a month's end clamps to its
+/// last day). So `every: 1mo` from 31 January is due 28 (or 29) February, 31 March, 30 April:
+/// timers, deadlines and obligations all use this one arithmetic and agree on every due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// The date counted from.
+    pub anchor: NaiveDate,
+    /// The period.
+    pub period: Duration,
+}
+
+impl Schedule {
+    /// The `k`-th due date (`k = 0` is the anchor itself); `None` past the calendar's end or
+    /// for a zero period with `k > 0`.
+    pub fn due(&self, k: u32) -> Option<NaiveDate> {
+        if k > 0 && self.period.is_zero() {
+            return None;
+        }
+        Duration {
+            months: self.period.months.checked_mul(k)?,
+            days: self.period.days.checked_mul(k)?,
+        }
+        .after(self.anchor)
+    }
+
+    /// The first due date strictly after `date`, with its number; `None` when there is none
+    /// within the calendar (or the period is zero).
+    pub fn next_after(&self, date: NaiveDate) -> Option<(u32, NaiveDate)> {
+        if self.period.is_zero() {
+            return None;
+        }
+        // A lower bound on k from whole days, then step: months are 28..31 days.
+        let days = (date - self.anchor).num_days().max(0) as u64;
+        let per = self.period.max_days().max(1);
+        let mut k = (days / per) as u32;
+        loop {
+            let d = self.due(k)?;
+            if d > date {
+                return Some((k, d));
+            }
+            k = k.checked_add(1)?;
+        }
+    }
+}
+
 /// Staff time a step takes: `45min`, `2h`, `1h30min`, `1.5h`.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Effort {
@@ -362,6 +513,74 @@ mod tests {
         assert_eq!((r.min, r.max), (Duration::days(5), Duration::days(14)));
         assert!("14d..5d".parse::<DurationRange>().is_err());
         assert_eq!(r.to_string(), "5d..2w");
+    }
+
+    #[test]
+    fn schedules_count_every_due_date_from_the_anchor() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let monthly = Schedule {
+            anchor: d(2024, 1, 31),
+            period: Duration::months(1),
+        };
+        // 2024 is a leap year: 29 February; then back to the 31st where the month has one.
+        let dues: Vec<NaiveDate> = (1..=4).filter_map(|k| monthly.due(k)).collect();
+        assert_eq!(
+            dues,
+            [
+                d(2024, 2, 29),
+                d(2024, 3, 31),
+                d(2024, 4, 30),
+                d(2024, 5, 31)
+            ]
+        );
+        let plain = Schedule {
+            anchor: d(2023, 1, 31),
+            ..monthly
+        };
+        assert_eq!(plain.due(1), Some(d(2023, 2, 28)));
+        assert_eq!(plain.due(2), Some(d(2023, 3, 31)), "not 28 Feb + 1 month");
+        assert_eq!(plain.next_after(d(2023, 2, 28)), Some((2, d(2023, 3, 31))));
+        // A deadline counted from each review on the schedule's due dates keeps the 31st.
+        let month = Duration::months(1);
+        let mut chained = vec![];
+        let mut at = d(2024, 1, 31);
+        for _ in 0..4 {
+            at = month.after_keeping_day(at, 31).unwrap();
+            chained.push(at);
+        }
+        assert_eq!(chained, dues);
+        // Off the schedule, it is the plain calendar month.
+        assert_eq!(
+            month.after_keeping_day(d(2023, 2, 15), 31),
+            Some(d(2023, 3, 15))
+        );
+        assert_eq!(
+            month.after_keeping_day(d(2023, 4, 30), 30),
+            Some(d(2023, 5, 30))
+        );
+        assert_eq!(plain.next_after(d(2023, 1, 30)), Some((0, d(2023, 1, 31))));
+        let zero = Schedule {
+            anchor: d(2023, 1, 1),
+            period: Duration::default(),
+        };
+        assert_eq!(zero.next_after(d(2023, 1, 1)), None);
+        let weekly = Schedule {
+            anchor: d(2023, 1, 1),
+            period: Duration::days(7),
+        };
+        assert_eq!(weekly.next_after(d(2023, 1, 8)), Some((2, d(2023, 1, 15))));
+    }
+
+    #[test]
+    fn periods_name_a_parameter_or_a_duration() {
+        assert_eq!("3mo".parse(), Ok(Period::Fixed(Duration::months(3))));
+        assert_eq!(
+            "params.plan_revidering".parse(),
+            Ok(Period::Param("plan_revidering".into()))
+        );
+        assert!("params.".parse::<Period>().is_err());
+        assert!("params.Plan-X".parse::<Period>().is_err());
+        assert_eq!(Period::Param("x".into()).to_string(), "params.x");
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod obligation;
 mod ruletest;
 mod run;
 mod schema;
+pub mod semantics;
 mod sim;
 pub mod soundness;
 mod validity;
@@ -42,7 +43,7 @@ pub use diagnostic::{
     SourceMap, Span,
 };
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
-pub use duration::{Duration, DurationError, DurationRange, Effort};
+pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
 pub use eval::{
     from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
 };
@@ -62,14 +63,14 @@ pub use model::{
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
-pub use run::case::{Case, Ctx, External, TraceEntry, What, World};
-pub use run::program::{At, PStep, Program};
+pub use run::case::{Case, Ctx, External, Stuck, TraceEntry, What, World};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use schema::{municipality_schema, workflow_schema};
+pub use semantics::{At, PStep, Program, Semantics};
 pub use sim::log::{EventLog, LogFormat};
 pub use sim::{
-    simulate, validate as validate_simulation, Dist, Options as SimOptions, Report as SimReport,
-    Rng, RoleStats,
+    simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
+    Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
 };
 pub use validity::Validity;
 

@@ -5,7 +5,7 @@
 //! file ([`Map`]); the duplicate-id check reports the latter.
 
 use crate::diagnostic::Loc;
-use crate::duration::{Duration, DurationRange, Effort};
+use crate::duration::{Duration, DurationRange, Effort, Period};
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -222,6 +222,11 @@ pub struct EventRate {
     /// Or: the event comes this long after the case starts waiting.
     #[serde(default)]
     pub after: Option<Node<Duration>>,
+    /// Or: the event comes on a calendar, every period from the day the case started (a monthly
+    /// application on the same day each month), whether or not the case waits for it then: an
+    /// occurrence while nothing waits is kept as the event's `keep` says.
+    #[serde(default)]
+    pub every: Option<Node<Duration>>,
     /// Case data set when the event happens.
     #[serde(default)]
     pub set: serde_json::Map<String, serde_json::Value>,
@@ -288,12 +293,68 @@ pub struct Role {
     /// The unit the role works in.
     #[serde(default)]
     pub unit: Option<Node<String>>,
-    /// Number of staff (full-time equivalents) in this role; `None` for the person themselves.
+    /// Number of staff (full-time equivalents, above 0) in this role, or `unlimited` for work
+    /// that never queues; left out for the person themselves.
     #[serde(default)]
-    pub staff: Option<Node<f64>>,
+    pub staff: Option<Node<Staff>>,
     /// Where this comes from.
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// A role's staff: a number of full-time equivalents, or `unlimited`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Staff {
+    /// Full-time equivalents (above 0).
+    Count(f64),
+    /// Work of this role never waits for a person.
+    Unlimited,
+}
+
+impl Staff {
+    /// The count, `None` when unlimited.
+    pub fn count(self) -> Option<f64> {
+        match self {
+            Staff::Count(n) => Some(n),
+            Staff::Unlimited => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Staff {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(f64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) if n.is_finite() && n > 0.0 => Ok(Staff::Count(n)),
+            Raw::N(n) => Err(serde::de::Error::custom(format!(
+                "staff must be above 0 (it is {n}); write `unlimited` for work that never queues"
+            ))),
+            Raw::S(s) if s == "unlimited" => Ok(Staff::Unlimited),
+            Raw::S(s) => Err(serde::de::Error::custom(format!(
+                "staff must be a number above 0 or `unlimited`, not `{s}`"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Staff {
+    fn schema_name() -> Cow<'static, str> {
+        "Staff".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Full-time equivalents (above 0), or `unlimited`.",
+            "oneOf": [
+                { "type": "number", "exclusiveMinimum": 0 },
+                { "const": "unlimited" }
+            ]
+        })
+    }
 }
 
 /// A named value with its source.
@@ -332,6 +393,12 @@ pub struct EventDef {
     /// Who reports it.
     #[serde(default)]
     pub reported_by: Option<Node<String>>,
+    /// How long the event is kept when it arrives (or is raised) while no step of the case
+    /// waits for it: it is delivered when a step that waits for it is entered within this time,
+    /// else it lapses and is counted as undelivered. `0d`: dropped when nothing waits at once.
+    /// Without `keep`, kept until the case closes.
+    #[serde(default)]
+    pub keep: Option<Node<Duration>>,
     /// Where this comes from.
     #[serde(default)]
     pub source: Option<String>,
@@ -572,12 +639,21 @@ pub struct Trigger {
     /// A named event from `municipality.yaml`'s `events`.
     #[serde(default)]
     pub event: Option<Node<String>>,
-    /// A one-shot timer, counted from entering the step.
+    /// A one-shot timer: due this long after its anchor (`from`, by default the entry into
+    /// the wait). A duration or `params.NAME`.
     #[serde(default)]
-    pub after: Option<Node<Duration>>,
-    /// A recurring timer: fires every period while the case waits here (e.g. a review).
+    pub after: Option<Node<Period>>,
+    /// A recurring timer: due every period from its anchor (`from`, by default the first entry
+    /// into the wait during the case's stay in the workflow). A due date that passes while the
+    /// case is elsewhere is taken, late, when the case next waits here. A duration or
+    /// `params.NAME`.
     #[serde(default)]
-    pub every: Option<Node<Duration>>,
+    pub every: Option<Node<Period>>,
+    /// What a timer counts from: `entry` (each entry into the wait), `first_entry` (the first
+    /// entry during the case's stay in this workflow), `case_start` (the day the case began),
+    /// or a step id (its latest entry; `workflow.step` for another workflow's step).
+    #[serde(default)]
+    pub from: Option<Node<String>>,
     /// Where the case goes.
     pub to: Node<String>,
     /// Where this comes from.
@@ -589,8 +665,8 @@ pub struct Trigger {
 /// (default: this step). Written as a duration (`within: 90d`) or a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deadline {
-    /// The time allowed.
-    pub duration: Node<Duration>,
+    /// The time allowed: a duration or `params.NAME`.
+    pub duration: Node<Period>,
     /// The step the time is counted from (default: this step).
     pub from: Option<Node<String>>,
     /// Where the deadline comes from.
@@ -754,9 +830,9 @@ pub struct Obligation {
     /// "event E reaches role R within D": a role, or a step as `workflow.step`.
     #[serde(default)]
     pub reaches: Option<Node<String>>,
-    /// The time allowed (for `then`, `reviewed_by` and `reaches`).
+    /// The time allowed (for `then`, `reviewed_by` and `reaches`): a duration or `params.NAME`.
     #[serde(default)]
-    pub within: Option<Node<Duration>>,
+    pub within: Option<Node<Period>>,
     /// Steps that end the obligation for a case that enters them first (a refusal, the case
     /// no longer being current).
     #[serde(default)]

@@ -11,9 +11,11 @@
 //! other tokens left, and for each join, markings holding a token there from which no
 //! continuation fires it. Nothing of the engine is used but loading and the analysis.
 //!
-//! The token game, as `docs/language.md` defines it: a task moves its token to one of its
-//! targets; a fork replaces it by one token per branch; a join fires when it holds one token per
-//! step that leads to it, replacing them by one token on its target; an end removes its token.
+//! The token game, as `docs/semantics.md` defines it: a task moves its token to one of its
+//! targets; a fork replaces it by one token per branch; a token that moves into a join waits at
+//! the join's input for the step it came from, and the join fires when every input (every step
+//! that leads to it) holds one, taking one from each and putting one on its target; an end
+//! removes its token. A step (or a join input) holding two tokens at once is unsynchronised.
 
 #![allow(clippy::unwrap_used)]
 
@@ -152,29 +154,55 @@ struct Verdict {
     deadlocks: BTreeSet<usize>,
     improper: BTreeSet<usize>,
     unreached: BTreeSet<usize>,
+    unsynchronised: BTreeSet<usize>,
 }
+
+/// A marking: tokens at a step (`(step, None)`) or at a join's input (`(join, Some(from))`).
+type Marking = std::collections::BTreeMap<(usize, Option<usize>), u32>;
 
 struct Oracle<'a> {
     w: &'a [Kind],
-    needed: Vec<usize>,
+    /// The steps leading to each join.
+    inputs: Vec<BTreeSet<usize>>,
     /// Every marking passed, in the order met (with repeats).
-    passed: Vec<Vec<u32>>,
+    passed: Vec<Marking>,
     improper: BTreeSet<usize>,
     sequences: usize,
-    fires: std::cell::RefCell<std::collections::HashMap<(Vec<u32>, usize), bool>>,
+    fires: std::cell::RefCell<std::collections::HashMap<(Marking, usize), bool>>,
+}
+
+fn put(m: &mut Marking, k: (usize, Option<usize>)) {
+    *m.entry(k).or_insert(0) += 1;
+}
+
+fn take(m: &mut Marking, k: (usize, Option<usize>)) {
+    if let Some(c) = m.get_mut(&k) {
+        *c -= 1;
+        if *c == 0 {
+            m.remove(&k);
+        }
+    }
 }
 
 impl Oracle<'_> {
+    /// Where a token from `from` going to `to` lands.
+    fn land(&self, from: usize, to: usize) -> (usize, Option<usize>) {
+        match self.w[to] {
+            Kind::Join(_) => (to, Some(from)),
+            _ => (to, None),
+        }
+    }
+
     /// The markings one move leads to: (next marking, the end fired with tokens left, if any,
     /// the join fired, if any).
-    fn moves(&self, m: &[u32]) -> Vec<(Vec<u32>, Option<usize>, Option<usize>)> {
+    fn moves(&self, m: &Marking) -> Vec<(Marking, Option<usize>, Option<usize>)> {
         let mut out = Vec::new();
-        for (i, &c) in m.iter().enumerate() {
-            if c == 0 {
+        for (&(i, input), _) in m.iter() {
+            if input.is_some() {
                 continue;
             }
-            let mut less = m.to_vec();
-            less[i] -= 1;
+            let mut less = m.clone();
+            take(&mut less, (i, None));
             match &self.w[i] {
                 Kind::Task(ts) => {
                     let mut seen = Vec::new();
@@ -182,7 +210,7 @@ impl Oracle<'_> {
                         if !seen.contains(&t) {
                             seen.push(t);
                             let mut n = less.clone();
-                            n[t] += 1;
+                            put(&mut n, self.land(i, t));
                             out.push((n, None, None));
                         }
                     }
@@ -190,29 +218,35 @@ impl Oracle<'_> {
                 Kind::Fork(bs) => {
                     let mut n = less.clone();
                     for &b in bs {
-                        n[b] += 1;
+                        put(&mut n, self.land(i, b));
                     }
                     out.push((n, None, None));
                 }
-                Kind::Join(t) => {
-                    if c as usize >= self.needed[i] {
-                        let mut n = m.to_vec();
-                        n[i] -= self.needed[i] as u32;
-                        n[*t] += 1;
-                        out.push((n, None, Some(i)));
-                    }
-                }
+                Kind::Join(_) => {}
                 Kind::End => {
-                    let left = less.iter().any(|&x| x > 0);
+                    let left = !less.is_empty();
                     out.push((less, left.then_some(i), None));
                 }
             }
+        }
+        for (j, k) in self.w.iter().enumerate() {
+            let Kind::Join(t) = k else { continue };
+            let ins = &self.inputs[j];
+            if ins.is_empty() || !ins.iter().all(|&f| m.contains_key(&(j, Some(f)))) {
+                continue;
+            }
+            let mut n = m.clone();
+            for &f in ins {
+                take(&mut n, (j, Some(f)));
+            }
+            put(&mut n, self.land(j, *t));
+            out.push((n, None, Some(j)));
         }
         out
     }
 
     /// Follow every sequence from `m` to its end.
-    fn enumerate(&mut self, m: Vec<u32>) {
+    fn enumerate(&mut self, m: Marking) {
         self.passed.push(m.clone());
         let moves = self.moves(&m);
         if moves.is_empty() {
@@ -228,53 +262,50 @@ impl Oracle<'_> {
 
     /// Whether some sequence from `m` fires join `j` (remembered per marking: the same marking
     /// is met on many sequences).
-    fn can_fire(&self, m: &[u32], j: usize) -> bool {
-        if let Some(&known) = self.fires.borrow().get(&(m.to_vec(), j)) {
+    fn can_fire(&self, m: &Marking, j: usize) -> bool {
+        if let Some(&known) = self.fires.borrow().get(&(m.clone(), j)) {
             return known;
         }
         let answer = self
             .moves(m)
             .into_iter()
             .any(|(next, _, fired)| fired == Some(j) || self.can_fire(&next, j));
-        self.fires.borrow_mut().insert((m.to_vec(), j), answer);
+        self.fires.borrow_mut().insert((m.clone(), j), answer);
         answer
     }
 
-    /// Whether `m` holds a token at join `j` and no sequence from it fires `j`: read off the
-    /// sequences from `m` (the last ones may not fire `j` either).
-    fn waits_for_ever(&self, m: &[u32], j: usize) -> bool {
-        m[j] > 0 && !self.can_fire(m, j)
+    /// Whether `m` holds a token at join `j` and no sequence from it fires `j`.
+    fn waits_for_ever(&self, m: &Marking, j: usize) -> bool {
+        m.keys().any(|&(s, input)| s == j && input.is_some()) && !self.can_fire(m, j)
     }
 }
 
 fn oracle(w: &[Kind]) -> (Verdict, usize) {
     let n = w.len();
-    // A join waits for one token per step that leads to it.
-    let mut needed = vec![0usize; n];
+    // A join waits for one branch from each step that leads to it.
+    let mut inputs = vec![BTreeSet::new(); n];
     for (i, k) in w.iter().enumerate() {
         let targets: BTreeSet<usize> = match k {
             Kind::Task(ts) | Kind::Fork(ts) => ts.iter().copied().collect(),
             Kind::Join(t) => [*t].into(),
             Kind::End => BTreeSet::new(),
         };
-        let _ = i;
         for t in targets {
-            needed[t] += 1;
+            if matches!(w[t], Kind::Join(_)) {
+                inputs[t].insert(i);
+            }
         }
-    }
-    for x in needed.iter_mut() {
-        *x = (*x).max(1);
     }
     let mut o = Oracle {
         w,
-        needed,
+        inputs,
         passed: Vec::new(),
         improper: BTreeSet::new(),
         sequences: 0,
         fires: Default::default(),
     };
-    let mut start = vec![0u32; n];
-    start[0] = 1;
+    let mut start = Marking::new();
+    put(&mut start, (0, None));
     o.enumerate(start);
     let mut v = Verdict {
         improper: o.improper.clone(),
@@ -283,15 +314,15 @@ fn oracle(w: &[Kind]) -> (Verdict, usize) {
     let reached: BTreeSet<usize> = o
         .passed
         .iter()
-        .flat_map(|m| {
-            m.iter()
-                .enumerate()
-                .filter(|(_, c)| **c > 0)
-                .map(|(i, _)| i)
-        })
+        .flat_map(|m| m.keys().map(|&(s, _)| s))
         .collect();
     v.unreached = (0..n).filter(|i| !reached.contains(i)).collect();
-    let distinct: BTreeSet<Vec<u32>> = o.passed.iter().cloned().collect();
+    v.unsynchronised = o
+        .passed
+        .iter()
+        .flat_map(|m| m.iter().filter(|(_, &c)| c > 1).map(|(&(s, _), _)| s))
+        .collect();
+    let distinct: BTreeSet<Marking> = o.passed.iter().cloned().collect();
     for (j, k) in w.iter().enumerate() {
         if matches!(k, Kind::Join(_)) && distinct.iter().any(|m| o.waits_for_ever(m, j)) {
             v.deadlocks.insert(j);
@@ -328,20 +359,24 @@ impl Drop for TempDir {
     }
 }
 
-fn engine(w: &[Kind]) -> Option<Verdict> {
+fn engine(w: &[Kind]) -> Verdict {
     let dir = TempDir::new(&to_yaml(w));
     let mut sources = steg_engine::SourceMap::default();
     let mut diags = Vec::new();
     let m = steg_engine::load_municipality(&dir.0, &mut sources, &mut diags);
     assert!(m.complete, "{}\n{diags:?}", to_yaml(w));
-    let results = steg_engine::soundness::analyse(&m, steg_engine::soundness::MAX_STATES);
-    let s = results.into_iter().next()?;
-    assert!(!s.truncated);
-    Some(Verdict {
-        deadlocks: s.deadlocks.iter().map(|d| d.0).collect(),
-        improper: s.improper.iter().map(|i| i.0).collect(),
-        unreached: s.unreached.iter().copied().collect(),
-    })
+    let results = steg_engine::soundness::analyse(&m, steg_engine::net::space::Budget::CHECK);
+    let s = results
+        .into_iter()
+        .next()
+        .expect("the entry workflow is explored");
+    assert!(s.truncated.is_none());
+    Verdict {
+        deadlocks: s.deadlocks.iter().map(|d| d.at.s as usize).collect(),
+        improper: s.improper.iter().map(|i| i.0.s as usize).collect(),
+        unreached: s.unreached.iter().map(|a| a.s as usize).collect(),
+        unsynchronised: s.unsafe_steps.iter().map(|u| u.0.s as usize).collect(),
+    }
 }
 
 #[test]
@@ -359,7 +394,7 @@ fn soundness_agrees_with_exhaustive_enumeration() {
         rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
         ..Config::default()
     });
-    let stats = std::cell::RefCell::new([0usize; 4]);
+    let stats = std::cell::RefCell::new([0usize; 5]);
     runner
         .run(&workflow(), |w| {
             let has_parallel = w.iter().any(|k| matches!(k, Kind::Fork(_) | Kind::Join(_)));
@@ -367,27 +402,24 @@ fn soundness_agrees_with_exhaustive_enumeration() {
             prop_assume!(sequences < 20_000);
             let got = engine(&w);
             if !has_parallel {
-                prop_assert!(
-                    got.is_none(),
-                    "a workflow without forks or joins is not explored"
-                );
+                prop_assert_eq!(&got, &expected, "\n{}", to_yaml(&w));
                 return Ok(());
             }
-            let got = got.unwrap_or_default();
             let mut s = stats.borrow_mut();
             s[0] += 1;
             s[1] += usize::from(!expected.deadlocks.is_empty());
             s[2] += usize::from(!expected.improper.is_empty());
             s[3] += usize::from(expected == Verdict::default());
+            s[4] += usize::from(!expected.unsynchronised.is_empty());
             prop_assert_eq!(&got, &expected, "\n{}", to_yaml(&w));
             Ok(())
         })
         .unwrap();
     let s = stats.into_inner();
-    eprintln!("{} workflows with forks or joins: {} with a deadlock, {} with improper completion, {} sound", s[0], s[1], s[2], s[3]);
+    eprintln!("{} workflows with forks or joins: {} with a deadlock, {} with improper completion, {} sound, {} unsynchronised", s[0], s[1], s[2], s[3], s[4]);
     // The generator must produce every verdict often enough for the test to mean something.
     assert!(
-        s[0] >= 150 && s[1] >= 20 && s[2] >= 20 && s[3] >= 40,
+        s[0] >= 150 && s[1] >= 20 && s[2] >= 20 && s[3] >= 40 && s[4] >= 20,
         "{s:?}"
     );
 }

@@ -1,4 +1,4 @@
-//! G017: a case that ends while work is still active in another branch.
+//! G017: an end reached while other branches are still working.
 
 use crate::codes::IMPROPER_COMPLETION;
 
@@ -7,13 +7,17 @@ use crate::diagnostic::Diagnostic;
 use crate::soundness::Soundness;
 
 pub(crate) fn check(cx: &Cx, sound: &[Soundness], out: &mut Vec<Diagnostic>) {
+    let mut seen = Vec::new();
     for s in sound {
-        let w = &cx.m.workflows[s.workflow];
         for (end, active, path) in &s.improper {
-            let (name, _) = &w.def.steps.0[*end];
+            if seen.contains(end) {
+                continue;
+            }
+            seen.push(*end);
+            let (w, name) = cx.step_at(*end);
             let active: Vec<String> = active
                 .iter()
-                .map(|&a| format!("`{}`", w.def.steps.0[a].0.value))
+                .map(|&a| format!("`{}`", cx.step_at(a).1.value))
                 .collect();
             out.push(
                 Diagnostic::new(

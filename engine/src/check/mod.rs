@@ -8,6 +8,7 @@ mod end_has_transitions;
 mod improper_completion;
 mod invalid_start;
 mod join_deadlock;
+mod lost_event;
 mod missing_else;
 mod missing_follow_up;
 mod missing_return_to_referrer;
@@ -22,6 +23,7 @@ mod step_never_executed;
 mod undelivered_event;
 mod unknown_reference;
 mod unreachable_step;
+mod unsynchronised_branches;
 mod untested_rule;
 mod unused_rule;
 mod version_conflict;
@@ -53,6 +55,12 @@ impl Cx<'_> {
             file: *file,
             loc: node.loc,
         })
+    }
+
+    /// The workflow and the name node of a step.
+    pub fn step_at(&self, at: crate::semantics::At) -> (&Workflow, &Node<String>) {
+        let w = &self.m.workflows[at.w as usize];
+        (w, &w.def.steps.0[at.s as usize].0)
     }
 
     /// Every step with its workflow, in file order.
@@ -97,8 +105,10 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     version_conflict::check(&cx, &mut out);
     rule_test_failed::check(&cx, &mut out);
     untested_rule::check(&cx, &mut out);
-    // Obligations (G012–G015) and parallel soundness (G016–G019): analyses shared by the checks.
-    let obligations = crate::obligation::evaluate_with(m, &graph);
+    // Obligations (G012–G015) and soundness (G016–G019, G022, G023): analyses on the nets of
+    // the entry workflows, compiled once.
+    let sem = crate::semantics::Semantics::new(m, &graph);
+    let obligations = crate::obligation::evaluate_on(m, &graph, &sem);
     out.extend(obligations.diagnostics.iter().cloned());
     missing_follow_up::check(&cx, &obligations, &mut out);
     missing_review::check(&cx, &obligations, &mut out);
@@ -116,15 +126,14 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
             })
         })
         .collect();
-    let program = crate::run::program::Program::new(m, &graph);
     let sound =
-        crate::soundness::analyse_with(&program, &graph, crate::soundness::MAX_STATES, &|w| {
-            broken[w]
-        });
+        crate::soundness::analyse_with(&sem, crate::net::space::Budget::CHECK, &|w| broken[w]);
     join_deadlock::check(&cx, &sound, &mut out);
     improper_completion::check(&cx, &sound, &mut out);
     step_never_executed::check(&cx, &sound, &mut out);
     state_space_too_large::check(&cx, &sound, &mut out);
+    lost_event::check(&cx, &sound, &sem.prog, &mut out);
+    unsynchronised_branches::check(&cx, &sound, &mut out);
     out
 }
 

@@ -1,16 +1,18 @@
-//! G016: a join that can wait for ever.
+//! G016: a branch that can wait for ever: a join, or a wait for an event no step can raise.
 
 declare_check! {
     /// ## What it does
-    /// For every workflow with a fork or a join, explores the reachable states of a case: which
-    /// steps hold a token, after any choice of conditions and events, with referrals answered
-    /// by any outcome their workflow can end with. It reports a join that holds some of its
-    /// branches in a state from which the others can no longer arrive, with the path (the
-    /// sequence of steps taken, branch by branch) that leads there.
+    /// Explores every reachable state of a case of each entry workflow (its net: docs/semantics.md),
+    /// with referrals followed into the workflows they refer to, conditions, events from
+    /// outside and timers taken as free choice. It reports a join that holds some of its inputs
+    /// in a state from which the others can no longer arrive (a join waits for one branch from
+    /// each step that leads to it), and a wait for which no trigger can come any more (an event
+    /// only a step of the case raises, when no such step can run), each with the path (the
+    /// steps taken, branch by branch) that leads there.
     ///
     /// ## Why is this bad?
-    /// The case waits at the join for ever: it is never closed, its outcome never recorded,
-    /// and the person stays "in process" while nothing happens.
+    /// The case waits at the join (or the wait) for ever: it is never closed, its outcome never
+    /// recorded, and the person stays "in process" while nothing happens.
     ///
     /// ## Example
     /// ```yaml

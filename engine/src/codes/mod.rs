@@ -32,6 +32,7 @@ mod invalid_model_file;
 mod invalid_start;
 mod invalid_value;
 mod join_deadlock;
+mod lost_event;
 mod missing_else;
 mod missing_follow_up;
 mod missing_return_to_referrer;
@@ -52,6 +53,7 @@ mod unknown_field;
 mod unknown_reference;
 mod unreachable_step;
 mod unsupported_element;
+mod unsynchronised_branches;
 mod untested_rule;
 mod unused_rule;
 mod version_conflict;
@@ -72,6 +74,7 @@ pub use invalid_model_file::INVALID_MODEL_FILE;
 pub use invalid_start::INVALID_START;
 pub use invalid_value::INVALID_VALUE;
 pub use join_deadlock::JOIN_DEADLOCK;
+pub use lost_event::LOST_EVENT;
 pub use missing_else::MISSING_ELSE;
 pub use missing_follow_up::MISSING_FOLLOW_UP;
 pub use missing_return_to_referrer::MISSING_RETURN_TO_REFERRER;
@@ -92,6 +95,7 @@ pub use unknown_field::UNKNOWN_FIELD;
 pub use unknown_reference::UNKNOWN_REFERENCE;
 pub use unreachable_step::UNREACHABLE_STEP;
 pub use unsupported_element::UNSUPPORTED_ELEMENT;
+pub use unsynchronised_branches::UNSYNCHRONISED_BRANCHES;
 pub use untested_rule::UNTESTED_RULE;
 pub use unused_rule::UNUSED_RULE;
 pub use version_conflict::VERSION_CONFLICT;
@@ -132,6 +136,8 @@ pub static ALL: &[&CheckInfo] = &[
     &STATE_SPACE_TOO_LARGE,
     &REMOVED_STEP_STILL_USED,
     &EXTENDS_CYCLE,
+    &LOST_EVENT,
+    &UNSYNCHRONISED_BRANCHES,
     &NET_CANNOT_COMPLETE,
     &IMPROPER_TERMINATION,
     &DEAD_TRANSITION,

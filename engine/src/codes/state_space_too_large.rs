@@ -1,14 +1,16 @@
-//! G019: a workflow whose reachable states exceed the bound of the soundness check.
+//! G019: soundness not decided: the reachable states exceed the budget of the check.
 
 declare_check! {
     /// ## What it does
-    /// The soundness checks (G016–G018) explore every reachable state of a workflow with forks
-    /// and joins. When there are more than 100 000 states (many parallel branches, or a fork
-    /// inside a loop that keeps adding branches), the exploration stops and this warning says
-    /// that deadlocks and unreached steps were not looked for.
+    /// The soundness checks (G016–G018, G022, G023) explore every reachable state of a case of
+    /// each entry workflow. When the states exceed the budget (200 000 states or 256 MiB, many
+    /// parallel branches, or a fork inside a loop that keeps adding branches), or referrals
+    /// nest deeper than 8, the exploration stops and soundness is *not decided*: this error
+    /// says so, with the bound that was hit. A verdict steg cannot establish is never reported
+    /// as a pass.
     ///
     /// ## Why is this bad?
-    /// Nothing is known about the workflow's soundness. States multiply with parallel branches
+    /// Nothing is known about the workflow's soundness: it may deadlock or end with work left. States multiply with parallel branches
     /// (a fork of k branches of n steps has about (n + 1)^k states), and a fork in a loop makes
     /// their number unbounded, which is itself usually a mistake.
     ///
@@ -19,5 +21,5 @@ declare_check! {
     ///
     /// ## Use instead
     /// Keep forks out of loops, join branches early, or split the workflow with referrals.
-    pub static STATE_SPACE_TOO_LARGE = ("G019", StateSpaceTooLarge, Warning);
+    pub static STATE_SPACE_TOO_LARGE = ("G019", StateSpaceTooLarge, Error);
 }

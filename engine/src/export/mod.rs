@@ -284,8 +284,8 @@ impl<'a> View<'a> {
                     .filter_map(|t| {
                         let trigger = match (&t.event, &t.after, &t.every) {
                             (Some(e), _, _) => Trig::Event(e.value.clone()),
-                            (_, Some(d), _) => Trig::After(d.value),
-                            (_, _, Some(d)) => Trig::Every(d.value),
+                            (_, Some(d), _) => Trig::After(m.period(&d.value).ok()?),
+                            (_, _, Some(d)) => Trig::Every(m.period(&d.value).ok()?),
                             _ => return None,
                         };
                         Some(OnV {

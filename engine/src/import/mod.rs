@@ -811,6 +811,7 @@ fn municipality_def(m: &IModel, name: &str, at: &Locator) -> MunicipalityFile {
         events: map_of(&m.events, at, |t| EventDef {
             description: Some(t.clone()),
             reported_by: None,
+            keep: None,
             source: None,
         }),
         population: Map::default(),
@@ -856,7 +857,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                 effort: None,
                 within: s.within.as_ref().map(|(d, from)| Deadline {
                     duration: Node {
-                        value: *d,
+                        value: (*d).into(),
                         loc: at.loc(s.at, 1),
                     },
                     from: from.as_deref().map(n),
@@ -869,7 +870,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                     .iter()
                     .map(|o| {
                         let d = |d: Duration| Node {
-                            value: d,
+                            value: d.into(),
                             loc: at.loc(s.at, 1),
                         };
                         Trigger {
@@ -885,6 +886,7 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                                 ITrig::Every(x) => Some(d(x)),
                                 _ => None,
                             },
+                            from: None,
                             to: n(&o.to),
                             source: o.source.clone(),
                         }

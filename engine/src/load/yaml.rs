@@ -3,7 +3,7 @@
 
 use crate::codes;
 use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, FileId, Loc, Span};
-use crate::duration::Duration;
+
 use crate::model::{Deadline, Guard, Map, Next, Node, Transition};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -380,7 +380,7 @@ impl<'de> Deserialize<'de> for Next {
 }
 
 struct RawDeadline {
-    duration: Option<Node<Duration>>,
+    duration: Option<Node<crate::duration::Period>>,
     from: Option<Node<String>>,
     source: Option<String>,
 }

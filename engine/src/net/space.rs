@@ -35,20 +35,33 @@ impl Default for Budget {
     }
 }
 
-/// The limit an exploration hit.
+/// Why an exploration stopped before the space was complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// More states than the budget allows.
     States(usize),
     /// More memory than the budget allows, in bytes.
     Bytes(usize),
+    /// The net is unbounded: this state's marking strictly covers the marking of one of the
+    /// states on its path (the moves between them can be repeated for ever, each round adding
+    /// tokens). Exploring further would never end.
+    Unbounded {
+        /// The covering state (its path is the witness).
+        state: u32,
+        /// The covered state on its path.
+        covered: u32,
+    },
 }
+
+/// How many states back along its path a new state is compared with for covering.
+const COVER_DEPTH: usize = 256;
 
 impl std::fmt::Display for Limit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Limit::States(n) => write!(f, "more than {n} states"),
             Limit::Bytes(b) => write!(f, "more than {} MiB of states", b >> 20),
+            Limit::Unbounded { .. } => write!(f, "tokens that pile up without bound"),
         }
     }
 }
@@ -193,6 +206,7 @@ impl<S: Copy + Eq + Hash> Space<S> {
         let mut queue = VecDeque::from([0u32]);
         let mut enabled = Vec::new();
         let mut edges_total = 0usize;
+        let capped: Vec<bool> = net.places.iter().map(|p| p.capacity.is_some()).collect();
         while let Some(i) = queue.pop_front() {
             let v = space.values[i as usize];
             if prune(v) {
@@ -219,6 +233,16 @@ impl<S: Copy + Eq + Hash> Space<S> {
                         }
                         let k = space.push(&next.0, nv, Some((i, t)));
                         index.insert(h, k);
+                        if let Some(covered) = space.covers_ancestor(k, &capped) {
+                            space.truncated = Some(Limit::Unbounded { state: k, covered });
+                            space.succ[i as usize].extend(out.iter().copied());
+                            space.succ[i as usize].push(Edge {
+                                to: k,
+                                transition: t,
+                                flags: if mark { MARKED } else { 0 },
+                            });
+                            return space;
+                        }
                         queue.push_back(k);
                         k
                     }
@@ -261,6 +285,31 @@ impl<S: Copy + Eq + Hash> Space<S> {
     /// Set the edges out of state `i`.
     pub(crate) fn set_edges(&mut self, i: u32, edges: Vec<Edge>) {
         self.succ[i as usize] = edges;
+    }
+
+    /// A state on the path to `k` (within [`COVER_DEPTH`]) whose marking `k`'s strictly covers
+    /// in some place without a capacity (a capacity place cannot grow for ever), with the same
+    /// monitor value.
+    fn covers_ancestor(&self, k: u32, capped: &[bool]) -> Option<u32> {
+        let m = self.marking(k);
+        let v = self.values[k as usize];
+        let free = |mk: &[(u32, u32)]| -> u64 {
+            mk.iter()
+                .filter(|&&(p, _)| !capped.get(p as usize).copied().unwrap_or(false))
+                .map(|&(_, n)| u64::from(n))
+                .sum()
+        };
+        let total = free(m);
+        let mut at = self.parent[k as usize].map(|(p, _)| p);
+        for _ in 0..COVER_DEPTH {
+            let a = at?;
+            let am = self.marking(a);
+            if free(am) < total && self.values[a as usize] == v && covers(m, am) {
+                return Some(a);
+            }
+            at = self.parent[a as usize].map(|(p, _)| p);
+        }
+        None
     }
 
     pub(crate) fn bytes_estimate(&self, edges: usize) -> usize {
@@ -470,6 +519,20 @@ impl<S: Copy + Eq + Hash> Space<S> {
     }
 }
 
+/// Whether sorted marking `big` holds at least what sorted marking `small` holds, place by place.
+fn covers(big: &[(u32, u32)], small: &[(u32, u32)]) -> bool {
+    let mut j = 0;
+    for &(p, n) in small {
+        while j < big.len() && big[j].0 < p {
+            j += 1;
+        }
+        if j == big.len() || big[j].0 != p || big[j].1 < n {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,12 +565,41 @@ mod tests {
     }
 
     #[test]
-    fn an_unbounded_net_stops_at_the_budget() {
+    fn an_unbounded_net_is_found_out_at_once() {
         let mut n = Net::default();
         let p = n.add_place("p", None);
         let q = n.add_place("q", None);
         n.add_transition("grow", &[(p, 1)], &[(p, 1), (q, 1)]);
         n.initial = Marking::of(&[p]);
+        let s: Space<()> = Space::explore(
+            &n,
+            &n.initial,
+            (),
+            Budget::CHECK,
+            &mut |(), _, _| ((), false),
+            &|()| false,
+        );
+        let Some(Limit::Unbounded { state, covered }) = s.truncated else {
+            panic!("{:?}", s.truncated)
+        };
+        assert_eq!((state, covered), (1, 0));
+        assert_eq!(s.path_to(state), vec![0]);
+    }
+
+    #[test]
+    fn a_large_bounded_net_stops_at_the_budget() {
+        let mut n = Net::default();
+        // Ten independent two-step branches: 3^10 states.
+        let mut start = Vec::new();
+        for b in 0..10 {
+            let x = n.add_place(format!("x{b}"), None);
+            let y = n.add_place(format!("y{b}"), None);
+            let z = n.add_place(format!("z{b}"), None);
+            n.add_transition(format!("a{b}"), &[(x, 1)], &[(y, 1)]);
+            n.add_transition(format!("b{b}"), &[(y, 1)], &[(z, 1)]);
+            start.push(x);
+        }
+        n.initial = Marking::of(&start);
         let s: Space<()> = Space::explore(
             &n,
             &n.initial,

@@ -18,9 +18,10 @@ use super::time::{self, Query};
 use super::{Finding, Kind, Reach, Resolved, Status, Target, Verdict};
 use crate::graph::Graph;
 use crate::model::StepKind;
-use crate::municipality::Municipality;
-use crate::run::program::{At, Program, Trig};
-use crate::soundness::{show_path, Game, Move, Space, Tok, MARKED, MAX_STATES};
+use crate::net::space::{Budget, Space, MARKED};
+use crate::semantics::program::{At, Program, Trig};
+use crate::semantics::{Move, PlaceKind, Semantics, WorkflowNet};
+use crate::soundness::show_path;
 use std::collections::{HashMap, VecDeque};
 
 fn q(prog: &Program, a: At) -> String {
@@ -64,7 +65,8 @@ pub(crate) fn judge_requirement(prog: &Program, r: &Resolved) -> String {
 }
 
 /// The verdict on one obligation.
-pub(crate) fn judge(_m: &Municipality, graph: &Graph, prog: &Program, r: &Resolved) -> Verdict {
+pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
+    let prog = &sem.prog;
     let mut findings = Vec::new();
     let mut not_shown: Option<String> = None;
     let kind = match &r.kind {
@@ -78,16 +80,7 @@ pub(crate) fn judge(_m: &Municipality, graph: &Graph, prog: &Program, r: &Resolv
                     "nothing can follow",
                 )),
                 Target::Step(b) => {
-                    states(
-                        graph,
-                        prog,
-                        r,
-                        *after,
-                        *b,
-                        false,
-                        &mut findings,
-                        &mut not_shown,
-                    );
+                    states(sem, r, *after, *b, false, &mut findings, &mut not_shown);
                     if let Some(d) = r.within {
                         let q = Query {
                             prog,
@@ -111,16 +104,7 @@ pub(crate) fn judge(_m: &Municipality, graph: &Graph, prog: &Program, r: &Resolv
                     "it is never reviewed",
                 )),
                 Target::Step(b) => {
-                    states(
-                        graph,
-                        prog,
-                        r,
-                        *every,
-                        *b,
-                        true,
-                        &mut findings,
-                        &mut not_shown,
-                    );
+                    states(sem, r, *every, *b, true, &mut findings, &mut not_shown);
                     if let Some(d) = r.within {
                         let q = Query {
                             prog,
@@ -143,6 +127,9 @@ pub(crate) fn judge(_m: &Municipality, graph: &Graph, prog: &Program, r: &Resolv
         }
         Kind::Event { event, reaches } => {
             events(prog, r, event, reaches, &mut findings, &mut not_shown);
+            if findings.is_empty() {
+                kept_events(sem, r, event, &mut findings, &mut not_shown);
+            }
             "event"
         }
     };
@@ -189,11 +176,11 @@ fn missing(prog: &Program, a: At, name: &str, hint: Option<&str>, consequence: &
     }
 }
 
-/// The state-space part of "after" (`every == false`) and "every" (`every == true`).
+/// The state-space part of "after" (`every == false`) and "every" (`every == true`), on the
+/// net of each entry workflow.
 #[allow(clippy::too_many_arguments)]
 fn states(
-    graph: &Graph,
-    prog: &Program,
+    sem: &Semantics,
     r: &Resolved,
     a: At,
     b: At,
@@ -201,16 +188,53 @@ fn states(
     findings: &mut Vec<Finding>,
     not_shown: &mut Option<String>,
 ) {
-    let mut game = Game::new(prog, graph, true);
+    let prog = &sem.prog;
     let bq = q(prog, b);
     let aq = q(prog, a);
-    for &e in &prog.entries {
-        let Some(init) = game.start(e) else { continue };
-        let start = init.first().map(|t| t.at);
+    for wn in sem.nets.iter().flatten() {
+        // Places inside A's workflow (or a workflow it referred to), ends of it excepted: the
+        // plan's workflow is left when no token is on one of them.
+        let inside: Vec<bool> = wn
+            .places
+            .iter()
+            .map(|k| match *k {
+                PlaceKind::At { ctx, at } => {
+                    let mut c = Some(ctx);
+                    let mut home = false;
+                    while let Some(x) = c {
+                        let cx = &wn.contexts[x as usize];
+                        if cx.workflow == a.w && !(x == ctx && prog.step(at).kind == StepKind::End)
+                        {
+                            home = true;
+                            break;
+                        }
+                        c = cx.parent.map(|p| p.0);
+                    }
+                    home
+                }
+                PlaceKind::JoinInput { ctx, .. } => {
+                    let mut c = Some(ctx);
+                    let mut home = false;
+                    while let Some(x) = c {
+                        if wn.contexts[x as usize].workflow == a.w {
+                            home = true;
+                            break;
+                        }
+                        c = wn.contexts[x as usize].parent.map(|p| p.0);
+                    }
+                    home
+                }
+                _ => false,
+            })
+            .collect();
+        let start = prog.workflows[wn.root as usize]
+            .start
+            .map(|s| At { w: wn.root, s });
         let unless = &r.unless;
-        let mut monitor = |g: &Game, s: u8, mv: &Move, after: &[Tok]| -> (u8, bool) {
+        let mut monitor = |s: u8, t: u32, after: &crate::net::Marking| -> (u8, bool) {
+            let label = &wn.labels[t as usize];
             let mut s = s;
-            for &x in &mv.entered {
+            for &(_, x) in &label.enters {
                 if every {
                     // A review restarts the clock of a plan already made.
                     if x == a {
@@ -224,37 +248,45 @@ fn states(
                     s = 2;
                 }
             }
-            // The plan's workflow is left when no token is in it (a token at one of its ends is
-            // leaving it) nor in a workflow it referred to.
-            let inside = |t: &Tok| {
-                (t.at.w == a.w && prog.step(t.at).kind != StepKind::End)
-                    || g.stack(t.stack).iter().any(|f| f.w == a.w)
-            };
-            if every && s == 1 && !after.iter().any(inside) {
+            if every && s == 1 && !after.0.iter().any(|&(p, _)| inside[p as usize]) {
                 s = 0;
             }
-            (s, every && mv.entered.contains(&b))
+            (s, every && label.enters.iter().any(|&(_, x)| x == b))
         };
         // The start step is entered before any move.
         let s0 = u8::from(start == Some(a));
-        let space = Space::explore(&mut game, init, s0, MAX_STATES, &mut monitor, &|s| {
-            !every && s == 2
-        });
-        if game.depth_hit {
+        let space = Space::explore(
+            &wn.net,
+            &wn.net.initial,
+            s0,
+            Budget::CHECK,
+            &mut monitor,
+            &|s| !every && s == 2,
+        );
+        if !wn.cut.is_empty() {
             not_shown.get_or_insert_with(|| {
-                "referrals nest deeper than 8; the obligation is checked only in part".to_string()
+                format!(
+                    "referrals nest deeper than {}; the obligation is checked only in part",
+                    crate::semantics::MAX_DEPTH
+                )
             });
         }
-        if space.truncated {
-            not_shown.get_or_insert_with(|| format!("the states of a case exceed {MAX_STATES}; the obligation is checked only in part"));
+        if let Some(limit) = space.truncated {
+            not_shown.get_or_insert_with(|| {
+                format!("the states of a case exceed the budget ({limit}); the obligation is checked only in part")
+            });
         }
         let pending = |i: u32| space.value(i) == 1;
+        let busy = |i: u32| {
+            space
+                .marking(i)
+                .iter()
+                .any(|&(p, _)| !wn.is_event(p) && p != wn.end)
+        };
         // A case that ends with B pending.
         if !every {
-            if let Some(i) =
-                (0..space.len() as u32).find(|&i| pending(i) && space.marking(i).is_empty())
-            {
-                let path = show_path(prog, start, &space.path_to(i));
+            if let Some(i) = (0..space.len() as u32).find(|&i| pending(i) && !busy(i)) {
+                let path = show_path(prog, wn, &space.path_to(i));
                 findings.push(Finding {
                     message: format!("{path} ends the case without {bq} (after {aq})"),
                     help: format!("add a route to {bq} on this path, or list the step that exempts such cases under `unless:`"),
@@ -287,15 +319,10 @@ fn states(
         let stranded = (0..space.len() as u32)
             .find(|&i| !ended && pending(i) && !can[i as usize] && loops[i as usize]);
         if let Some(i) = stranded {
-            let path = show_path(prog, start, &space.path_to(i));
-            let cycle = loop_from(&mut game, &space, i, &comp, &in_loop, &pending);
-            let cycle = cycle
-                .map(|c| {
-                    format!(
-                        ", going round {}",
-                        show_path(prog, None, &c.iter().collect::<Vec<_>>())
-                    )
-                })
+            let path = show_path(prog, wn, &space.path_to(i));
+            let cycle = space
+                .loop_from(i, &pending)
+                .map(|c| format!(", going round {}", show_loop(prog, wn, &c)))
                 .unwrap_or_default();
             let what = if every {
                 format!("{aq} can no longer be reviewed by {bq}")
@@ -318,75 +345,28 @@ fn states(
     }
 }
 
-/// A loop reachable from state `from`: the moves of one cycle, from its first state.
-fn loop_from(
-    game: &mut Game,
-    space: &Space<u8>,
-    from: u32,
-    comp: &[u32],
-    in_loop: &[bool],
-    keep: &dyn Fn(u32) -> bool,
-) -> Option<Vec<Move>> {
-    // Nearest looping state.
-    let mut queue = VecDeque::from([from]);
-    let mut found = None;
-    let mut seen = vec![false; space.len()];
-    seen[from as usize] = true;
-    while let Some(i) = queue.pop_front() {
-        if in_loop[i as usize] {
-            found = Some(i);
-            break;
+/// A cycle of transitions as text: the steps it goes through.
+fn show_loop(prog: &Program, wn: &WorkflowNet, cycle: &[u32]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    let mut home = None;
+    let mut first = None;
+    for &t in cycle {
+        let l = &wn.labels[t as usize];
+        if l.how == Move::End {
+            continue;
         }
-        for e in space.edges(i) {
-            if !seen[e.to as usize] && keep(e.to) {
-                seen[e.to as usize] = true;
-                queue.push_back(e.to);
-            }
+        first.get_or_insert(l.step);
+        let n = prog.qualified(l.step, home);
+        home = Some(l.step.w);
+        if names.last() != Some(&n) {
+            names.push(n);
         }
     }
-    let s = found?;
-    // A cycle back to `s` within its component (breadth first, so a shortest one).
-    let c = comp[s as usize];
-    let mut back: HashMap<u32, u32> = HashMap::new();
-    let mut queue = VecDeque::from([s]);
-    let mut closed = false;
-    'search: while let Some(i) = queue.pop_front() {
-        for e in space.edges(i) {
-            if e.to == s {
-                back.insert(s, i);
-                closed = true;
-                break 'search;
-            }
-            if comp[e.to as usize] == c && !back.contains_key(&e.to) && e.to != s {
-                back.insert(e.to, i);
-                queue.push_back(e.to);
-            }
-        }
+    // Back where it began.
+    if let Some(a) = first {
+        names.push(prog.qualified(a, home));
     }
-    if !closed {
-        return None;
-    }
-    let mut states = vec![s];
-    let mut i = s;
-    for _ in 0..space.len() {
-        i = *back.get(&i)?;
-        states.push(i);
-        if i == s {
-            break;
-        }
-    }
-    states.reverse();
-    // The moves between consecutive states, found again from the game.
-    let mut moves = Vec::new();
-    for pair in states.windows(2) {
-        let target = space.marking(pair[1]).to_vec();
-        let mv = game
-            .moves(space.marking(pair[0]))
-            .into_iter()
-            .find(|(m, _)| *m == target)?;
-        moves.push(mv.1);
-    }
-    Some(moves)
+    names.join(" → ")
 }
 
 fn timed(
@@ -464,11 +444,10 @@ fn local(graph: &Graph, prog: &Program, at: At) -> Vec<(At, Option<String>)> {
             .map(|(t, to)| {
                 (
                     *to,
-                    match t {
-                        Trig::Event(e) => Some(format!("event {e}")),
-                        Trig::After(d) => Some(format!("after {d}")),
-                        Trig::Every(d) => Some(format!("every {d}")),
-                    },
+                    Some(match t {
+                        Trig::Event(_) => format!("event {}", t.label(prog)),
+                        _ => t.label(prog),
+                    }),
                 )
             })
             .collect(),
@@ -640,6 +619,7 @@ fn events(
             if s.kind == StepKind::Wait {
                 for (t, to) in &s.on {
                     if let Trig::Event(e) = t {
+                        let e = &prog.events[*e as usize].name;
                         by_event.entry(e.clone()).or_default().push((at, *to));
                         if e == event {
                             receivers.push((at, *to));
@@ -647,7 +627,9 @@ fn events(
                     }
                 }
             }
-            if s.emits.as_deref() == Some(event) {
+            if s.emits
+                .is_some_and(|e| prog.events[e as usize].name == event)
+            {
                 emitters.push(at);
             }
         }
@@ -728,6 +710,82 @@ fn events(
     }
 }
 
+/// "event E reaches R" on the nets: an event of the case that can be pending where no step can
+/// take it any more, before any `unless` step, is lost (broken); one that can be kept while
+/// the receiving branch is busy has no upper bound on its delivery (`within` not shown).
+fn kept_events(
+    sem: &Semantics,
+    r: &Resolved,
+    event: &str,
+    findings: &mut Vec<Finding>,
+    not_shown: &mut Option<String>,
+) {
+    let prog = &sem.prog;
+    let Some(e) = prog.event(event) else { return };
+    for wn in sem.nets.iter().flatten() {
+        let Some(place) = wn.event_place[e as usize] else {
+            continue;
+        };
+        let unless = &r.unless;
+        let mut monitor = |s: bool, t: u32, _: &crate::net::Marking| -> (bool, bool) {
+            let l = &wn.labels[t as usize];
+            (s || l.enters.iter().any(|(_, x)| unless.contains(x)), false)
+        };
+        let space = Space::explore(
+            &wn.net,
+            &wn.net.initial,
+            false,
+            Budget::CHECK,
+            &mut monitor,
+            &|s| s,
+        );
+        if let Some(limit) = space.truncated {
+            not_shown.get_or_insert_with(|| {
+                format!("the states of a case exceed the budget ({limit}); whether `{event}` can be lost is not decided")
+            });
+            continue;
+        }
+        let pending = |i: u32| !space.value(i) && space.marking(i).iter().any(|&(p, _)| p == place);
+        let consumes = |t: u32| {
+            wn.net.transitions[t as usize]
+                .pre
+                .iter()
+                .any(|&(p, _)| p == place)
+        };
+        let goal: Vec<bool> = (0..space.len() as u32)
+            .map(|i| space.value(i) || space.edges(i).iter().any(|ed| consumes(ed.transition)))
+            .collect();
+        let can = space.can_reach(&goal, &|_| true);
+        if let Some(i) = (0..space.len() as u32).find(|&i| pending(i) && !can[i as usize]) {
+            let path = show_path(prog, wn, &space.path_to(i));
+            let raiser = prog
+                .steps()
+                .find(|(_, st)| st.emits == Some(e))
+                .map(|(a, _)| a);
+            findings.push(Finding {
+                message: format!(
+                    "event `{event}` can be lost: after {path}, it is pending and no step that waits for it can come any more"
+                ),
+                help: format!(
+                    "keep a step that waits for `{event}` reachable for as long as it can be raised, or list the step after which it no longer matters under `unless:`"
+                ),
+                at: raiser,
+            });
+            return;
+        }
+        if r.within.is_some() {
+            let kept = (0..space.len() as u32)
+                .find(|&i| pending(i) && !space.edges(i).iter().any(|ed| consumes(ed.transition)));
+            if let Some(i) = kept {
+                let path = show_path(prog, wn, &space.path_to(i));
+                not_shown.get_or_insert_with(|| {
+                    format!("`{event}` can be kept while the branch that takes it is busy (after {path}), and nothing bounds how long")
+                });
+            }
+        }
+    }
+}
+
 fn time_zero() -> (u32, u32) {
     (0, 0)
 }
@@ -767,7 +825,7 @@ impl Chains<'_> {
             return None;
         }
         let step = self.prog.step(a);
-        if let Some(e2) = &step.emits {
+        if let Some(e2) = step.emits.map(|e| &self.prog.events[e as usize].name) {
             if !visiting.contains(&a) {
                 visiting.push(a);
                 let relayed = self.by_event.get(e2).is_some_and(|rs| {
@@ -841,7 +899,7 @@ impl Chains<'_> {
             } else {
                 format!("{wn}.{st}{suffix}")
             };
-            if let Some(e2) = &prog.step(*a).emits {
+            if let Some(e2) = prog.step(*a).emits.map(|e| &prog.events[e as usize].name) {
                 let relay = self
                     .by_event
                     .get(e2)

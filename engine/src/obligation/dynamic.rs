@@ -20,8 +20,8 @@ use crate::graph::Graph;
 use crate::model::StepKind;
 use crate::municipality::Municipality;
 use crate::run::case::Case;
-use crate::run::program::{At, Program, Trig};
-use chrono::NaiveDate;
+use crate::semantics::program::{At, Program, Trig};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -42,10 +42,20 @@ pub struct ObligationShare {
 
 #[derive(Debug, Clone)]
 enum Watch {
-    After { a: At, b: Option<At> },
-    Every { a: At, b: Option<At> },
+    After {
+        a: At,
+        b: Option<At>,
+    },
+    Every {
+        a: At,
+        b: Option<At>,
+    },
     Referrals,
-    Event { origins: Vec<At>, hits: Vec<At> },
+    Event {
+        origins: Vec<At>,
+        hits: Vec<At>,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +101,11 @@ impl Monitors {
                     Kind::ReferralsReturn => Watch::Referrals,
                     Kind::Event { event, reaches } => {
                         let (origins, hits) = event_steps(prog, event, reaches);
-                        Watch::Event { origins, hits }
+                        Watch::Event {
+                            origins,
+                            hits,
+                            name: event.clone(),
+                        }
                     }
                 };
                 Item {
@@ -127,15 +141,19 @@ impl Monitors {
                     every(visits, prog, *a, *b, &item.unless, item.within, end)
                 }
                 Watch::Referrals => referrals(case, prog),
-                Watch::Event { origins, hits } => event(
-                    visits,
+                Watch::Event {
                     origins,
                     hits,
-                    &item.unless,
-                    item.within,
-                    case.closed.is_some(),
-                    end,
-                ),
+                    name,
+                } => {
+                    let lost: Vec<NaiveDate> = case
+                        .lost
+                        .iter()
+                        .filter(|(n, _, _)| n == name)
+                        .map(|&(_, d, _)| d)
+                        .collect();
+                    event(visits, origins, hits, &item.unless, item.within, &lost, end)
+                }
             };
             if let Some(broken) = verdict {
                 item.of += 1;
@@ -213,26 +231,39 @@ fn every(
     within: Option<Duration>,
     end: NaiveDate,
 ) -> Option<bool> {
+    // The review after B (or a review) at `l` is due `within` later, counted on the calendar
+    // of the chain that began at B (31 January, 28 February, 31 March: the dates of a timer
+    // `every` from 31 January), as the case machine counts deadlines.
+    let due = |l: NaiveDate, day: u32| within.and_then(|d| d.after_keeping_day(l, day));
+    let late = |l: NaiveDate, day: u32, at: NaiveDate| due(l, day).is_some_and(|x| at > x);
     let mut applies = false;
     let mut broken = false;
-    let mut last: Option<NaiveDate> = None;
+    let mut last: Option<(NaiveDate, u32)> = None;
     for (x, d) in visits {
         if *x == a || Some(*x) == b {
-            if let Some(l) = last {
-                broken |= late(l, within, *d);
-            }
+            let day = match last {
+                Some((l, day)) => {
+                    broken |= late(l, day, *d);
+                    if *x == a {
+                        d.day()
+                    } else {
+                        day
+                    }
+                }
+                None => d.day(),
+            };
             applies = true;
-            last = Some(*d);
-        } else if let Some(l) = last {
+            last = Some((*d, day));
+        } else if let Some((l, day)) = last {
             let ends_home = x.w == a.w && prog.step(*x).kind == StepKind::End;
             if unless.contains(x) || ends_home {
-                broken |= late(l, within, *d);
+                broken |= late(l, day, *d);
                 last = None;
             }
         }
     }
-    if let Some(l) = last {
-        broken |= late(l, within, end);
+    if let Some((l, day)) = last {
+        broken |= late(l, day, end);
     }
     applies.then_some(broken)
 }
@@ -242,8 +273,8 @@ fn referrals(case: &Case, prog: &Program) -> Option<bool> {
     let mut applies = false;
     let mut broken = case
         .stuck
-        .as_deref()
-        .is_some_and(|s| s.contains("does not expect the answer"));
+        .as_ref()
+        .is_some_and(|s| s.reason.contains("does not expect the answer"));
     for (i, (x, _)) in visits.iter().enumerate() {
         let step = prog.step(*x);
         let Some(tw) = step.refer_workflow else {
@@ -274,21 +305,29 @@ fn referrals(case: &Case, prog: &Program) -> Option<bool> {
     applies.then_some(broken)
 }
 
+/// Whether a case broke "event E reaches R": a raise (or, for an event from outside, its
+/// receipt) not followed by a handling step of R within D, or the event lost (kept until the
+/// case closed, dropped, or lapsed). A raise while an earlier one is still pending is the same
+/// pending report. Counting stops at the first `unless` step.
+#[allow(clippy::too_many_arguments)]
 fn event(
     visits: &[(At, NaiveDate)],
     origins: &[At],
     hits: &[At],
     unless: &[At],
     within: Option<Duration>,
-    closed: bool,
+    lost: &[NaiveDate],
     end: NaiveDate,
 ) -> Option<bool> {
+    let stop = visits
+        .iter()
+        .find(|(x, _)| unless.contains(x))
+        .map(|&(_, d)| d);
     let mut applies = false;
-    let mut broken = false;
+    let mut broken = lost.iter().any(|&d| stop.is_none_or(|s| d < s));
     let mut pending: Option<NaiveDate> = None;
     for (x, d) in visits {
-        // Once the case is where the obligation no longer applies, nothing after counts.
-        if unless.contains(x) {
+        if stop.is_some_and(|s| *d >= s) && unless.contains(x) {
             pending = None;
             break;
         }
@@ -299,19 +338,15 @@ fn event(
         }
         if origins.contains(x) {
             applies = true;
-            if pending.is_some() {
-                broken = true;
-            }
-            pending = Some(*d);
-            if hits.contains(x) {
-                pending = None;
+            if pending.is_none() && !hits.contains(x) {
+                pending = Some(*d);
             }
         }
     }
     if let Some(p) = pending {
-        broken |= closed || late(p, within, end);
+        broken |= late(p, within, end);
     }
-    applies.then_some(broken)
+    (applies || broken).then_some(broken)
 }
 
 /// The steps where the event starts (its raisers, or for an event from outside, the steps it
@@ -327,10 +362,15 @@ fn event_steps(prog: &Program, event: &str, reaches: &Reach) -> (Vec<At>, Vec<At
             };
             for (t, to) in &s.on {
                 if let Trig::Event(e) = t {
-                    by_event.entry(e.as_str()).or_default().push(*to);
+                    by_event
+                        .entry(prog.events[*e as usize].name.as_str())
+                        .or_default()
+                        .push(*to);
                 }
             }
-            if s.emits.as_deref() == Some(event) {
+            if s.emits
+                .is_some_and(|e| prog.events[e as usize].name == event)
+            {
                 emitters.push(at);
             }
         }
@@ -358,8 +398,13 @@ fn event_steps(prog: &Program, event: &str, reaches: &Reach) -> (Vec<At>, Vec<At
             continue;
         }
         let s = prog.step(a);
-        if let Some(e2) = &s.emits {
-            stack.extend(by_event.get(e2.as_str()).cloned().unwrap_or_default());
+        if let Some(e2) = s.emits {
+            stack.extend(
+                by_event
+                    .get(prog.events[e2 as usize].name.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+            );
         }
         if matches!(s.kind, StepKind::Task | StepKind::Decision | StepKind::Fork) {
             stack.extend(s.next.iter().map(|(t, _)| *t));
@@ -432,8 +477,9 @@ mod tests {
     }
 
     #[test]
-    fn event_needs_a_handling_visit_before_the_next_raise() {
+    fn event_is_broken_when_lost_or_late_not_when_raised_twice() {
         let (raise, handle) = (at(0), at(1));
+        let end = d("2023-01-01");
         let ok = [
             (raise, d("2022-01-01")),
             (handle, d("2022-01-01")),
@@ -441,16 +487,31 @@ mod tests {
             (handle, d("2022-02-03")),
         ];
         assert_eq!(
-            event(&ok, &[raise], &[handle], &[], None, true, d("2023-01-01")),
+            event(&ok, &[raise], &[handle], &[], None, &[], end),
             Some(false)
         );
-        let lost = [
+        // A second raise while the first is pending is the same pending report.
+        let twice = [
             (raise, d("2022-01-01")),
             (raise, d("2022-02-01")),
             (handle, d("2022-02-03")),
         ];
         assert_eq!(
-            event(&lost, &[raise], &[handle], &[], None, true, d("2023-01-01")),
+            event(&twice, &[raise], &[handle], &[], None, &[], end),
+            Some(false)
+        );
+        // Lost: the case machine recorded the loss.
+        let kept = [(raise, d("2022-01-01"))];
+        assert_eq!(
+            event(
+                &kept,
+                &[raise],
+                &[handle],
+                &[],
+                None,
+                &[d("2022-05-01")],
+                end
+            ),
             Some(true)
         );
         let slow = [(raise, d("2022-01-01")), (handle, d("2022-01-09"))];
@@ -460,13 +521,13 @@ mod tests {
                 &[raise],
                 &[handle],
                 &[],
-                Some(Duration { months: 0, days: 5 }),
-                true,
-                d("2023-01-01")
+                Some(Duration::days(5)),
+                &[],
+                end
             ),
             Some(true)
         );
-        // After the case left the cycle the report was for, a raise does not count.
+        // After the case left the cycle the report was for, a raise and its loss do not count.
         let stop = at(2);
         let after_stop = [
             (raise, d("2022-01-01")),
@@ -481,8 +542,8 @@ mod tests {
                 &[handle],
                 &[stop],
                 None,
-                true,
-                d("2023-01-01")
+                &[d("2022-06-01")],
+                end
             ),
             Some(false)
         );

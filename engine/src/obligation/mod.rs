@@ -26,7 +26,7 @@ use crate::duration::Duration;
 use crate::graph::Graph;
 use crate::model::{Map, Node, Obligation, ObligationSeverity};
 use crate::municipality::Municipality;
-use crate::run::program::{At, Program};
+use crate::semantics::program::At;
 
 /// What an obligation is about, with its names resolved.
 #[derive(Debug, Clone)]
@@ -131,11 +131,20 @@ pub fn evaluate(m: &Municipality) -> Evaluation {
 }
 
 pub(crate) fn evaluate_with(m: &Municipality, graph: &Graph) -> Evaluation {
-    let prog = Program::new(m, graph);
+    let sem = crate::semantics::Semantics::new(m, graph);
+    evaluate_on(m, graph, &sem)
+}
+
+/// [`evaluate`] on compiled semantics.
+pub(crate) fn evaluate_on(
+    m: &Municipality,
+    graph: &Graph,
+    sem: &crate::semantics::Semantics,
+) -> Evaluation {
     let mut ev = Evaluation::default();
     let resolved = resolve(m, graph, &mut ev.diagnostics);
     for r in &resolved {
-        ev.verdicts.push(analysis::judge(m, graph, &prog, r));
+        ev.verdicts.push(analysis::judge(graph, sem, r));
     }
     ev
 }
@@ -433,6 +442,24 @@ fn resolve_one(
             unless.push(a);
         }
     }
+    let within = match &o.within {
+        Some(d) => match m.period(&d.value) {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                out.push(
+                    Diagnostic::new(
+                        &crate::codes::INVALID_VALUE,
+                        Some(at(d.loc)),
+                        format!("obligation `{id}`: {msg}"),
+                    )
+                    .label("not a duration")
+                    .help("write a duration (`3mo`) or name a parameter whose value is one"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
     if out.len() > before {
         return None;
     }
@@ -441,7 +468,7 @@ fn resolve_one(
         span,
         home,
         kind,
-        within: o.within.as_ref().map(|d| d.value),
+        within,
         unless,
         severity: match o.severity.as_ref().map(|s| s.value) {
             Some(ObligationSeverity::Error) => Severity::Error,

@@ -21,7 +21,7 @@
 
 use crate::duration::Duration;
 use crate::model::StepKind;
-use crate::run::program::{At, Program, Trig};
+use crate::semantics::program::{Anchor, At, Program, Trig};
 use std::collections::HashMap;
 
 /// A time as whole months and days (calendar months are 28 to 31 days).
@@ -120,6 +120,8 @@ struct Pos {
     fork: bool,
     lo: T,
     hi: T,
+    /// Why the step's own time has no upper bound: its work waits in a staff queue.
+    queued: Option<String>,
     edges: Vec<Edge>,
 }
 
@@ -218,6 +220,7 @@ pub(crate) fn analyse(q: &Query, start: At, limit: Duration) -> Answer {
             let mut new_hi = match best_hi {
                 // A step with no way on: nothing bounds when the target comes.
                 None => None,
+                Some(_) if p.queued.is_some() => None,
                 Some(h) => h.map(|h| p.hi.add(h)),
             };
             if new_hi.is_some_and(|h| h.hi() > cap) {
@@ -288,6 +291,10 @@ pub(crate) fn analyse(q: &Query, start: At, limit: Duration) -> Answer {
         while !seen[n] {
             seen[n] = true;
             let p = &pos[n];
+            if let Some(q) = &p.queued {
+                why = Some(q.clone());
+                break;
+            }
             if p.edges.is_empty() {
                 let (w, s) = q.prog.name(p.at);
                 why = Some(format!("`{w}.{s}` has no way on"));
@@ -352,6 +359,19 @@ fn build(
                   why: Option<String>,
                   note: Option<String>|
      -> Edge {
+        // A join is executed when it fires: a branch that arrives there reaches it no sooner,
+        // and no declared time bounds when the other inputs arrive.
+        let (hi, why) = if Some(to) == q.target && prog.step(to).kind == StepKind::Join {
+            (
+                None,
+                Some(format!(
+                    "{} is a join, reached only when every input has arrived",
+                    name(to)
+                )),
+            )
+        } else {
+            (hi, why)
+        };
         let exit = if Some(to) == q.target {
             Some(Exit::Target)
         } else if q.unless.contains(&to)
@@ -415,23 +435,38 @@ fn build(
             }
         }
         StepKind::Wait => {
+            // A timer's time from entering the wait: at least `lo`, at most `hi` (none when it
+            // may not fire again: a one-shot timer not counted from the entry, or one counted
+            // from a step).
+            let timer = |t: &Trig| -> Option<(T, Option<T>)> {
+                match t {
+                    Trig::Event(_) => None,
+                    Trig::After(d, Anchor::Entry) | Trig::Every(d, Anchor::Entry) => {
+                        Some((T::of(*d), Some(T::of(*d))))
+                    }
+                    // A recurring timer on a schedule fires a period after its last firing:
+                    // its period is the time between firings (late firings aside, which come
+                    // only when the branch is busy, never at the shortest times).
+                    Trig::Every(d, Anchor::FirstEntry | Anchor::CaseStart) => {
+                        Some((T::of(*d), Some(T::of(*d))))
+                    }
+                    Trig::After(..) | Trig::Every(..) => Some((zero, None)),
+                }
+            };
             let shortest = step
                 .on
                 .iter()
-                .filter_map(|(t, _)| match t {
-                    Trig::After(d) | Trig::Every(d) => Some(T::of(*d)),
-                    Trig::Event(_) => None,
-                })
+                .filter_map(|(t, _)| timer(t).and_then(|(_, h)| h))
                 .min_by_key(|t| (t.lo(), t.hi()));
             for (trig, to) in &step.on {
                 match trig {
-                    Trig::Event(e) => {
+                    Trig::Event(_) => {
                         let why = shortest.is_none().then(|| {
                             let events: Vec<String> = step
                                 .on
                                 .iter()
                                 .filter_map(|(t, _)| match t {
-                                    Trig::Event(e) => Some(format!("`{e}`")),
+                                    Trig::Event(_) => Some(format!("`{}`", t.label(prog))),
                                     _ => None,
                                 })
                                 .collect();
@@ -443,25 +478,40 @@ fn build(
                             zero,
                             shortest,
                             why,
-                            Some(format!("event {e}")),
+                            Some(format!("event {}", trig.label(prog))),
                         ));
                     }
-                    Trig::After(d) | Trig::Every(d) => {
-                        let t = T::of(*d);
-                        if shortest.is_some_and(|s| (s.lo(), s.hi()) == (t.lo(), t.hi())) {
-                            let kw = if matches!(trig, Trig::After(_)) {
-                                "after"
-                            } else {
-                                "every"
-                            };
-                            edges.push(go(
+                    timer_trig => {
+                        let Some((lo, hi)) = timer(timer_trig) else {
+                            continue;
+                        };
+                        match hi {
+                            Some(h)
+                                if shortest
+                                    .is_some_and(|s| (s.lo(), s.hi()) == (h.lo(), h.hi())) =>
+                            {
+                                edges.push(go(
+                                    *to,
+                                    stack.to_vec(),
+                                    lo,
+                                    Some(h),
+                                    None,
+                                    Some(timer_trig.label(prog)),
+                                ));
+                            }
+                            Some(_) => {}
+                            None => edges.push(go(
                                 *to,
                                 stack.to_vec(),
-                                t,
-                                Some(t),
+                                lo,
                                 None,
-                                Some(format!("{kw} {d}")),
-                            ));
+                                Some(format!(
+                                    "the timer `{}` of {} may not fire again",
+                                    timer_trig.label(prog),
+                                    name(at)
+                                )),
+                                Some(timer_trig.label(prog)),
+                            )),
                         }
                     }
                 }
@@ -541,10 +591,20 @@ fn build(
                 }
             }
             None => {
-                let exit = if q.home.is_some() {
-                    Exit::Discharged
-                } else {
-                    Exit::Never(format!("the case can end at {}", name(at)))
+                // Leaving the plan's workflow discharges "every B reviewed": but an end of one
+                // branch of a workflow with parallel branches does not leave it, the others
+                // may still be there (and bound nothing).
+                let parallel = prog.workflows[at.w as usize]
+                    .steps
+                    .iter()
+                    .any(|s| s.kind == StepKind::Fork);
+                let exit = match q.home {
+                    Some(_) if !parallel => Exit::Discharged,
+                    Some(_) => Exit::Never(format!(
+                        "{} ends one branch while another may still be in the workflow",
+                        name(at)
+                    )),
+                    None => Exit::Never(format!("the case can end at {}", name(at))),
                 };
                 edges.push(Edge {
                     to: Err(exit),
@@ -556,11 +616,23 @@ fn build(
             }
         },
     }
+    // Work that takes a role's staff time may wait in its queue: no declared time bounds that.
+    let queued = step
+        .role
+        .filter(|&r| step.effort_hours > 0.0 && prog.queued_roles.get(r as usize) == Some(&true))
+        .map(|r| {
+            format!(
+                "{} takes `{}` staff time, and work can wait in their queue for any time",
+                name(at),
+                prog.roles[r as usize]
+            )
+        });
     Pos {
         at,
         fork,
         lo: dlo,
         hi: dhi,
+        queued,
         edges,
     }
 }

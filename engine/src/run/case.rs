@@ -1,28 +1,52 @@
-//! One case moving through a municipality's workflows: tokens on steps (several after a fork),
-//! a calendar, an agenda of what happens next, referrals with their returns, and a trace.
+//! One case moving through a municipality: the compiled net of its entry workflow
+//! ([`WorkflowNet`]) played one transition at a time, with a calendar.
 //!
-//! What the surroundings decide (how long work takes, when events happen) comes from a
+//! The case machine never decides what a step does: a move is a transition of the net, enabled
+//! in the case's marking, exactly as the explorer of `steg check` sees it. What the machine adds
+//! is *which* enabled transition and *when*: conditions are evaluated by the rules, joins,
+//! referrals and ends move at once, work takes the time the [`World`] says, timers fall due on
+//! the calendar ([`crate::duration::Schedule`]), and events arrive from the world or from steps
+//! of the case.
+//!
+//! What the surroundings decide (how long work takes, when outside events happen) comes from a
 //! [`World`]: a scenario file for `steg run`, random draws and staff queues for `steg simulate`.
+//!
+//! ## Events
+//!
+//! An event that arrives (from the world) or is raised (`emits`) while a step of the case waits
+//! for it moves that step. Otherwise it is *kept*: the next step that starts waiting for it
+//! takes it at once. An event is kept until the case closes, or for the event's `keep:` period;
+//! `keep: 0d` drops it at once. A kept event that is dropped, lapses or is still pending when
+//! the case closes is *lost*, and counted under that name by the checker and the simulator.
+//!
+//! ## Timers
+//!
+//! A timer falls due on its anchor's schedule (`after`: once, `every`: each period). A due date
+//! that passes while the case is busy elsewhere is taken when the case next waits there, late,
+//! and the lateness is recorded; no due date is skipped.
 
-use super::program::{At, Cond, PStep, Program, Trig};
-use crate::eval::RuleSet;
-use crate::eval::{Arende, Params, RuleError};
+use crate::duration::{Duration, Schedule};
+use crate::eval::{Arende, Params, RuleError, RuleSet};
 use crate::model::StepKind;
+use crate::net::Marking;
+use crate::semantics::{Anchor, At, Cond, Move, PStep, PlaceKind, Program, Trig, WorkflowNet};
 use crate::SourceMap;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rhai::{Dynamic, AST};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-/// Most moves one token may make on one day: a loop of steps that take no time would otherwise
-/// never let the calendar advance.
-pub const MAX_MOVES_PER_DAY: u32 = 1_000;
+/// Most transitions one case may fire on one day: a loop of steps that take no time would
+/// otherwise never let the calendar advance.
+pub const MAX_MOVES_PER_DAY: u32 = 10_000;
 
 /// What a case runs against.
 pub struct Ctx<'a> {
     /// The resolved workflows.
     pub prog: &'a Program,
+    /// The compiled net of the case's entry workflow.
+    pub net: &'a WorkflowNet,
     /// The rules.
     pub rules: &'a RuleSet,
     /// Inline conditions, compiled.
@@ -39,8 +63,9 @@ pub trait World {
     /// done, or `None` when the world will finish it later with [`Case::finish_work`].
     fn work(&mut self, case: &Case, token: u32, step: &PStep, date: NaiveDate)
         -> Option<NaiveDate>;
-    /// A token started waiting at a step (or an external referral). The world may return when
-    /// one of the listened events happens: `(date, index into step.on)`.
+    /// A token started waiting at a step (or an external referral) and nothing it listens for
+    /// is pending. The world may return when one of the listened names (events from outside,
+    /// or a unit's answers) happens: `(date, index into listening)`.
     fn wait(
         &mut self,
         case: &Case,
@@ -48,7 +73,7 @@ pub trait World {
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)>;
-    /// A named event moved a waiting case; the world may change the case's data.
+    /// A named event from outside moved a waiting case; the world may change the case's data.
     fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
         None
     }
@@ -103,7 +128,7 @@ pub enum What {
         /// The event.
         name: String,
     },
-    /// A named event arrived.
+    /// A named event (or a unit's answer) moved a waiting step.
     Event {
         /// The event.
         name: String,
@@ -112,15 +137,27 @@ pub enum What {
     },
     /// A timer fired.
     Timer {
-        /// `after 3mo` or `every 1mo`.
+        /// `after 3mo`, `every 1mo`.
         timer: String,
+        /// The due date.
+        due: NaiveDate,
+        /// Days after its due date it was taken (the branch was busy elsewhere).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        late_days: Option<i64>,
         /// Where it moved the case.
         to: String,
     },
-    /// An event arrived that no step waited for.
-    EventIgnored {
+    /// An event arrived (or was raised) while no step waited for it: it is kept.
+    EventKept {
         /// The event.
         name: String,
+    },
+    /// A kept event was lost: dropped, lapsed, or still pending when the case closed.
+    EventLost {
+        /// The event.
+        name: String,
+        /// Why.
+        reason: String,
     },
     /// Case data changed.
     DataSet {
@@ -141,11 +178,13 @@ pub enum What {
     },
     /// A branch arrived at a join that waits for more.
     JoinWaiting {
-        /// Branches arrived.
+        /// Inputs arrived.
         arrived: u32,
-        /// Branches needed.
+        /// Inputs needed.
         needed: u32,
     },
+    /// A join fired.
+    Joined,
     /// A workflow (or branch) ended.
     Ended {
         /// The outcome.
@@ -173,40 +212,61 @@ pub enum What {
     },
 }
 
+/// A token of the case: on a step (`at` place) or at a join's input.
 #[derive(Debug, Clone)]
 struct Token {
-    at: At,
+    place: u32,
     epoch: u32,
-    entered: NaiveDate,
-    stack: Vec<At>,
     alive: bool,
-    day: NaiveDate,
-    moves: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Action {
-    Complete {
-        token: u32,
-        epoch: u32,
-    },
+    /// A token has arrived at its place: start its work, wait, or immediate move.
+    Arrive { token: u32, epoch: u32 },
+    /// A token's work is done: take a route.
+    Complete { token: u32, epoch: u32 },
+    /// A waiting token's trigger (or answer) `trigger` happens; `due` for a timer.
     Fire {
         token: u32,
         epoch: u32,
         trigger: u32,
+        due: Option<NaiveDate>,
     },
-    Event {
-        index: u32,
-    },
+    /// An event from outside (index into `externals`).
+    External { index: u32 },
+    /// A kept event of the case lapses, if it is still the one kept since `since`.
+    Lapse { name: u32, since: NaiveDate },
+    /// A kept event from outside lapses, if it is still the one kept since `since`.
+    LapseOutside { name: String, since: NaiveDate },
 }
 
-/// An event from outside (a scenario): at a date, a named event and/or data changes.
+/// An event from outside (a scenario, or the simulated world): at a date, a named event (or a
+/// unit's answer) and/or data changes.
 #[derive(Debug, Clone)]
 pub struct External {
-    /// The event's name, when it is one.
+    /// The event's (or answer's) name, when it is one.
     pub name: Option<String>,
     /// Data set on the case before routing.
     pub set: Vec<(String, Dynamic)>,
+}
+
+/// Why a case stopped before it closed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stuck {
+    /// When.
+    pub date: NaiveDate,
+    /// `workflow.step` where it stopped.
+    pub step: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A recurring or one-shot timer's state: its anchor and the next due date's number.
+#[derive(Debug, Clone, Copy)]
+struct TimerState {
+    anchor: NaiveDate,
+    next: u32,
 }
 
 /// A case.
@@ -216,43 +276,67 @@ pub struct Case {
     pub id: String,
     /// Its data.
     pub arende: Arende,
+    /// The day it started.
+    pub started: Option<NaiveDate>,
+    /// Its marking in the net of its entry workflow.
+    pub marking: Marking,
     tokens: Vec<Token>,
     agenda: BinaryHeap<Reverse<(NaiveDate, u64, Action)>>,
     seq: u64,
-    joins: HashMap<At, u32>,
-    anchors: HashMap<At, NaiveDate>,
+    timers: HashMap<(u32, u32), TimerState>,
+    /// Names (events, answers) from outside that arrived while nothing waited, with the date.
+    kept_outside: Vec<(String, NaiveDate)>,
+    /// Since when each event of the case (by index) is pending, when it is.
+    kept_inside: Vec<Option<NaiveDate>>,
     externals: Vec<External>,
-    /// Trace, when asked for.
+    day: Option<NaiveDate>,
+    moves_today: u32,
+    /// The trace, when asked for.
     pub trace: Option<Vec<TraceEntry>>,
-    /// Every step entry in order, when asked for (event logs, KPIs).
+    /// The transitions fired, with their dates, when asked for (for event logs and tests).
+    pub fired: Option<Vec<(u32, NaiveDate)>>,
+    /// Every step entered, with the date, in order (for KPIs and obligations).
     pub visits: Vec<(At, NaiveDate)>,
     /// The outcome of the last end reached.
     pub outcome: Option<String>,
-    /// When the case closed (no token left).
+    /// When the case closed (no branch left).
     pub closed: Option<NaiveDate>,
-    /// Why a token got stuck, if one did.
-    pub stuck: Option<String>,
-    /// Rule errors met while routing.
+    /// The first reason a branch could not go on.
+    pub stuck: Option<Stuck>,
+    /// Rule failures while routing.
     pub errors: Vec<RuleError>,
-    /// Referral answers: (date, outcome) for every return.
+    /// Answers from referred workflows: (date, outcome).
     pub returns: Vec<(NaiveDate, String)>,
-    /// Deadlines missed: (step, deadline date).
+    /// Deadlines missed: (step, due date).
     pub missed: Vec<(At, NaiveDate)>,
+    /// Timers taken late: (wait step, days late).
+    pub late_timers: Vec<(At, i64)>,
+    /// Events of the case lost: (event, date, why). What `steg check` calls G022.
+    pub lost: Vec<(String, NaiveDate, &'static str)>,
+    /// Events (or answers) from outside that no step took: (name, date, why).
+    pub unused: Vec<(String, NaiveDate, &'static str)>,
 }
 
 impl Case {
-    /// A case with data, not yet started.
+    /// A case with data, not yet started. `trace` keeps a trace; `record` keeps the fired
+    /// transitions.
     pub fn new(id: impl Into<String>, arende: Arende, trace: bool) -> Case {
         Case {
             id: id.into(),
             arende,
+            started: None,
+            marking: Marking::default(),
             tokens: Vec::new(),
             agenda: BinaryHeap::new(),
             seq: 0,
-            joins: HashMap::new(),
-            anchors: HashMap::new(),
+            timers: HashMap::new(),
+            kept_outside: Vec::new(),
+            kept_inside: Vec::new(),
             externals: Vec::new(),
+            day: None,
+            moves_today: 0,
             trace: trace.then(Vec::new),
+            fired: trace.then(Vec::new),
             visits: Vec::new(),
             outcome: None,
             closed: None,
@@ -260,10 +344,18 @@ impl Case {
             errors: Vec::new(),
             returns: Vec::new(),
             missed: Vec::new(),
+            late_timers: Vec::new(),
+            lost: Vec::new(),
+            unused: Vec::new(),
         }
     }
 
-    /// Whether the case is still open.
+    /// Keep the fired transitions (for event logs), without a trace.
+    pub fn record_moves(&mut self) {
+        self.fired.get_or_insert_with(Vec::new);
+    }
+
+    /// Whether the case is still open: not closed and some branch can still move.
     pub fn open(&self) -> bool {
         self.closed.is_none() && self.tokens.iter().any(|t| t.alive)
     }
@@ -277,7 +369,32 @@ impl Case {
     pub fn schedule_external(&mut self, date: NaiveDate, e: External) {
         self.externals.push(e);
         let index = (self.externals.len() - 1) as u32;
-        self.push(date, Action::Event { index });
+        self.push(date, Action::External { index });
+    }
+
+    /// The steps where the case's live branches are, with the kind of wait: `true` when the
+    /// branch waits for something from outside (an event, a unit's answer) with nothing
+    /// scheduled to come.
+    pub fn positions(&self, cx: &Ctx) -> Vec<(At, bool)> {
+        let mut out = Vec::new();
+        for (i, t) in self.tokens.iter().enumerate() {
+            if !t.alive {
+                continue;
+            }
+            let at = match cx.net.places[t.place as usize] {
+                PlaceKind::At { at, .. } => at,
+                PlaceKind::JoinInput { join, .. } => join,
+                _ => continue,
+            };
+            let scheduled = self.agenda.iter().any(|Reverse((_, _, a))| match a {
+                Action::Arrive { token, epoch }
+                | Action::Complete { token, epoch }
+                | Action::Fire { token, epoch, .. } => *token == i as u32 && *epoch == t.epoch,
+                _ => false,
+            });
+            out.push((at, cx.prog.step(at).waits() && !scheduled));
+        }
+        out
     }
 
     fn push(&mut self, date: NaiveDate, a: Action) {
@@ -305,25 +422,29 @@ impl Case {
         }
     }
 
-    /// Start the case at the start of workflow `w`.
-    pub fn start(&mut self, cx: &Ctx, world: &mut dyn World, w: u32, date: NaiveDate) {
-        let Some(s) = cx.prog.workflows[w as usize].start else {
-            self.stuck = Some(format!(
-                "workflow `{}` has no start",
-                cx.prog.workflows[w as usize].name
-            ));
+    /// Start the case at the start of its entry workflow (`cx.net`).
+    pub fn start(&mut self, cx: &Ctx, world: &mut dyn World, date: NaiveDate) {
+        let _ = world;
+        self.started = Some(date);
+        self.kept_inside = vec![None; cx.prog.events.len()];
+        let Some(s) = cx.prog.workflows[cx.net.root as usize].start else {
+            self.stuck = Some(Stuck {
+                date,
+                step: cx.prog.workflows[cx.net.root as usize].name.clone(),
+                reason: "the workflow has no start".to_string(),
+            });
             return;
         };
-        self.tokens.push(Token {
-            at: At { w, s },
-            epoch: 0,
-            entered: date,
-            stack: Vec::new(),
-            alive: true,
-            day: date,
-            moves: 0,
-        });
-        self.enter(cx, world, 0, date);
+        let start = At { w: cx.net.root, s };
+        // The start marking: the start step (and the event it raises, if any).
+        let initial = cx.net.net.initial.clone();
+        self.marking = Marking::default();
+        for &(p, n) in &initial.0 {
+            for _ in 0..n {
+                self.produce(cx, p, date);
+            }
+        }
+        self.enter_effects(cx, start, date);
     }
 
     /// Process everything on the agenda up to and including `until`.
@@ -335,23 +456,52 @@ impl Case {
             let Some(Reverse((date, _, action))) = self.agenda.pop() else {
                 break;
             };
+            if self.day != Some(date) {
+                self.day = Some(date);
+                self.moves_today = 0;
+            }
             match action {
+                Action::Arrive { token, epoch } => {
+                    if self.current(token, epoch) {
+                        self.arrive(cx, world, token, date);
+                    }
+                }
                 Action::Complete { token, epoch } => {
                     if self.current(token, epoch) {
-                        self.complete(cx, world, token, date);
+                        self.complete(cx, token, date);
                     }
                 }
                 Action::Fire {
                     token,
                     epoch,
                     trigger,
+                    due,
                 } => {
                     if self.current(token, epoch) {
-                        self.fire(cx, world, token, trigger as usize, date);
+                        self.trigger(cx, world, token, trigger, due, date);
                     }
                 }
-                Action::Event { index } => self.external(cx, world, index as usize, date),
+                Action::External { index } => self.external(cx, index as usize, date),
+                Action::Lapse { name, since } => {
+                    if self.kept_inside.get(name as usize).copied().flatten() == Some(since) {
+                        self.lose_inside(cx, name, date, "its `keep` period passed");
+                    }
+                }
+                Action::LapseOutside { name, since } => {
+                    let before = self.kept_outside.len();
+                    self.kept_outside
+                        .retain(|(n, d)| !(*n == name && *d == since));
+                    if self.kept_outside.len() < before {
+                        self.unused
+                            .push((name.clone(), date, "its `keep` period passed"));
+                        self.log(cx.prog, date, None, || What::EventLost {
+                            name,
+                            reason: "its `keep` period passed".into(),
+                        });
+                    }
+                }
             }
+            self.close_if_done(cx, date);
         }
     }
 
@@ -371,41 +521,113 @@ impl Case {
             .is_some_and(|t| t.alive && t.epoch == epoch)
     }
 
-    fn enter(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        let at = self.tokens[token as usize].at;
-        {
-            let t = &mut self.tokens[token as usize];
-            t.entered = date;
-            if t.day == date {
-                t.moves += 1;
-            } else {
-                t.day = date;
-                t.moves = 1;
+    fn step_of<'p>(cx: &'p Ctx, place: u32) -> Option<(u32, At, &'p PStep)> {
+        match cx.net.places[place as usize] {
+            PlaceKind::At { ctx, at } => Some((ctx, at, cx.prog.step(at))),
+            PlaceKind::JoinInput { ctx, join, .. } => Some((ctx, join, cx.prog.step(join))),
+            _ => None,
+        }
+    }
+
+    /// Put a token on place `p`: a step's or join input's token arrives (scheduled at once), a
+    /// raised event is delivered or kept.
+    fn produce(&mut self, cx: &Ctx, p: u32, date: NaiveDate) {
+        let capacity = cx.net.net.places[p as usize].capacity;
+        match cx.net.places[p as usize] {
+            PlaceKind::At { .. } | PlaceKind::JoinInput { .. } => {
+                self.marking.add(p, 1, capacity);
+                self.tokens.push(Token {
+                    place: p,
+                    epoch: 0,
+                    alive: true,
+                });
+                let token = (self.tokens.len() - 1) as u32;
+                self.push(date, Action::Arrive { token, epoch: 0 });
             }
-            if t.moves > MAX_MOVES_PER_DAY {
-                t.alive = false;
-                let (w, s) = cx.prog.name(at);
-                let reason = format!("more than {MAX_MOVES_PER_DAY} moves on {date} around `{w}.{s}`: a loop of steps that take no time");
-                self.stuck.get_or_insert(reason.clone());
-                self.log(cx.prog, date, Some(at), || What::Stuck { reason });
-                return;
+            PlaceKind::Event(e) => {
+                let merged = self.marking.get(p) > 0;
+                self.marking.add(p, 1, capacity);
+                if !merged {
+                    self.kept_inside[e as usize] = Some(date);
+                }
+                self.deliver_inside(cx, e, date);
+            }
+            PlaceKind::End => self.marking.add(p, 1, capacity),
+        }
+    }
+
+    /// Fire transition `t` with `token` as the token taken from its first place.
+    fn fire(&mut self, cx: &Ctx, t: u32, token: Option<u32>, date: NaiveDate) -> bool {
+        let tr = &cx.net.net.transitions[t as usize];
+        if !cx.net.net.is_enabled(&self.marking, t) {
+            return false;
+        }
+        self.moves_today += 1;
+        if self.moves_today > MAX_MOVES_PER_DAY {
+            let label = &cx.net.labels[t as usize];
+            let at = label.step;
+            let (w, s) = cx.prog.name(at);
+            let reason = format!(
+                "more than {MAX_MOVES_PER_DAY} moves on {date} around `{w}.{s}`: a loop of steps that take no time"
+            );
+            self.stick(cx, token, at, date, reason);
+            return false;
+        }
+        // Take tokens: the given one first, then the oldest live ones on each place.
+        for &(p, w) in &tr.pre {
+            let mut need = w;
+            if let Some(tk) = token {
+                if self.tokens[tk as usize].place == p && self.tokens[tk as usize].alive {
+                    self.retire(tk);
+                    need -= 1;
+                }
+            }
+            if need > 0 && !cx.net.is_event(p) {
+                for i in 0..self.tokens.len() {
+                    if need == 0 {
+                        break;
+                    }
+                    if self.tokens[i].alive && self.tokens[i].place == p {
+                        self.retire(i as u32);
+                        need -= 1;
+                    }
+                }
+            }
+            if let PlaceKind::Event(e) = cx.net.places[p as usize] {
+                self.kept_inside[e as usize] = None;
             }
         }
-        self.visits.push((at, date));
+        for &(p, w) in &tr.pre {
+            self.marking.take(p, w);
+        }
+        if let Some(f) = &mut self.fired {
+            f.push((t, date));
+        }
+        let label = cx.net.labels[t as usize].clone();
+        for &(_, at) in &label.enters {
+            self.enter_effects(cx, at, date);
+        }
+        for &(p, w) in &tr.post {
+            for _ in 0..w {
+                self.produce(cx, p, date);
+            }
+        }
+        true
+    }
+
+    fn retire(&mut self, token: u32) {
+        let t = &mut self.tokens[token as usize];
+        t.alive = false;
+        t.epoch += 1;
+    }
+
+    /// What entering a step does, whatever its kind: the visit, data it records, its deadline,
+    /// the trace.
+    fn enter_effects(&mut self, cx: &Ctx, at: At, date: NaiveDate) {
         let step = cx.prog.step(at);
-        if !step.set.is_empty() {
-            self.arende = self.arende.with_fields(&step.set);
-        }
+        // The deadline is counted from the entries before this one.
         if let Some((d, from)) = step.within {
-            // Counted from the latest entry into `from`, or into this step itself: a review that
-            // recurs must come within the period of the one before.
-            let n = self.visits.len() - 1;
-            let since = self.visits[..n]
-                .iter()
-                .rev()
-                .find(|(a, _)| *a == from || *a == at)
-                .map(|(_, d)| *d);
-            if let Some(due) = since.and_then(|s| d.after(s)) {
+            if let Some(due) = self.deadline(at, from, d) {
                 if date > due {
                     self.missed.push((at, due));
                     self.log(cx.prog, date, Some(at), || What::DeadlineMissed {
@@ -414,287 +636,183 @@ impl Case {
                 }
             }
         }
+        self.visits.push((at, date));
+        if !step.set.is_empty() {
+            self.arende = self.arende.with_fields(&step.set);
+        }
         self.log(cx.prog, date, Some(at), || What::Entered {
             kind: step.kind.as_str(),
             actor: step.actor.clone(),
         });
-        if let Some(e) = &step.emits {
+        if let Some(e) = step.emits {
             self.log(cx.prog, date, Some(at), || What::Emitted {
-                name: e.clone(),
+                name: cx.prog.events[e as usize].name.clone(),
             });
-            self.deliver(cx, world, e, Some(token), date);
+        }
+    }
+
+    /// The due date of an entry into `at` with `within: d` counted from `from`: `d` after the
+    /// latest entry into `from`, or after the latest entry into `at` itself when that is later
+    /// (a review is due a period after the one before), on one calendar
+    /// ([`Duration::after_keeping_day`]).
+    fn deadline(&self, at: At, from: At, d: Duration) -> Option<NaiveDate> {
+        let mut previous: Option<NaiveDate> = None;
+        for &(x, when) in self.visits.iter().rev() {
+            if x == from {
+                return match previous {
+                    Some(p) => d.after_keeping_day(p, when.day()),
+                    None => d.after(when),
+                };
+            }
+            if x == at && previous.is_none() {
+                previous = Some(when);
+            }
+        }
+        previous.and_then(|p| d.after(p))
+    }
+
+    /// A token arrived at its place.
+    fn arrive(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
+        let place = self.tokens[token as usize].place;
+        let Some((c, at, step)) = Self::step_of(cx, place) else {
+            return;
+        };
+        if let PlaceKind::JoinInput { .. } = cx.net.places[place as usize] {
+            self.join(cx, token, c, at, date);
+            return;
         }
         match step.kind {
-            StepKind::End => self.end(cx, world, token, date),
-            StepKind::Join => {
-                let arrived = {
-                    let n = self.joins.entry(at).or_insert(0);
-                    *n += 1;
-                    *n
-                };
-                if arrived >= step.join_needed.max(1) {
-                    self.joins.insert(at, 0);
-                    // Other tokens that waited here are absorbed into this one.
-                    self.route(cx, world, token, date);
-                } else {
-                    self.tokens[token as usize].alive = false;
-                    self.log(cx.prog, date, Some(at), || What::JoinWaiting {
-                        arrived,
-                        needed: step.join_needed,
-                    });
-                }
-            }
-            StepKind::Wait => self.wait(cx, world, token, date),
-            StepKind::Referral => match step.refer_workflow {
-                Some(w) => {
-                    let Some(s) = cx.prog.workflows[w as usize].start else {
-                        self.stick(
-                            cx,
-                            token,
-                            date,
-                            format!(
-                                "referred workflow `{}` has no start",
-                                cx.prog.workflows[w as usize].name
-                            ),
-                        );
-                        return;
-                    };
-                    self.log(cx.prog, date, Some(at), || What::Referred {
-                        to_workflow: cx.prog.workflows[w as usize].name.clone(),
-                    });
-                    // A new stay in the referred workflow: its recurring timers start afresh.
-                    self.anchors.retain(|a, _| a.w != w);
-                    let t = &mut self.tokens[token as usize];
-                    t.stack.push(at);
-                    t.at = At { w, s };
-                    t.epoch += 1;
-                    self.enter(cx, world, token, date);
-                }
-                None if !step.next.is_empty() => self.work(cx, world, token, date),
-                None => self.wait(cx, world, token, date),
-            },
-            StepKind::Task | StepKind::Decision | StepKind::Fork => {
-                self.work(cx, world, token, date)
-            }
-        }
-    }
-
-    fn work(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        let at = self.tokens[token as usize].at;
-        let step = cx.prog.step(at);
-        if let Some(done) = world.work(self, token, step, date) {
-            let epoch = self.tokens[token as usize].epoch;
-            self.push(done.max(date), Action::Complete { token, epoch });
-        }
-    }
-
-    fn wait(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        let at = self.tokens[token as usize].at;
-        let step = cx.prog.step(at);
-        let epoch = self.tokens[token as usize].epoch;
-        let mut listening = Vec::new();
-        let mut events: Vec<(usize, &str)> = Vec::new();
-        for (i, (trig, _)) in step.on.iter().enumerate() {
-            match trig {
-                Trig::Event(e) => {
-                    listening.push(e.clone());
-                    events.push((i, e.as_str()));
-                }
-                Trig::After(d) => {
-                    listening.push(format!("after {d}"));
-                    if let Some(when) = d.after(date) {
-                        self.push(
-                            when,
-                            Action::Fire {
-                                token,
-                                epoch,
-                                trigger: i as u32,
-                            },
-                        );
-                    }
-                }
-                Trig::Every(d) => {
-                    listening.push(format!("every {d}"));
-                    let anchor = *self.anchors.entry(at).or_insert(date);
-                    let mut k = 1;
-                    while let Some(when) = (Duration {
-                        months: d.months * k,
-                        days: d.days * k,
-                    })
-                    .after(anchor)
-                    {
-                        if when > date || k > 10_000 {
-                            self.push(
-                                when,
-                                Action::Fire {
-                                    token,
-                                    epoch,
-                                    trigger: i as u32,
-                                },
-                            );
-                            break;
-                        }
-                        k += 1;
-                    }
-                }
-            }
-        }
-        // An external referral waits for its answers as events.
-        for (o, _) in &step.returns {
-            if step.refer_workflow.is_none() {
-                listening.push(o.clone());
-            }
-        }
-        self.log(cx.prog, date, Some(at), || What::Waiting { listening });
-        if let Some((when, i)) = world.wait(self, step, &events, date) {
-            self.push(
-                when.max(date),
-                Action::Fire {
-                    token,
-                    epoch,
-                    trigger: i as u32,
-                },
-            );
-        }
-    }
-
-    fn fire(
-        &mut self,
-        cx: &Ctx,
-        world: &mut dyn World,
-        token: u32,
-        trigger: usize,
-        date: NaiveDate,
-    ) {
-        let at = self.tokens[token as usize].at;
-        let step = cx.prog.step(at);
-        let Some((trig, to)) = step.on.get(trigger) else {
-            return;
-        };
-        let to_name = || {
-            let (tw, ts) = cx.prog.name(*to);
-            if tw == cx.prog.name(at).0 {
-                ts.to_string()
-            } else {
-                format!("{tw}.{ts}")
-            }
-        };
-        if let Trig::Event(e) = trig {
-            if let Some(a) = world.event(e, &self.arende) {
-                self.arende = a;
-            }
-        }
-        self.log(cx.prog, date, Some(at), || match trig {
-            Trig::Event(e) => What::Event {
-                name: e.clone(),
-                to: to_name(),
-            },
-            Trig::After(d) => What::Timer {
-                timer: format!("after {d}"),
-                to: to_name(),
-            },
-            Trig::Every(d) => What::Timer {
-                timer: format!("every {d}"),
-                to: to_name(),
-            },
-        });
-        self.go(cx, world, token, *to, date);
-    }
-
-    fn external(&mut self, cx: &Ctx, world: &mut dyn World, index: usize, date: NaiveDate) {
-        let e = self.externals[index].clone();
-        if !e.set.is_empty() {
-            self.arende = self.arende.with_fields(&e.set);
-            let fields = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            self.log(cx.prog, date, None, || What::DataSet { fields });
-        }
-        let Some(name) = e.name else { return };
-        if !self.deliver(cx, world, &name, None, date) {
-            self.log(cx.prog, date, None, || What::EventIgnored { name });
-        }
-    }
-
-    /// Move every waiting token (but `except`) that listens for `name`. Whether any moved.
-    fn deliver(
-        &mut self,
-        cx: &Ctx,
-        world: &mut dyn World,
-        name: &str,
-        except: Option<u32>,
-        date: NaiveDate,
-    ) -> bool {
-        let mut moved = false;
-        for token in 0..self.tokens.len() as u32 {
-            let t = &self.tokens[token as usize];
-            if !t.alive || Some(token) == except {
-                continue;
-            }
-            let step = cx.prog.step(t.at);
-            let waiting = step.kind == StepKind::Wait
-                || (step.kind == StepKind::Referral
-                    && step.refer_workflow.is_none()
-                    && step.next.is_empty());
-            if !waiting {
-                continue;
-            }
-            if let Some(i) = step
-                .on
-                .iter()
-                .position(|(trig, _)| matches!(trig, Trig::Event(n) if *n == name))
-            {
-                self.fire(cx, world, token, i, date);
-                moved = true;
-            } else if let Some((o, to)) = step.returns.iter().find(|(o, _)| *o == name).cloned() {
-                let at = t.at;
-                self.log(cx.prog, date, Some(at), || {
-                    let (tw, ts) = cx.prog.name(to);
-                    let to_name = if tw == cx.prog.name(at).0 {
-                        ts.to_string()
-                    } else {
-                        format!("{tw}.{ts}")
-                    };
-                    What::Returned {
-                        outcome: o.clone(),
-                        to: to_name,
-                    }
+            StepKind::End => {
+                let out = cx.net.out[place as usize].first().copied();
+                let outcome = step.outcome.clone().unwrap_or_default();
+                self.log(cx.prog, date, Some(at), || What::Ended {
+                    outcome: outcome.clone(),
                 });
-                self.returns.push((date, o));
-                self.go(cx, world, token, to, date);
-                moved = true;
+                self.outcome = Some(outcome.clone());
+                match out {
+                    Some(t) => {
+                        if cx.net.labels[t as usize].how == Move::Return {
+                            let to = cx.net.labels[t as usize].targets.first().copied();
+                            let parent = cx.net.contexts[c as usize].parent.map(|p| p.1);
+                            self.log(cx.prog, date, parent, || What::Returned {
+                                outcome: outcome.clone(),
+                                to: to.map_or_else(String::new, |a| {
+                                    cx.prog.qualified(a, parent.map(|p| p.w))
+                                }),
+                            });
+                            self.returns.push((date, outcome));
+                        }
+                        self.fire(cx, t, Some(token), date);
+                    }
+                    None => {
+                        let referral = cx.net.contexts[c as usize].parent.map(|p| p.1);
+                        let reason = match referral {
+                            Some(r) => format!(
+                                "referral `{}` does not expect the answer `{outcome}`",
+                                cx.prog.qualified(r, None)
+                            ),
+                            None => "the end has no way out".to_string(),
+                        };
+                        self.stick(cx, Some(token), at, date, reason);
+                    }
+                }
+            }
+            StepKind::Referral if step.refer_workflow.is_some() => {
+                match cx.net.out[place as usize].first().copied() {
+                    Some(t) => {
+                        let tw = step.refer_workflow.unwrap_or(0);
+                        self.log(cx.prog, date, Some(at), || What::Referred {
+                            to_workflow: cx.prog.workflows[tw as usize].name.clone(),
+                        });
+                        // A new stay in the referred workflow: its timers start afresh.
+                        if let Some(&(kc, _)) = cx.net.labels[t as usize].enters.first() {
+                            self.timers.retain(|(p, _), _| {
+                                !matches!(cx.net.places[*p as usize], PlaceKind::At { ctx, .. } if ctx == kc)
+                            });
+                        }
+                        self.fire(cx, t, Some(token), date);
+                    }
+                    None => {
+                        let reason = format!(
+                            "referrals nest deeper than {}: the referral to `{}` was not followed",
+                            crate::semantics::MAX_DEPTH,
+                            cx.prog.workflows[step.refer_workflow.unwrap_or(0) as usize].name
+                        );
+                        self.stick(cx, Some(token), at, date, reason);
+                    }
+                }
+            }
+            _ if step.waits() => self.wait(cx, world, token, place, at, step, date),
+            _ => {
+                if let Some(done) = world.work(self, token, step, date) {
+                    let epoch = self.tokens[token as usize].epoch;
+                    self.push(done.max(date), Action::Complete { token, epoch });
+                }
             }
         }
-        moved
     }
 
-    fn complete(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        self.route(cx, world, token, date);
-    }
-
-    /// Take the step's transitions: all of them for a fork, else the first whose condition holds.
-    fn route(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        let at = self.tokens[token as usize].at;
+    /// A branch arrived at a join input: fire the join if every input has arrived.
+    fn join(&mut self, cx: &Ctx, token: u32, c: u32, at: At, date: NaiveDate) {
         let step = cx.prog.step(at);
-        if step.kind == StepKind::Fork {
-            let branches: Vec<At> = step.next.iter().map(|(t, _)| *t).collect();
-            self.log(cx.prog, date, Some(at), || What::Forked {
-                branches: branches
-                    .iter()
-                    .map(|b| cx.prog.name(*b).1.to_string())
-                    .collect(),
+        let place = self.tokens[token as usize].place;
+        let joins: Vec<u32> = cx.net.net.consumers(place).to_vec();
+        if !joins
+            .iter()
+            .any(|&t| cx.net.net.is_enabled(&self.marking, t))
+        {
+            let arrived = step
+                .join_inputs
+                .iter()
+                .filter(|&&from| {
+                    cx.net
+                        .join_place(c, at, from)
+                        .is_some_and(|p| self.marking.get(p) > 0)
+                })
+                .count() as u32;
+            self.log(cx.prog, date, Some(at), || What::JoinWaiting {
+                arrived,
+                needed: step.join_inputs.len() as u32,
             });
-            for (i, b) in branches.into_iter().enumerate() {
-                let tk = if i == 0 {
-                    token
-                } else {
-                    let t = self.tokens[token as usize].clone();
-                    self.tokens.push(t);
-                    (self.tokens.len() - 1) as u32
-                };
-                self.go(cx, world, tk, b, date);
-            }
             return;
         }
-        for (to, cond) in &step.next {
+        self.log(cx.prog, date, Some(at), || What::Joined);
+        match self.choose(cx, at, &step.next, date) {
+            Ok(Some(i)) => {
+                if let Some(&t) = joins
+                    .iter()
+                    .find(|&&t| cx.net.labels[t as usize].how == Move::Join(i as u32))
+                {
+                    self.fire(cx, t, Some(token), date);
+                }
+            }
+            Ok(None) => self.stick(
+                cx,
+                Some(token),
+                at,
+                date,
+                "no condition held and there is no `else`".to_string(),
+            ),
+            Err(()) => self.stick(
+                cx,
+                Some(token),
+                at,
+                date,
+                "a condition could not be evaluated".to_string(),
+            ),
+        }
+    }
+
+    /// The first route whose condition holds: `Ok(None)` when none does, `Err` when a rule
+    /// failed (recorded).
+    fn choose(
+        &mut self,
+        cx: &Ctx,
+        at: At,
+        next: &[(At, Cond)],
+        date: NaiveDate,
+    ) -> Result<Option<usize>, ()> {
+        for (i, (to, cond)) in next.iter().enumerate() {
             let holds = match cond {
                 Cond::Always | Cond::Else => Ok(true),
                 Cond::Rule(r) => {
@@ -712,20 +830,11 @@ impl Case {
             };
             match holds {
                 Ok(true) => {
-                    self.log(cx.prog, date, Some(at), || {
-                        let (tw, ts) = cx.prog.name(*to);
-                        let to_name = if tw == cx.prog.name(at).0 {
-                            ts.to_string()
-                        } else {
-                            format!("{tw}.{ts}")
-                        };
-                        What::Moved {
-                            to: to_name,
-                            because: cond.text(),
-                        }
+                    self.log(cx.prog, date, Some(at), || What::Moved {
+                        to: cx.prog.qualified(*to, Some(at.w)),
+                        because: cond.text(),
                     });
-                    self.go(cx, world, token, *to, date);
-                    return;
+                    return Ok(Some(i));
                 }
                 Ok(false) => {}
                 Err(e) => {
@@ -733,77 +842,489 @@ impl Case {
                         message: e.to_string(),
                     });
                     self.errors.push(e);
-                    self.stick(
-                        cx,
-                        token,
-                        date,
-                        "a condition could not be evaluated".to_string(),
-                    );
-                    return;
+                    return Err(());
                 }
             }
         }
-        let reason = if step.next.is_empty() {
-            "the step has no way out".to_string()
-        } else {
-            "no condition held and there is no `else`".to_string()
+        Ok(None)
+    }
+
+    /// A token's work is done: a fork starts its branches, any other step takes the first route
+    /// whose condition holds.
+    fn complete(&mut self, cx: &Ctx, token: u32, date: NaiveDate) {
+        let place = self.tokens[token as usize].place;
+        let Some((_, at, step)) = Self::step_of(cx, place) else {
+            return;
         };
-        self.stick(cx, token, date, reason);
-    }
-
-    fn go(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, to: At, date: NaiveDate) {
-        let t = &mut self.tokens[token as usize];
-        t.at = to;
-        t.epoch += 1;
-        self.enter(cx, world, token, date);
-    }
-
-    fn stick(&mut self, cx: &Ctx, token: u32, date: NaiveDate, reason: String) {
-        let at = self.tokens[token as usize].at;
-        self.tokens[token as usize].alive = false;
-        self.stuck.get_or_insert(reason.clone());
-        self.log(cx.prog, date, Some(at), || What::Stuck { reason });
-    }
-
-    fn end(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
-        let at = self.tokens[token as usize].at;
-        let outcome = cx.prog.step(at).outcome.clone().unwrap_or_default();
-        self.log(cx.prog, date, Some(at), || What::Ended {
-            outcome: outcome.clone(),
-        });
-        self.outcome = Some(outcome.clone());
-        if let Some(referral) = self.tokens[token as usize].stack.pop() {
-            let step = cx.prog.step(referral);
-            match step.returns.iter().find(|(o, _)| *o == outcome) {
-                Some((_, to)) => {
-                    let to = *to;
-                    let (_, ts) = cx.prog.name(to);
-                    self.log(cx.prog, date, Some(referral), || What::Returned {
-                        outcome: outcome.clone(),
-                        to: ts.to_string(),
-                    });
-                    self.returns.push((date, outcome));
-                    self.tokens[token as usize].at = referral;
-                    self.go(cx, world, token, to, date);
-                }
-                None => {
-                    self.tokens[token as usize].at = referral;
-                    self.stick(
-                        cx,
-                        token,
-                        date,
-                        format!("the referral does not expect the answer `{outcome}`"),
-                    );
-                }
+        let out = cx.net.out[place as usize].clone();
+        if step.kind == StepKind::Fork {
+            self.log(cx.prog, date, Some(at), || What::Forked {
+                branches: step
+                    .next
+                    .iter()
+                    .map(|(b, _)| cx.prog.name(*b).1.to_string())
+                    .collect(),
+            });
+            if let Some(&t) = out.first() {
+                self.fire(cx, t, Some(token), date);
             }
             return;
         }
-        self.tokens[token as usize].alive = false;
-        if !self.tokens.iter().any(|t| t.alive) && self.joins.values().all(|n| *n == 0) {
-            self.closed = Some(date);
-            self.log(cx.prog, date, None, || What::Closed { outcome });
+        if step.next.is_empty() {
+            self.stick(
+                cx,
+                Some(token),
+                at,
+                date,
+                "the step has no way out".to_string(),
+            );
+            return;
+        }
+        match self.choose(cx, at, &step.next, date) {
+            Ok(Some(i)) => {
+                if let Some(&t) = out
+                    .iter()
+                    .find(|&&t| cx.net.labels[t as usize].how == Move::Route(i as u32))
+                {
+                    self.fire(cx, t, Some(token), date);
+                }
+            }
+            Ok(None) => self.stick(
+                cx,
+                Some(token),
+                at,
+                date,
+                "no condition held and there is no `else`".to_string(),
+            ),
+            Err(()) => self.stick(
+                cx,
+                Some(token),
+                at,
+                date,
+                "a condition could not be evaluated".to_string(),
+            ),
         }
     }
-}
 
-use crate::duration::Duration;
+    /// The names a waiting step listens for (triggers, or a unit's answers), as
+    /// `(index, name, event index)`; timers have no name.
+    fn listening(cx: &Ctx, step: &PStep) -> Vec<(usize, String, Option<u32>)> {
+        if step.kind == StepKind::Wait {
+            step.on
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (t, _))| match t {
+                    Trig::Event(e) => Some((i, cx.prog.events[*e as usize].name.clone(), Some(*e))),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            step.returns
+                .iter()
+                .enumerate()
+                .map(|(i, (o, _))| (i, o.clone(), None))
+                .collect()
+        }
+    }
+
+    /// A token starts waiting: a kept event or an overdue timer moves it at once (the oldest
+    /// first); else timers are scheduled and the world is asked for outside events.
+    #[allow(clippy::too_many_arguments)]
+    fn wait(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        token: u32,
+        place: u32,
+        at: At,
+        step: &PStep,
+        date: NaiveDate,
+    ) {
+        let epoch = self.tokens[token as usize].epoch;
+        let mut labels = Vec::new();
+        // (date owed, trigger, due date for timers)
+        let mut now: Option<(NaiveDate, u32, Option<NaiveDate>)> = None;
+        let mut owe = |d: NaiveDate, i: u32, due: Option<NaiveDate>| {
+            if now.is_none_or(|(n, j, _)| (d, i) < (n, j)) {
+                now = Some((d, i, due));
+            }
+        };
+        for (i, name, e) in Self::listening(cx, step) {
+            labels.push(name.clone());
+            let internal = e.and_then(|e| cx.net.event_place[e as usize].map(|p| (e, p)));
+            match internal {
+                Some((e, p)) => {
+                    if self.marking.get(p) > 0 {
+                        owe(self.kept_inside[e as usize].unwrap_or(date), i as u32, None);
+                    }
+                }
+                None => {
+                    if let Some(&(_, since)) = self.kept_outside.iter().find(|(n, _)| *n == name) {
+                        owe(since, i as u32, None);
+                    }
+                }
+            }
+        }
+        if step.kind == StepKind::Wait {
+            for (i, (trig, _)) in step.on.iter().enumerate() {
+                let (d, anchor, once) = match trig {
+                    Trig::Event(_) => continue,
+                    Trig::After(d, a) => (*d, *a, true),
+                    Trig::Every(d, a) => (*d, *a, false),
+                };
+                labels.push(trig.label(cx.prog));
+                let Some(due) = self.arm(place, i as u32, anchor, d, once, date) else {
+                    continue;
+                };
+                if due <= date {
+                    owe(due, i as u32, Some(due));
+                } else {
+                    self.push(
+                        due,
+                        Action::Fire {
+                            token,
+                            epoch,
+                            trigger: i as u32,
+                            due: Some(due),
+                        },
+                    );
+                }
+            }
+        }
+        self.log(cx.prog, date, Some(at), || What::Waiting {
+            listening: labels,
+        });
+        if let Some((_, i, due)) = now {
+            self.push(
+                date,
+                Action::Fire {
+                    token,
+                    epoch,
+                    trigger: i,
+                    due,
+                },
+            );
+            return;
+        }
+        let names = Self::listening(cx, step);
+        let outside: Vec<(usize, &str)> = names
+            .iter()
+            .filter(|(_, _, e)| e.is_none_or(|e| cx.net.event_place[e as usize].is_none()))
+            .map(|(i, n, _)| (*i, n.as_str()))
+            .collect();
+        if let Some((when, i)) = world.wait(self, step, &outside, date) {
+            self.push(
+                when.max(date),
+                Action::Fire {
+                    token,
+                    epoch,
+                    trigger: i as u32,
+                    due: None,
+                },
+            );
+        }
+    }
+
+    /// The next due date of a timer of the wait at `place`, arming it on its anchor: `None`
+    /// when it is not armed (its anchor step was never entered) or has nothing more due.
+    fn arm(
+        &mut self,
+        place: u32,
+        trigger: u32,
+        anchor: Anchor,
+        d: Duration,
+        once: bool,
+        date: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let key = (place, trigger);
+        let base = match anchor {
+            Anchor::Entry => Some(date),
+            Anchor::FirstEntry => Some(self.timers.get(&key).map_or(date, |s| s.anchor)),
+            Anchor::CaseStart => self.started,
+            Anchor::Step(s) => self
+                .visits
+                .iter()
+                .rev()
+                .find(|(x, _)| *x == s)
+                .map(|&(_, w)| w),
+        }?;
+        let fresh =
+            anchor == Anchor::Entry || self.timers.get(&key).is_none_or(|s| s.anchor != base);
+        if fresh {
+            let schedule = Schedule {
+                anchor: base,
+                period: d,
+            };
+            // Due dates before the timer was armed are not owed (a recurring timer anchored at
+            // the case's start owes nothing for the months before the case first waits here);
+            // a one-shot timer whose date has passed is due at once.
+            let next = if once || base >= date {
+                1
+            } else {
+                (1..)
+                    .find(|&k| schedule.due(k).is_none_or(|x| x >= date))
+                    .unwrap_or(1)
+            };
+            self.timers.insert(key, TimerState { anchor: base, next });
+        }
+        let state = self.timers.get(&key)?;
+        if once && state.next > 1 {
+            return None;
+        }
+        Schedule {
+            anchor: state.anchor,
+            period: d,
+        }
+        .due(state.next)
+    }
+
+    /// A waiting token's trigger (or answer) happens.
+    fn trigger(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        token: u32,
+        trigger: u32,
+        due: Option<NaiveDate>,
+        date: NaiveDate,
+    ) {
+        let place = self.tokens[token as usize].place;
+        let Some((_, at, step)) = Self::step_of(cx, place) else {
+            return;
+        };
+        let how = if step.kind == StepKind::Wait {
+            Move::Trigger(trigger)
+        } else {
+            Move::Answer(trigger)
+        };
+        let Some(&t) = cx.net.out[place as usize]
+            .iter()
+            .find(|&&t| cx.net.labels[t as usize].how == how)
+        else {
+            return;
+        };
+        if !cx.net.net.is_enabled(&self.marking, t) {
+            // An event of the case that another branch has taken meanwhile.
+            return;
+        }
+        let to = cx.net.labels[t as usize]
+            .targets
+            .first()
+            .map(|&a| cx.prog.qualified(a, Some(at.w)))
+            .unwrap_or_default();
+        if step.kind == StepKind::Wait {
+            match &step.on[trigger as usize].0 {
+                Trig::Event(e) => {
+                    let name = cx.prog.events[*e as usize].name.clone();
+                    self.kept_outside.retain(|(n, _)| *n != name);
+                    if cx.net.event_place[*e as usize].is_none() {
+                        if let Some(a) = world.event(&name, &self.arende) {
+                            self.arende = a;
+                        }
+                    }
+                    self.log(cx.prog, date, Some(at), || What::Event { name, to });
+                }
+                timer => {
+                    let due = due.unwrap_or(date);
+                    let late = (date - due).num_days();
+                    if late > 0 {
+                        self.late_timers.push((at, late));
+                    }
+                    if let Some(s) = self.timers.get_mut(&(place, trigger)) {
+                        s.next += 1;
+                    }
+                    let label = timer.label(cx.prog);
+                    self.log(cx.prog, date, Some(at), || What::Timer {
+                        timer: label,
+                        due,
+                        late_days: (late > 0).then_some(late),
+                        to,
+                    });
+                }
+            }
+        } else {
+            let name = step.returns[trigger as usize].0.clone();
+            self.kept_outside.retain(|(n, _)| *n != name);
+            self.log(cx.prog, date, Some(at), || What::Returned {
+                outcome: name.clone(),
+                to,
+            });
+            self.returns.push((date, name));
+        }
+        self.fire(cx, t, Some(token), date);
+    }
+
+    /// An event from outside: its data, then its delivery to every step waiting for it (or it
+    /// is kept).
+    fn external(&mut self, cx: &Ctx, index: usize, date: NaiveDate) {
+        let e = self.externals[index].clone();
+        if !e.set.is_empty() {
+            self.arende = self.arende.with_fields(&e.set);
+            let fields = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            self.log(cx.prog, date, None, || What::DataSet { fields });
+        }
+        let Some(name) = e.name else { return };
+        let mut moved = false;
+        for token in 0..self.tokens.len() as u32 {
+            let t = &self.tokens[token as usize];
+            if !t.alive {
+                continue;
+            }
+            let Some((_, _, step)) = Self::step_of(cx, t.place) else {
+                continue;
+            };
+            if !step.waits()
+                || matches!(cx.net.places[t.place as usize], PlaceKind::JoinInput { .. })
+            {
+                continue;
+            }
+            if let Some((i, _, _)) = Self::listening(cx, step).into_iter().find(|(_, n, e)| {
+                *n == name && e.is_none_or(|e| cx.net.event_place[e as usize].is_none())
+            }) {
+                let epoch = t.epoch;
+                self.push(
+                    date,
+                    Action::Fire {
+                        token,
+                        epoch,
+                        trigger: i as u32,
+                        due: None,
+                    },
+                );
+                moved = true;
+            }
+        }
+        if moved {
+            return;
+        }
+        self.log(cx.prog, date, None, || What::EventKept {
+            name: name.clone(),
+        });
+        let keep = cx
+            .prog
+            .event(&name)
+            .and_then(|e| cx.prog.events[e as usize].keep);
+        if keep.is_some_and(Duration::is_zero) {
+            self.unused
+                .push((name.clone(), date, "nothing waited for it"));
+            self.log(cx.prog, date, None, || What::EventLost {
+                name,
+                reason: "nothing waited for it and its `keep` is 0d".into(),
+            });
+            return;
+        }
+        if !self.kept_outside.iter().any(|(n, _)| *n == name) {
+            self.kept_outside.push((name.clone(), date));
+            if let Some(when) = keep.and_then(|k| k.after(date)) {
+                self.push(when, Action::LapseOutside { name, since: date });
+            }
+        }
+    }
+
+    /// An event of the case was raised: move one step waiting for it, or keep it.
+    fn deliver_inside(&mut self, cx: &Ctx, e: u32, date: NaiveDate) {
+        let name = cx.prog.events[e as usize].name.clone();
+        for token in 0..self.tokens.len() as u32 {
+            let t = &self.tokens[token as usize];
+            if !t.alive || !matches!(cx.net.places[t.place as usize], PlaceKind::At { .. }) {
+                continue;
+            }
+            let Some((_, _, step)) = Self::step_of(cx, t.place) else {
+                continue;
+            };
+            if step.kind != StepKind::Wait {
+                continue;
+            }
+            if let Some(i) = step
+                .on
+                .iter()
+                .position(|(trig, _)| matches!(trig, Trig::Event(x) if *x == e))
+            {
+                let epoch = t.epoch;
+                self.push(
+                    date,
+                    Action::Fire {
+                        token,
+                        epoch,
+                        trigger: i as u32,
+                        due: None,
+                    },
+                );
+                return;
+            }
+        }
+        self.log(cx.prog, date, None, || What::EventKept { name });
+        match cx.prog.events[e as usize].keep {
+            Some(k) if k.is_zero() => {
+                self.lose_inside(cx, e, date, "nothing waited for it and its `keep` is 0d")
+            }
+            Some(k) => {
+                if let (Some(since), Some(when)) = (self.kept_inside[e as usize], k.after(date)) {
+                    self.push(when, Action::Lapse { name: e, since });
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn lose_inside(&mut self, cx: &Ctx, e: u32, date: NaiveDate, reason: &'static str) {
+        if let Some(p) = cx.net.event_place[e as usize] {
+            let n = self.marking.get(p);
+            self.marking.take(p, n);
+        }
+        self.kept_inside[e as usize] = None;
+        let name = cx.prog.events[e as usize].name.clone();
+        self.lost.push((name.clone(), date, reason));
+        self.log(cx.prog, date, None, || What::EventLost {
+            name,
+            reason: reason.to_string(),
+        });
+    }
+
+    fn stick(&mut self, cx: &Ctx, token: Option<u32>, at: At, date: NaiveDate, reason: String) {
+        if let Some(t) = token {
+            // The token stays on its place (the marking shows where the case is stuck), but
+            // moves no more.
+            self.tokens[t as usize].alive = false;
+        }
+        let (w, s) = cx.prog.name(at);
+        self.stuck.get_or_insert(Stuck {
+            date,
+            step: format!("{w}.{s}"),
+            reason: reason.clone(),
+        });
+        self.log(cx.prog, date, Some(at), || What::Stuck { reason });
+    }
+
+    /// Close the case when no branch is left on a step or at a join; what is still kept is lost.
+    fn close_if_done(&mut self, cx: &Ctx, date: NaiveDate) {
+        if self.closed.is_some() || self.marking.get(cx.net.end) == 0 {
+            return;
+        }
+        let busy = self.marking.0.iter().any(|&(p, _)| {
+            matches!(
+                cx.net.places[p as usize],
+                PlaceKind::At { .. } | PlaceKind::JoinInput { .. }
+            )
+        });
+        if busy {
+            return;
+        }
+        self.closed = Some(date);
+        for e in 0..self.kept_inside.len() as u32 {
+            if self.kept_inside[e as usize].is_some() {
+                self.lose_inside(cx, e, date, "the case closed before a step took it");
+            }
+        }
+        for (name, _) in std::mem::take(&mut self.kept_outside) {
+            self.unused
+                .push((name.clone(), date, "the case closed before a step took it"));
+            self.log(cx.prog, date, None, || What::EventLost {
+                name,
+                reason: "the case closed before a step took it".into(),
+            });
+        }
+        let outcome = self.outcome.clone().unwrap_or_default();
+        self.log(cx.prog, date, None, || What::Closed { outcome });
+    }
+}

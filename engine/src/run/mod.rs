@@ -1,5 +1,5 @@
 //! Running cases: the resolved program, the case machine, and single-case scenarios.
 
 pub mod case;
-pub mod program;
+
 pub mod scenario;

@@ -2,7 +2,6 @@
 //! them, with dates), traced step by step.
 
 use super::case::{Case, Ctx, External, World};
-use super::program::{PStep, Program};
 use crate::codes;
 use crate::diagnostic::{did_you_mean, Diagnostic, Span};
 use crate::eval::{to_dynamic, Arende};
@@ -10,6 +9,7 @@ use crate::graph::Graph;
 use crate::load::yaml;
 use crate::model::Node;
 use crate::municipality::Municipality;
+use crate::semantics::{PStep, Program, WorkflowNet};
 use crate::validity::parse_date;
 use crate::SourceMap;
 use chrono::NaiveDate;
@@ -94,6 +94,13 @@ pub fn run_scenario(
     let sc: ScenarioFile = yaml::parse(file, &sources.get(file).text).map_err(|d| vec![*d])?;
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
+    // Events raised by steps of the case are not the world's to send.
+    let raised: Vec<&str> = prog
+        .events
+        .iter()
+        .filter(|e| e.internal)
+        .map(|e| e.name.as_str())
+        .collect();
     let mut errors = Vec::new();
     let date = |n: &Node<String>, errors: &mut Vec<Diagnostic>| match parse_date(&n.value) {
         Ok(d) => Some(d),
@@ -168,6 +175,40 @@ pub fn run_scenario(
                 continue;
             }
         }
+        if let Some(name) = e
+            .event
+            .as_ref()
+            .filter(|n| raised.contains(&n.value.as_str()))
+        {
+            let by: Vec<String> = prog
+                .steps()
+                .filter(|(_, s)| {
+                    s.emits
+                        .is_some_and(|x| prog.events[x as usize].name == name.value)
+                })
+                .map(|(a, _)| {
+                    let (w, s) = prog.name(a);
+                    format!("`{w}.{s}`")
+                })
+                .collect();
+            errors.push(
+                Diagnostic::new(
+                    &codes::INVALID_VALUE,
+                    Some(Span {
+                        file,
+                        loc: name.loc,
+                    }),
+                    format!(
+                        "event `{}` is raised by {} of the case itself; a scenario cannot send it",
+                        name.value,
+                        by.join(", ")
+                    ),
+                )
+                .label("raised inside the case")
+                .help("give the data that makes the raising step happen (for absence: `franvaro_noterad` with `set:`), or remove this event"),
+            );
+            continue;
+        }
         scheduled.push((
             d,
             External {
@@ -202,15 +243,17 @@ pub fn run_scenario(
     for (d, e) in scheduled {
         case.schedule_external(d, e);
     }
+    let net = WorkflowNet::compile(&prog, entry);
     let cx = Ctx {
         prog: &prog,
+        net: &net,
         rules: &m.rules,
         inline: &m.conditions,
         params: &m.params,
         sources,
     };
     let mut world = Scripted;
-    case.start(&cx, &mut world, entry, start);
+    case.start(&cx, &mut world, start);
     case.run_until(&cx, &mut world, until);
     Ok(case)
 }

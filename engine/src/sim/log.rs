@@ -3,7 +3,7 @@
 //! log is complete, so an interrupted run never leaves a half log under the asked-for name.
 
 use crate::run::case::Case;
-use crate::run::program::Program;
+use crate::semantics::program::Program;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -1,27 +1,32 @@
 //! `steg simulate`: many cases drawn from `municipality.yaml`'s `simulation:` inputs, routed by
-//! the same workflows and rules as `steg run`, with staff capacity: a step with an `effort` takes
-//! its actor's time, each role has `staff` people working 8 hours on weekdays, and work waits in
-//! a first-come queue when they are busy.
+//! the same compiled nets and rules as `steg run` (`crate::run::case`), with staff capacity: a
+//! step with an `effort` takes its actor's time, each role has `staff` people working 8 hours on
+//! weekdays, and work waits in a first-come queue when they are busy.
 //!
-//! Reproducible: every case draws from its own random stream (seed, case number) and cases are
-//! handled in a fixed order, so the same seed gives the same report whatever the thread count.
-//! Memory stays flat in the number of cases: a case is folded into the KPIs when it closes.
+//! One replication is one stream of arrivals at the configured rate, with queues shared by every
+//! case; `--replications R` runs R independently seeded copies in parallel and reports each KPI
+//! as a mean with a 95 % confidence interval (Student's t over the replications), the way
+//! simulation studies report results.
+//!
+//! Reproducible: every case draws from its own random stream (replication seed, case number),
+//! the day loop handles cases in a fixed order, and replications are merged in their order, so
+//! the same seed gives the same report whatever the thread count. Memory stays flat in the
+//! number of cases: a case is folded into the KPIs when it closes or its follow-up ends.
 
 pub mod log;
 mod report;
 mod rng;
 
-pub use report::{Dist, Report, RoleStats};
+pub use report::{Dist, Estimate, Report, RoleStats, StuckCount, WaitingCount};
 pub use rng::Rng;
 
-use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{to_dynamic, Arende};
 use crate::graph::Graph;
 use crate::model::{StepKind, Value};
 use crate::municipality::Municipality;
-use crate::run::case::{Case, Ctx, World};
-use crate::run::program::{At, PStep, Program};
+use crate::run::case::{Case, Ctx, External, World};
+use crate::semantics::{At, PStep, Program, Semantics};
 use crate::validity::parse_date;
 use crate::SourceMap;
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -50,10 +55,12 @@ pub struct Options {
     pub months: u32,
     /// Overrides: `roles.NAME.staff=N`, `parameters.NAME=V`, `simulation.arrivals_per_month=N`.
     pub set: Vec<(String, String)>,
-    /// Keep each case's step visits for an event log.
+    /// Keep each case's moves for an event log.
     pub record: bool,
     /// Worker threads (0: one per core). The result does not depend on it.
     pub threads: usize,
+    /// Independent replications (1 or more), each a seeded copy of the whole run.
+    pub replications: u32,
 }
 
 /// Work waiting for a role.
@@ -68,14 +75,23 @@ struct Request {
     since: NaiveDate,
 }
 
+/// A role's staff in simulation: a number of people, or none to wait for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Capacity {
+    /// Full-time equivalents; work queues when they are busy.
+    Staff(f64),
+    /// Work never waits (the person themselves, or `staff: unlimited`).
+    None,
+}
+
 struct Resolved {
     start: NaiveDate,
     arrivals_per_month: f64,
     constants: Vec<(String, Dynamic)>,
     attributes: Vec<(String, AttrDraw)>,
     events: HashMap<String, EventDraw>,
-    staff: HashMap<String, f64>,
-    role_names: Vec<String>,
+    /// Capacity per role, indexed like `Program::roles`.
+    capacity: Vec<Capacity>,
     kpi: KpiSteps,
 }
 
@@ -88,6 +104,7 @@ enum AttrDraw {
 struct EventDraw {
     per_month: Option<f64>,
     after: Option<crate::Duration>,
+    every: Option<crate::Duration>,
     set: Vec<(String, Dynamic)>,
     increment: Vec<(String, f64)>,
 }
@@ -109,8 +126,12 @@ pub(crate) struct KpiSteps {
 pub type SimError = Vec<Diagnostic>;
 
 fn invalid(msg: String) -> Diagnostic {
-    Diagnostic::new(&codes::INVALID_VALUE, None, msg)
+    Diagnostic::new(&crate::codes::INVALID_VALUE, None, msg)
 }
+
+/// The longest calendar a simulation may span (arrivals and follow-up), in months: far beyond
+/// any study, and well inside what the calendar can count.
+const MAX_SPAN_MONTHS: f64 = 1_200.0;
 
 fn resolve(
     m: &Municipality,
@@ -122,29 +143,43 @@ fn resolve(
     };
     let Some(sim) = &def.simulation else {
         return Err(vec![invalid(format!(
-            "{} has no `simulation:` in municipality.yaml: arrivals, case attributes and event rates are needed to draw cases",
+            "{} has no `simulation:` in municipality.yaml: arrivals, case attributes and event rates are needed to draw cases (docs/language.md, \"The simulation block\")",
             m.dir.display()
         ))]);
     };
     let mut errors = Vec::new();
     let start = parse_date(&sim.start.value).map_err(|e| vec![invalid(e)])?;
-    let mut staff: HashMap<String, f64> = def
+    let mut capacity: Vec<Capacity> = prog
         .roles
         .iter()
-        .filter_map(|(k, r)| r.staff.as_ref().map(|s| (k.value.clone(), s.value)))
+        .map(|r| {
+            match def
+                .roles
+                .get(r)
+                .and_then(|x| x.staff.as_ref())
+                .and_then(|s| s.value.count())
+            {
+                Some(n) => Capacity::Staff(n),
+                None => Capacity::None,
+            }
+        })
         .collect();
     let mut arrivals = number(&sim.arrivals_per_month.value.value).unwrap_or(0.0);
     let mut params = m.params.clone();
     for (key, value) in &opts.set {
         let parts: Vec<&str> = key.split('.').collect();
         match parts.as_slice() {
-            ["roles", role, "staff"] => match value.parse::<f64>() {
-                Ok(v) if v >= 0.0 && def.roles.contains(role) => {
-                    staff.insert(role.to_string(), v);
+            ["roles", role, "staff"] => {
+                let Some(i) = prog.roles.iter().position(|r| r == role) else {
+                    errors.push(invalid(format!("--set {key}: no role `{role}`{}", hint(role, def.roles.keys()))));
+                    continue;
+                };
+                match value.parse::<f64>() {
+                    Ok(v) if v > 0.0 && v.is_finite() => capacity[i] = Capacity::Staff(v),
+                    _ if value == "unlimited" => capacity[i] = Capacity::None,
+                    _ => errors.push(invalid(format!("--set {key}={value}: staff must be a number of people above 0, or `unlimited`"))),
                 }
-                Ok(_) if !def.roles.contains(role) => errors.push(invalid(format!("--set {key}: no role `{role}`{}", hint(role, def.roles.keys())))),
-                _ => errors.push(invalid(format!("--set {key}={value}: staff must be a number of people, 0 or more"))),
-            },
+            }
             ["parameters", name] => {
                 if !def.parameters.contains(name) {
                     errors.push(invalid(format!("--set {key}: no parameter `{name}`{}", hint(name, def.parameters.keys()))));
@@ -156,7 +191,7 @@ fn resolve(
                 params = params.with(&map);
             }
             ["simulation", "arrivals_per_month"] => match value.parse::<f64>() {
-                Ok(v) if v > 0.0 => arrivals = v,
+                Ok(v) if v > 0.0 && v.is_finite() => arrivals = v,
                 _ => errors.push(invalid(format!("--set {key}={value}: arrivals must be a positive number"))),
             },
             _ => errors.push(invalid(format!(
@@ -164,10 +199,16 @@ fn resolve(
             ))),
         }
     }
-    if arrivals <= 0.0 {
+    if !(arrivals > 0.0 && arrivals.is_finite()) {
         errors.push(invalid(
             "simulation.arrivals_per_month must be a positive number".into(),
         ));
+    } else if opts.cases as f64 / arrivals + f64::from(opts.months) > MAX_SPAN_MONTHS {
+        errors.push(invalid(format!(
+            "{} cases at {arrivals} a month would arrive over {:.0} months; steg simulates at most {MAX_SPAN_MONTHS} months (raise arrivals_per_month or simulate fewer cases)",
+            opts.cases,
+            opts.cases as f64 / arrivals
+        )));
     }
     let mut attributes = Vec::new();
     for (name, a) in sim.attributes.iter() {
@@ -210,9 +251,27 @@ fn resolve(
                 hint(&name.value, def.events.keys())
             )));
         }
-        if e.per_month.is_none() == e.after.is_none() || e.per_month.is_some_and(|r| r <= 0.0) {
+        if prog
+            .event(&name.value)
+            .is_some_and(|i| prog.events[i as usize].internal)
+        {
             errors.push(invalid(format!(
-                "simulation event `{}` needs exactly one of `per_month` (above 0) or `after`",
+                "simulation event `{}` is raised by a step of the case (`emits:`); the simulated world cannot also send it",
+                name.value
+            )));
+        }
+        let kinds = usize::from(e.per_month.is_some())
+            + usize::from(e.after.is_some())
+            + usize::from(e.every.is_some());
+        if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+            errors.push(invalid(format!(
+                "simulation event `{}` needs exactly one of `per_month` (above 0), `after` or `every`",
+                name.value
+            )));
+        }
+        if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
+            errors.push(invalid(format!(
+                "simulation event `{}`: `every` must be longer than 0d",
                 name.value
             )));
         }
@@ -221,6 +280,7 @@ fn resolve(
             EventDraw {
                 per_month: e.per_month,
                 after: e.after.as_ref().map(|a| a.value),
+                every: e.every.as_ref().map(|a| a.value),
                 set: e
                     .set
                     .iter()
@@ -263,11 +323,12 @@ fn resolve(
             None => all_referrals(prog),
         },
     };
+    if opts.replications == 0 {
+        errors.push(invalid("--replications must be at least 1".into()));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut role_names: Vec<String> = staff.keys().cloned().collect();
-    role_names.sort();
     Ok((
         Resolved {
             start,
@@ -279,8 +340,7 @@ fn resolve(
                 .collect(),
             attributes,
             events,
-            staff,
-            role_names,
+            capacity,
             kpi,
         },
         params,
@@ -288,18 +348,10 @@ fn resolve(
 }
 
 fn all_referrals(prog: &Program) -> Vec<At> {
-    let mut out = Vec::new();
-    for (wi, w) in prog.workflows.iter().enumerate() {
-        for (si, s) in w.steps.iter().enumerate() {
-            if s.kind == StepKind::Referral && s.refer_workflow.is_some() {
-                out.push(At {
-                    w: wi as u32,
-                    s: si as u32,
-                });
-            }
-        }
-    }
-    out
+    prog.steps()
+        .filter(|(_, s)| s.kind == StepKind::Referral && s.refer_workflow.is_some())
+        .map(|(a, _)| a)
+        .collect()
 }
 
 fn hint<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
@@ -320,7 +372,7 @@ fn number(v: &Value) -> Option<f64> {
 struct SimWorld<'a> {
     cfg: &'a Resolved,
     rng: &'a mut Rng,
-    requests: &'a mut Vec<(String, Request)>,
+    requests: &'a mut Vec<(u32, Request)>,
     slot: usize,
     generation: u64,
 }
@@ -342,13 +394,16 @@ impl World for SimWorld<'_> {
             }
             None => date,
         };
-        match &step.actor {
+        match step.role {
             Some(role)
                 if step.effort_hours > 0.0
-                    && self.cfg.staff.get(role).is_some_and(|s| *s > 0.0) =>
+                    && matches!(
+                        self.cfg.capacity.get(role as usize),
+                        Some(Capacity::Staff(_))
+                    ) =>
             {
                 self.requests.push((
-                    role.clone(),
+                    role,
                     Request {
                         slot: self.slot,
                         generation: self.generation,
@@ -383,6 +438,7 @@ impl World for SimWorld<'_> {
                     date + chrono::Duration::days(days.round() as i64)
                 }
                 (None, Some(d)) => d.after(date).unwrap_or(date),
+                // `every`: scheduled on the calendar when the case starts.
                 _ => continue,
             };
             if best.is_none_or(|(b, _)| when < b) {
@@ -417,8 +473,9 @@ struct Slot {
     generation: u64,
 }
 
-/// Simulate `opts.cases` cases of `m`. `progress` is called now and then with the number of
-/// cases finished; `log` receives each finished case (for event logs) when `opts.record`.
+/// Simulate `opts.cases` cases of `m`, `opts.replications` times. `progress` is called now and
+/// then with the number of cases finished (over all replications); `log` receives each finished
+/// case of the first replication (for event logs) when `opts.record`.
 pub fn simulate(
     m: &Municipality,
     sources: &SourceMap,
@@ -427,13 +484,20 @@ pub fn simulate(
     log: &mut CaseSink,
 ) -> Result<Report, SimError> {
     let g = Graph::build(m);
-    let prog = Program::new(m, &g);
-    let (cfg, params) = resolve(m, &prog, opts)?;
+    let sem = Semantics::new(m, &g);
+    let prog = &sem.prog;
+    let (cfg, params) = resolve(m, prog, opts)?;
     let Some(&entry) = prog.entries.first() else {
         return Err(vec![invalid("no entry workflow".into())]);
     };
+    let Some(net) = sem.nets[entry as usize].as_ref() else {
+        return Err(vec![invalid(
+            "the entry workflow could not be compiled".into(),
+        )]);
+    };
     let cx = Ctx {
-        prog: &prog,
+        prog,
+        net,
         rules: &m.rules,
         inline: &m.conditions,
         params: &params,
@@ -444,34 +508,31 @@ pub fn simulate(
     } else {
         opts.threads
     };
-    let shards: Vec<(u64, std::ops::Range<u64>)> = (0..opts.cases.div_ceil(SHARD))
-        .map(|i| (i, i * SHARD..((i + 1) * SHARD).min(opts.cases)))
-        .collect();
     let new_report = || {
-        let mut r = Report::new(opts, &cfg.role_names, &cfg.staff);
-        r.watch_obligations(m, &g, &prog);
+        let mut r = Report::new(opts, prog, &cfg.capacity_list());
+        r.watch_obligations(m, &g, prog);
         r
     };
-    let mut report = new_report();
-    if opts.record || threads == 1 || shards.len() == 1 {
-        // In order, streaming finished cases to the log.
+    let replications = opts.replications.max(1);
+    let mut parts: Vec<Report> = Vec::with_capacity(replications as usize);
+    if opts.record || threads == 1 || replications == 1 {
+        // In order, streaming the first replication's finished cases to the log.
         let mut done = 0;
-        for (i, range) in &shards {
+        for r in 0..replications {
             let mut part = new_report();
-            let n = range.end - range.start;
-            run_shard(
+            let mut quiet = |_: &Program, _: &Case| Ok(());
+            let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
+            run_replication(
                 &cx,
                 &cfg,
                 opts,
-                entry,
-                *i,
-                range.clone(),
+                r,
                 &mut part,
                 &mut |k| progress(done + k),
-                log,
+                sink,
             )?;
-            done += n;
-            report.merge(part);
+            done += opts.cases;
+            parts.push(part);
         }
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -479,21 +540,19 @@ pub fn simulate(
             .build()
             .map_err(|e| vec![invalid(format!("cannot start {threads} threads: {e}"))])?;
         let finished = std::sync::atomic::AtomicU64::new(0);
-        let parts: Vec<Result<Report, SimError>> = std::thread::scope(|scope| {
+        let results: Vec<Result<Report, SimError>> = std::thread::scope(|scope| {
             let work = scope.spawn(|| {
                 pool.install(|| {
-                    shards
-                        .par_iter()
-                        .map(|(i, range)| {
+                    (0..replications)
+                        .into_par_iter()
+                        .map(|r| {
                             let mut part = new_report();
                             let mut last = 0;
-                            run_shard(
+                            run_replication(
                                 &cx,
                                 &cfg,
                                 opts,
-                                entry,
-                                *i,
-                                range.clone(),
+                                r,
                                 &mut part,
                                 &mut |k| {
                                     finished
@@ -514,64 +573,78 @@ pub fn simulate(
             work.join()
                 .unwrap_or_else(|_| vec![Err(vec![invalid("a simulation thread failed".into())])])
         });
-        // Shards are merged in their order, whatever order they finished in.
-        for part in parts {
-            report.merge(part?);
+        // Replications are merged in their order, whatever order they finished in.
+        for part in results {
+            parts.push(part?);
         }
     }
-    progress(opts.cases);
-    report.finish(&prog);
-    Ok(report)
+    progress(opts.cases * u64::from(replications));
+    Ok(Report::combine(parts, prog))
 }
 
-/// Cases per shard. A shard is an independent run of the calendar from the start date with
-/// its own queues; shards run in parallel and are merged in order, so the result depends on
-/// the seed and the number of cases, never on the number of threads.
-pub const SHARD: u64 = 5_000;
+impl Resolved {
+    fn capacity_list(&self) -> Vec<Option<f64>> {
+        self.capacity
+            .iter()
+            .map(|c| match c {
+                Capacity::Staff(n) => Some(*n),
+                Capacity::None => None,
+            })
+            .collect()
+    }
+}
 
-/// Simulate the cases numbered `range` (shard `index`) into `report`.
+/// The seed of replication `r`: the run's seed for the first, a derived one for the others.
+fn replication_seed(seed: u64, r: u32) -> u64 {
+    if r == 0 {
+        seed
+    } else {
+        Rng::new(seed, u64::MAX - u64::from(r)).next_u64()
+    }
+}
+
+/// The stream numbers of the arrival process (case streams are 0, 1, 2, ...).
+const ARRIVAL_STREAM: u64 = u64::MAX;
+
+/// One replication: `opts.cases` cases arriving one after another at the configured rate, with
+/// the staff queues shared by all of them.
 #[allow(clippy::too_many_arguments)]
-fn run_shard(
+fn run_replication(
     cx: &Ctx,
     cfg: &Resolved,
     opts: &Options,
-    entry: u32,
-    index: u64,
-    range: std::ops::Range<u64>,
+    replication: u32,
     report: &mut Report,
     progress: &mut dyn FnMut(u64),
     log: &mut CaseSink,
 ) -> Result<(), SimError> {
-    let (cfg, prog) = (cfg, cx.prog);
+    let seed = replication_seed(opts.seed, replication);
+    let prog = cx.prog;
     let follow = crate::Duration::months(opts.months);
-    let cases = range.end - range.start;
+    let cases = opts.cases;
     let mut slots: Vec<Option<Slot>> = Vec::new();
     let mut free: Vec<usize> = Vec::new();
     let mut wake: BinaryHeap<Reverse<(NaiveDate, usize, u64)>> = BinaryHeap::new();
-    let mut queues: BTreeMap<String, VecDeque<Request>> = cfg
-        .role_names
-        .iter()
-        .map(|r| (r.clone(), VecDeque::new()))
-        .collect();
-    let mut requests: Vec<(String, Request)> = Vec::new();
-    let mut arrivals_rng = Rng::new(opts.seed, u64::MAX - index);
+    let mut queues: Vec<VecDeque<Request>> = vec![VecDeque::new(); prog.roles.len()];
+    let mut requests: Vec<(u32, Request)> = Vec::new();
+    let mut arrivals_rng = Rng::new(seed, ARRIVAL_STREAM);
     let mut next_arrival = cfg.start;
     let mut arrived: u64 = 0;
     let mut generation: u64 = 0;
     let mut sink = Sink {
         report,
         kpi: &cfg.kpi,
-        prog,
+        cx,
         log,
         record: opts.record,
         finished: 0,
     };
     let mut day = cfg.start;
-    let mut last_queue_day = cfg.start;
+    let mut last_queue_day: Option<NaiveDate> = None;
 
     loop {
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
-        let queued = queues.values().any(|q| !q.is_empty());
+        let queued = queues.iter().any(|q| !q.is_empty());
         let mut next = if arrived < cases {
             Some(next_arrival)
         } else {
@@ -581,7 +654,7 @@ fn run_shard(
             next = Some(next.map_or(*d, |n: NaiveDate| n.min(*d)));
         }
         if queued {
-            let tomorrow = last_queue_day.succ_opt().unwrap_or(last_queue_day);
+            let tomorrow = last_queue_day.map_or(day, |d| d.succ_opt().unwrap_or(d));
             next = Some(next.map_or(tomorrow, |n| n.min(tomorrow)));
         }
         let Some(today) = next else { break };
@@ -589,17 +662,42 @@ fn run_shard(
 
         // Arrivals.
         while arrived < cases && next_arrival <= day {
-            let number = range.start + arrived;
+            let number = arrived;
             arrived += 1;
-            let mut rng = Rng::new(opts.seed, number);
+            let mut rng = Rng::new(seed, number);
             let arende = draw_case(cfg, &mut rng, number);
             let mut case = Case::new(format!("c{number}"), arende, false);
+            if opts.record {
+                case.record_moves();
+            }
+            let horizon = follow.after(next_arrival).unwrap_or(next_arrival);
+            // Events on a calendar (`every`), from the day the case starts.
+            for (name, e) in &cfg.events {
+                let Some(period) = e.every else { continue };
+                let schedule = crate::Schedule {
+                    anchor: next_arrival,
+                    period,
+                };
+                let mut k = 1;
+                while let Some(d) = schedule.due(k) {
+                    if d > horizon {
+                        break;
+                    }
+                    case.schedule_external(
+                        d,
+                        External {
+                            name: Some(name.clone()),
+                            set: Vec::new(),
+                        },
+                    );
+                    k += 1;
+                }
+            }
             generation += 1;
             let slot = free.pop().unwrap_or_else(|| {
                 slots.push(None);
                 slots.len() - 1
             });
-            let horizon = follow.after(next_arrival).unwrap_or(next_arrival);
             {
                 let mut world = SimWorld {
                     cfg,
@@ -608,7 +706,7 @@ fn run_shard(
                     slot,
                     generation,
                 };
-                case.start(cx, &mut world, entry, next_arrival);
+                case.start(cx, &mut world, next_arrival);
             }
             sink.report.started(&case, next_arrival);
             slots[slot] = Some(Slot {
@@ -617,9 +715,16 @@ fn run_shard(
                 horizon,
                 generation,
             });
-            settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
+            // Its first moves happen in the day's loop below.
+            wake.push(Reverse((next_arrival, slot, generation)));
             let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
-            next_arrival += chrono::Duration::days(gap.round() as i64);
+            next_arrival = next_arrival
+                .checked_add_signed(chrono::Duration::days(gap.round() as i64))
+                .ok_or_else(|| {
+                    vec![invalid(
+                        "the arrivals run past the end of the calendar".into(),
+                    )]
+                })?;
         }
 
         // Cases whose agenda has something today, in wake-up order; their work requests join
@@ -649,15 +754,30 @@ fn run_shard(
 
         // New work joins the queues in the order it arose (case by case, deterministic).
         for (role, r) in requests.drain(..) {
-            if let Some(q) = queues.get_mut(&role) {
-                q.push_back(r);
-            }
+            queues[role as usize].push_back(r);
         }
-        // Staff work today (weekdays).
-        if day > last_queue_day || !queued {
+        // Staff work today (weekdays), once a day. Weekdays the loop skipped had empty queues:
+        // their hours were available and idle.
+        if last_queue_day != Some(day) {
+            if let Some(last) = last_queue_day {
+                let mut d = last.succ_opt().unwrap_or(day);
+                while d < day {
+                    if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                        for (role, c) in cfg.capacity.iter().enumerate() {
+                            if let Capacity::Staff(staff) = c {
+                                sink.report.queue_sample(role, 0, true);
+                                sink.report.worked(role, 0.0, staff * HOURS_PER_DAY);
+                            }
+                        }
+                    }
+                    d = d.succ_opt().unwrap_or(day);
+                }
+            }
             let weekday = !matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-            for (role, q) in queues.iter_mut() {
-                let staff = cfg.staff.get(role).copied().unwrap_or(0.0);
+            for (role, q) in queues.iter_mut().enumerate() {
+                let Capacity::Staff(staff) = cfg.capacity[role] else {
+                    continue;
+                };
                 let mut capacity = if weekday { staff * HOURS_PER_DAY } else { 0.0 };
                 let available = capacity;
                 sink.report.queue_sample(role, q.len(), weekday);
@@ -682,16 +802,16 @@ fn run_shard(
                 }
                 sink.report.worked(role, available - capacity, available);
             }
-            last_queue_day = day;
+            last_queue_day = Some(day);
         }
         progress(sink.finished);
-        if arrived >= cases && wake.is_empty() && queues.values().all(|q| q.is_empty()) {
+        if arrived >= cases && wake.is_empty() && queues.iter().all(|q| q.is_empty()) {
             break;
         }
         day = day.succ_opt().unwrap_or(day);
     }
-    // Cases still open at the end of their follow-up were settled at their horizon; anything
-    // left (waiting in a queue past the horizon) is counted as open.
+    // Cases still open at the end of their follow-up (or waiting in a queue past it) are folded
+    // as they are.
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
     }
@@ -700,22 +820,21 @@ fn run_shard(
 }
 
 /// Where finished cases go: the report and, when asked, the event log.
-struct Sink<'a, 'b> {
+struct Sink<'a, 'b, 'c> {
     report: &'a mut Report,
     kpi: &'a KpiSteps,
-    prog: &'a Program,
+    cx: &'a Ctx<'c>,
     log: &'a mut CaseSink<'b>,
     record: bool,
     finished: u64,
 }
 
-impl Sink<'_, '_> {
+impl Sink<'_, '_, '_> {
     /// Fold a finished (or followed-to-its-horizon) case into the report and the log.
     fn fold(&mut self, s: Slot) -> Result<(), SimError> {
-        self.report
-            .finished(&s.case, self.kpi, self.prog, s.horizon);
+        self.report.finished(&s.case, self.kpi, self.cx, s.horizon);
         if self.record {
-            (self.log)(self.prog, &s.case)
+            (self.log)(self.cx.prog, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;
@@ -723,9 +842,10 @@ impl Sink<'_, '_> {
     }
 }
 
-/// After a case ran: fold it if it is closed or past its follow-up, else schedule its next
-/// wake-up. A case with nothing on its agenda that is still open waits for staff; finishing
-/// the work wakes it.
+/// After a case ran: fold it if it is closed, stuck with nothing left to do, or past its
+/// follow-up; else schedule its next wake-up. A case with nothing on its agenda that is still
+/// open waits for staff (finishing the work wakes it) or for something from outside that
+/// never comes (folded at the end of the run as waiting).
 fn settle(
     slots: &mut [Option<Slot>],
     slot: usize,

@@ -1,11 +1,11 @@
 //! KPIs of a simulation, accumulated case by case in fixed memory (histograms, counters).
 
 use super::{KpiSteps, Options};
-use crate::run::case::Case;
-use crate::run::program::{At, Program};
+use crate::run::case::{Case, Ctx};
+use crate::semantics::program::{At, Program};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const MAX_DAYS: usize = 3_650;
 
@@ -102,8 +102,11 @@ pub struct DeadlineStats {
 pub struct RoleStats {
     /// The role.
     pub role: String,
-    /// Staff (after `--set`).
+    /// Staff (after `--set`); 0 for a role whose work never waits.
     pub staff: f64,
+    /// Whether its work waits for staff (a staff count, not `unlimited` or none).
+    #[serde(skip)]
+    pub queued: bool,
     /// Share of available hours worked.
     pub utilisation: Option<f64>,
     /// Mean queue length on weekdays.
@@ -124,18 +127,68 @@ pub struct RoleStats {
     waits: Option<Box<Hist>>,
 }
 
+/// Cases stuck at one step for one reason.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StuckCount {
+    /// `workflow.step`.
+    pub step: String,
+    /// Why they could not go on.
+    pub reason: String,
+    /// How many cases.
+    pub cases: u64,
+}
+
+/// Cases waiting, at the end of their follow-up, for something from outside that nothing in
+/// the simulation sends (an answer from a unit outside the model, an event with no rate).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WaitingCount {
+    /// `workflow.step`.
+    pub step: String,
+    /// How many cases.
+    pub cases: u64,
+}
+
+/// A timer taken late because its branch was busy when it fell due.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LateTimer {
+    /// `workflow.step` of the wait.
+    pub step: String,
+    /// How many times.
+    pub times: u64,
+    /// Mean days late.
+    pub mean_days: f64,
+}
+
+/// A KPI over independent replications: the mean and its 95 % confidence interval (Student's
+/// t with R − 1 degrees of freedom; no interval for one replication).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Estimate {
+    /// The KPI, as `field` or `field.sub` of the report.
+    pub kpi: String,
+    /// Mean over the replications that measured it.
+    pub mean: f64,
+    /// Lower end of the 95 % interval.
+    pub low: Option<f64>,
+    /// Upper end of the 95 % interval.
+    pub high: Option<f64>,
+    /// Replications that measured it.
+    pub n: u32,
+}
+
 /// What `steg simulate` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Cases simulated.
+    /// Cases simulated per replication.
     pub cases: u64,
     /// The seed.
     pub seed: u64,
+    /// Independent replications (the figures below pool all of them).
+    pub replications: u32,
     /// Months each case was followed.
     pub months: u32,
     /// `--set` overrides in force.
     pub overrides: Vec<String>,
-    /// First and last arrival.
+    /// First and last arrival (of the first replication).
     pub arrivals: (Option<NaiveDate>, Option<NaiveDate>),
     /// Days from application to decision.
     pub ansokan_till_beslut: Dist,
@@ -147,9 +200,15 @@ pub struct Report {
     pub deadlines: Vec<DeadlineStats>,
     /// Days from absence noticed to the caseworker who pays having it.
     pub franvaro_till_handlaggare: Dist,
-    /// Absence reports that never reached the caseworker who pays (no receiving step was
-    /// waiting for them, or the case ended first).
-    pub franvaro_ej_framme: u64,
+    /// Events raised by steps of the case that were lost (kept until the case closed, dropped
+    /// or lapsed), by event: what `steg check` calls G022.
+    pub lost_events: BTreeMap<String, u64>,
+    /// Events (and answers) from the simulated world that no step took, by name: the world sent
+    /// something the process no longer listened for (an application after the monthly cycle
+    /// ended). Not a fault of the process; shown so the world's inputs can be checked.
+    pub unused_outside_events: BTreeMap<String, u64>,
+    /// Timers taken late because their branch was busy when they fell due.
+    pub late_timers: Vec<LateTimer>,
     /// Returns to the referrer (answers counted as återremittering).
     pub aterremitteringar: u64,
     /// Cases returned at least once.
@@ -158,10 +217,14 @@ pub struct Report {
     pub ateranvisningar: u64,
     /// Closed cases by outcome.
     pub outcomes: BTreeMap<String, u64>,
-    /// Cases still open when their follow-up ended.
+    /// Cases still open when their follow-up ended (working, or waiting for something that
+    /// was coming).
     pub open: u64,
-    /// Cases that got stuck (no condition held, an unexpected answer, a rule failed).
-    pub stuck: u64,
+    /// Cases waiting at the end for something from outside that nothing sends, by step.
+    pub waiting: Vec<WaitingCount>,
+    /// Cases that got stuck (no condition held, an unexpected answer, a rule failed), by step
+    /// and reason.
+    pub stuck: Vec<StuckCount>,
     /// Rule evaluations that failed.
     pub rule_errors: u64,
     /// The first few rule errors, for finding them.
@@ -170,6 +233,9 @@ pub struct Report {
     pub roles: Vec<RoleStats>,
     /// Share of cases that broke each obligation of the configuration.
     pub obligations: Vec<crate::obligation::dynamic::ObligationShare>,
+    /// With several replications: each scalar KPI's mean and 95 % confidence interval.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub estimates: Vec<Estimate>,
     #[serde(skip)]
     obligation_monitors: Option<Box<crate::obligation::dynamic::Monitors>>,
     #[serde(skip)]
@@ -180,13 +246,36 @@ pub struct Report {
     h_franvaro: Box<Hist>,
     #[serde(skip)]
     deadline_counts: BTreeMap<At, (u64, u64)>,
+    #[serde(skip)]
+    stuck_counts: BTreeMap<(At, String), u64>,
+    #[serde(skip)]
+    waiting_counts: BTreeMap<At, u64>,
+    #[serde(skip)]
+    late_counts: BTreeMap<At, (u64, i64)>,
+}
+
+/// Student's t quantile for a two-sided 95 % interval with `df` degrees of freedom.
+fn t95(df: u32) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => T[df as usize - 1],
+        31..=60 => 2.000,
+        61..=120 => 1.980,
+        _ => 1.960,
+    }
 }
 
 impl Report {
-    pub(crate) fn new(opts: &Options, roles: &[String], staff: &HashMap<String, f64>) -> Report {
+    pub(crate) fn new(opts: &Options, prog: &Program, staff: &[Option<f64>]) -> Report {
         Report {
             cases: opts.cases,
             seed: opts.seed,
+            replications: opts.replications.max(1),
             months: opts.months,
             overrides: opts.set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             arrivals: (None, None),
@@ -195,20 +284,26 @@ impl Report {
             plan_inom_90_dagar: part(0, 0),
             deadlines: Vec::new(),
             franvaro_till_handlaggare: Hist::new().dist(),
-            franvaro_ej_framme: 0,
+            lost_events: BTreeMap::new(),
+            unused_outside_events: BTreeMap::new(),
+            late_timers: Vec::new(),
             aterremitteringar: 0,
             aterremitterade_arenden: part(0, 0),
             ateranvisningar: 0,
             outcomes: BTreeMap::new(),
             open: 0,
-            stuck: 0,
+            waiting: Vec::new(),
+            stuck: Vec::new(),
             rule_errors: 0,
             first_rule_errors: Vec::new(),
-            roles: roles
+            roles: prog
+                .roles
                 .iter()
-                .map(|r| RoleStats {
+                .zip(staff)
+                .map(|(r, s)| RoleStats {
                     role: r.clone(),
-                    staff: staff.get(r).copied().unwrap_or(0.0),
+                    staff: s.unwrap_or(0.0),
+                    queued: s.is_some(),
                     utilisation: None,
                     mean_queue: None,
                     max_queue: 0,
@@ -224,7 +319,11 @@ impl Report {
             h_insats: Box::new(Hist::new()),
             h_franvaro: Box::new(Hist::new()),
             deadline_counts: BTreeMap::new(),
+            stuck_counts: BTreeMap::new(),
+            waiting_counts: BTreeMap::new(),
+            late_counts: BTreeMap::new(),
             obligations: Vec::new(),
+            estimates: Vec::new(),
             obligation_monitors: None,
         }
     }
@@ -241,8 +340,8 @@ impl Report {
         )));
     }
 
-    fn role(&mut self, role: &str) -> Option<&mut RoleStats> {
-        self.roles.iter_mut().find(|r| r.role == role)
+    fn role(&mut self, role: usize) -> Option<&mut RoleStats> {
+        self.roles.get_mut(role)
     }
 
     pub(crate) fn started(&mut self, _case: &Case, date: NaiveDate) {
@@ -252,7 +351,7 @@ impl Report {
         self.arrivals.1 = Some(date);
     }
 
-    pub(crate) fn queue_sample(&mut self, role: &str, len: usize, weekday: bool) {
+    pub(crate) fn queue_sample(&mut self, role: usize, len: usize, weekday: bool) {
         if let Some(r) = self.role(role) {
             r.max_queue = r.max_queue.max(len as u64);
             if weekday {
@@ -262,26 +361,21 @@ impl Report {
         }
     }
 
-    pub(crate) fn waited(&mut self, role: &str, days: i64) {
+    pub(crate) fn waited(&mut self, role: usize, days: i64) {
         if let Some(h) = self.role(role).and_then(|r| r.waits.as_mut()) {
             h.add(days);
         }
     }
 
-    pub(crate) fn worked(&mut self, role: &str, hours: f64, available: f64) {
+    pub(crate) fn worked(&mut self, role: usize, hours: f64, available: f64) {
         if let Some(r) = self.role(role) {
             r.worked += hours;
             r.available += available;
         }
     }
 
-    pub(crate) fn finished(
-        &mut self,
-        case: &Case,
-        kpi: &KpiSteps,
-        prog: &Program,
-        _horizon: NaiveDate,
-    ) {
+    pub(crate) fn finished(&mut self, case: &Case, kpi: &KpiSteps, cx: &Ctx, horizon: NaiveDate) {
+        let prog = cx.prog;
         let first = |steps: &[At]| {
             case.visits
                 .iter()
@@ -300,24 +394,29 @@ impl Report {
             self.plan_inom_90_dagar.count += u64::from(plan);
         }
         if !kpi.franvaro_fran.is_empty() {
-            // Each absence report counts until the caseworker has it; a report followed by the
-            // next one before the caseworker had the first never arrived.
+            // The days from absence noticed to the caseworker having it (reports raised while
+            // one is pending are the same report).
             let mut pending: Option<NaiveDate> = None;
             for (a, d) in &case.visits {
                 if kpi.franvaro_fran.contains(a) {
-                    if pending.is_some() {
-                        self.franvaro_ej_framme += 1;
-                    }
-                    pending = Some(*d);
+                    pending.get_or_insert(*d);
                 } else if kpi.franvaro_till.contains(a) {
                     if let Some(from) = pending.take() {
                         self.h_franvaro.add((*d - from).num_days());
                     }
                 }
             }
-            if pending.is_some() {
-                self.franvaro_ej_framme += 1;
-            }
+        }
+        for (name, _, _) in &case.lost {
+            *self.lost_events.entry(name.clone()).or_insert(0) += 1;
+        }
+        for (name, _, _) in &case.unused {
+            *self.unused_outside_events.entry(name.clone()).or_insert(0) += 1;
+        }
+        for &(a, late) in &case.late_timers {
+            let e = self.late_counts.entry(a).or_insert((0, 0));
+            e.0 += 1;
+            e.1 += late;
         }
         for (a, _) in &case.visits {
             if prog.step(*a).within.is_some() {
@@ -341,18 +440,35 @@ impl Report {
             .filter(|(a, _)| kpi.anvisning.contains(a))
             .count() as u64;
         self.ateranvisningar += referrals.saturating_sub(1);
-        if case.stuck.is_some() {
-            self.stuck += 1;
+        if let Some(st) = &case.stuck {
+            let at = prog
+                .find(&st.step)
+                .first()
+                .copied()
+                .unwrap_or(At { w: 0, s: 0 });
+            *self
+                .stuck_counts
+                .entry((at, st.reason.clone()))
+                .or_insert(0) += 1;
         } else if case.closed.is_some() {
             *self
                 .outcomes
                 .entry(case.outcome.clone().unwrap_or_default())
                 .or_insert(0) += 1;
         } else {
-            self.open += 1;
+            let positions = case.positions(cx);
+            let stalled = case.next_date().is_none_or(|d| d > horizon)
+                && !positions.is_empty()
+                && positions.iter().all(|&(_, waits)| waits);
+            match positions.first() {
+                Some(&(at, _)) if stalled && case.next_date().is_none() => {
+                    *self.waiting_counts.entry(at).or_insert(0) += 1;
+                }
+                _ => self.open += 1,
+            }
         }
         if let Some(o) = self.obligation_monitors.as_mut() {
-            o.observe(case, prog, _horizon);
+            o.observe(case, prog, horizon);
         }
         self.rule_errors += case.errors.len() as u64;
         for e in &case.errors {
@@ -362,20 +478,151 @@ impl Report {
         }
     }
 
-    /// Add a shard's counts (before [`Report::finish`]).
+    /// Cases that got stuck, over all reasons.
+    pub fn stuck_cases(&self) -> u64 {
+        self.stuck.iter().map(|s| s.cases).sum()
+    }
+
+    /// Cases waiting for something nothing sends, over all steps.
+    pub fn waiting_cases(&self) -> u64 {
+        self.waiting.iter().map(|s| s.cases).sum()
+    }
+
+    /// The scalar KPIs, by name, for estimates over replications.
+    fn scalars(&self) -> Vec<(String, Option<f64>)> {
+        let mut v = vec![
+            (
+                "ansokan_till_beslut.mean".to_string(),
+                self.ansokan_till_beslut.mean,
+            ),
+            (
+                "ansokan_till_beslut.median".to_string(),
+                self.ansokan_till_beslut.median.map(|x| x as f64),
+            ),
+            (
+                "ansokan_till_insats.mean".to_string(),
+                self.ansokan_till_insats.mean,
+            ),
+            (
+                "ansokan_till_insats.median".to_string(),
+                self.ansokan_till_insats.median.map(|x| x as f64),
+            ),
+            (
+                "plan_inom_90_dagar.share".to_string(),
+                self.plan_inom_90_dagar.share,
+            ),
+            (
+                "franvaro_till_handlaggare.mean".to_string(),
+                self.franvaro_till_handlaggare.mean,
+            ),
+            (
+                "aterremitterade_arenden.share".to_string(),
+                self.aterremitterade_arenden.share,
+            ),
+            ("open".to_string(), Some(self.open as f64)),
+            ("waiting".to_string(), Some(self.waiting_cases() as f64)),
+            ("stuck".to_string(), Some(self.stuck_cases() as f64)),
+        ];
+        let closed: u64 = self.outcomes.values().sum();
+        for (o, n) in &self.outcomes {
+            v.push((
+                format!("outcomes.{o}.share"),
+                (closed > 0).then(|| *n as f64 / closed as f64),
+            ));
+        }
+        for (e, n) in &self.lost_events {
+            v.push((format!("lost_events.{e}"), Some(*n as f64)));
+        }
+        for r in &self.roles {
+            v.push((format!("roles.{}.utilisation", r.role), r.utilisation));
+            v.push((format!("roles.{}.mean_queue", r.role), r.mean_queue));
+        }
+        for o in &self.obligations {
+            v.push((format!("obligations.{}.share", o.id), o.share));
+        }
+        v
+    }
+
+    /// Pool the replications into one report, with each scalar KPI's estimate over them.
+    pub(crate) fn combine(parts: Vec<Report>, prog: &Program) -> Report {
+        let mut finished: Vec<Vec<(String, Option<f64>)>> = Vec::new();
+        let mut pooled: Option<Report> = None;
+        for part in parts {
+            let mut one = part.clone();
+            one.finish(prog);
+            finished.push(one.scalars());
+            match pooled.as_mut() {
+                None => pooled = Some(part),
+                Some(p) => p.merge(part),
+            }
+        }
+        let Some(mut report) = pooled else {
+            unreachable!("at least one replication")
+        };
+        report.finish(prog);
+        if finished.len() > 1 {
+            let mut names: Vec<String> = Vec::new();
+            for f in &finished {
+                for (n, _) in f {
+                    if !names.contains(n) {
+                        names.push(n.clone());
+                    }
+                }
+            }
+            for name in names {
+                let xs: Vec<f64> = finished
+                    .iter()
+                    .filter_map(|f| f.iter().find(|(n, _)| *n == name).and_then(|(_, x)| *x))
+                    .collect();
+                if xs.is_empty() {
+                    continue;
+                }
+                let n = xs.len() as f64;
+                let mean = xs.iter().sum::<f64>() / n;
+                let (low, high) = if xs.len() > 1 {
+                    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                    let half = t95(xs.len() as u32 - 1) * (var / n).sqrt();
+                    (Some(round3(mean - half)), Some(round3(mean + half)))
+                } else {
+                    (None, None)
+                };
+                report.estimates.push(Estimate {
+                    kpi: name,
+                    mean: round3(mean),
+                    low,
+                    high,
+                    n: xs.len() as u32,
+                });
+            }
+        }
+        report
+    }
+
+    /// Add another replication's counts (before [`Report::finish`]).
     pub(crate) fn merge(&mut self, o: Report) {
         let add = |a: &mut Hist, b: &Hist| a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
         add(&mut self.h_beslut, &o.h_beslut);
         add(&mut self.h_insats, &o.h_insats);
         add(&mut self.h_franvaro, &o.h_franvaro);
-        self.arrivals.0 = match (self.arrivals.0, o.arrivals.0) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.arrivals.1 = self.arrivals.1.max(o.arrivals.1);
         self.plan_inom_90_dagar.count += o.plan_inom_90_dagar.count;
         self.plan_inom_90_dagar.of += o.plan_inom_90_dagar.of;
-        self.franvaro_ej_framme += o.franvaro_ej_framme;
+        for (k, v) in o.lost_events {
+            *self.lost_events.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in o.unused_outside_events {
+            *self.unused_outside_events.entry(k).or_insert(0) += v;
+        }
+        for (k, (n, d)) in o.late_counts {
+            let e = self.late_counts.entry(k).or_insert((0, 0));
+            e.0 += n;
+            e.1 += d;
+        }
+        for (k, v) in o.stuck_counts {
+            *self.stuck_counts.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in o.waiting_counts {
+            *self.waiting_counts.entry(k).or_insert(0) += v;
+        }
         self.aterremitteringar += o.aterremitteringar;
         self.aterremitterade_arenden.count += o.aterremitterade_arenden.count;
         self.aterremitterade_arenden.of += o.aterremitterade_arenden.of;
@@ -384,7 +631,6 @@ impl Report {
             *self.outcomes.entry(k).or_insert(0) += v;
         }
         self.open += o.open;
-        self.stuck += o.stuck;
         self.rule_errors += o.rule_errors;
         for e in o.first_rule_errors {
             if self.first_rule_errors.len() < 5 {
@@ -440,6 +686,32 @@ impl Report {
                         .unwrap_or_default(),
                     on_time: part(entries.saturating_sub(*missed), *entries),
                 }
+            })
+            .collect();
+        self.stuck = self
+            .stuck_counts
+            .iter()
+            .map(|((a, reason), n)| StuckCount {
+                step: prog.qualified(*a, None),
+                reason: reason.clone(),
+                cases: *n,
+            })
+            .collect();
+        self.waiting = self
+            .waiting_counts
+            .iter()
+            .map(|(a, n)| WaitingCount {
+                step: prog.qualified(*a, None),
+                cases: *n,
+            })
+            .collect();
+        self.late_timers = self
+            .late_counts
+            .iter()
+            .map(|(a, (n, days))| LateTimer {
+                step: prog.qualified(*a, None),
+                times: *n,
+                mean_days: round1(*days as f64 / (*n).max(1) as f64),
             })
             .collect();
         for r in &mut self.roles {
