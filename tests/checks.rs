@@ -200,6 +200,7 @@ const CASES: &[Case] = &[
     // Two branches from one input of a join never count as the branch of another input.
     case("join_deadlock/invalid_two_from_one_input", "G016", "ekonomiskt_bistand.yaml:16:3").step("ekonomiskt_bistand.samman").also(&["G018", "G023"]),
     case("lost_event/invalid_after_cycle_ended", "G022", "ekonomiskt_bistand.yaml:22:3").step("ekonomiskt_bistand.franvaro"),
+    case("timer_restarted/invalid_every_restarts_after", "G024", "ame.yaml:10:18").step("ame.insats"),
     case("unsynchronised_branches/invalid_branches_meet_in_task", "G023", "ekonomiskt_bistand.yaml:9:3").step("ekonomiskt_bistand.beslut").also(&["G017"]),
     // G017 ImproperCompletion
     case("improper_completion/invalid_end_without_join", "G017", "ekonomiskt_bistand.yaml:7:3").step("ekonomiskt_bistand.manad_slut"),

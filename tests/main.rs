@@ -11,6 +11,7 @@
 //! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
 //!   the audit view, and the mistakes they exist for.
 //! - `regression`: one test per bug found, named after what broke.
+//! - `report`: `steg report` pages, self-contained, rendered and printed in headless Chromium.
 //! - `simulate`: `steg run` traces of the examples and `steg simulate` reports and event logs.
 //! - `watch`: `steg check --watch` picks up a saved edit (a child process, bounded waits).
 //!
@@ -26,6 +27,7 @@ mod import;
 mod lindesberg;
 mod obligations;
 mod regression;
+mod report;
 mod sarif;
 mod simulate;
 mod support;

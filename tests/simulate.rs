@@ -128,7 +128,11 @@ fn a_scenario_with_an_unknown_event_is_refused_at_its_line() {
 }
 
 fn simulate(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["simulate", "lindesberg", "--format", "json"];
+    simulate_in("lindesberg", args)
+}
+
+fn simulate_in(municipality: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["simulate", municipality, "--format", "json"];
     all.extend_from_slice(args);
     let run = steg(&root(), &all);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -181,19 +185,23 @@ fn the_same_seed_gives_the_same_report_byte_for_byte() {
     assert_ne!(a.stdout, c.stdout, "another seed draws other cases");
 }
 
-/// Shards of cases run on all threads; the merged report is the same for one thread or two.
+/// Replications run on all threads and are merged in their order: the report (every
+/// replication, the pooled figures and the confidence intervals) is the same bytes for one
+/// thread or two, and with the other core kept busy.
 #[test]
-fn the_report_does_not_depend_on_the_number_of_threads() {
+fn the_report_does_not_depend_on_the_number_of_threads_or_the_load() {
     let args = |t: &'static str| {
         [
             "simulate",
             "lindesberg",
             "--cases",
-            "5200",
+            "1200",
             "--seed",
             "2",
             "--months",
-            "2",
+            "6",
+            "--replications",
+            "3",
             "--format",
             "json",
             "--threads",
@@ -201,11 +209,123 @@ fn the_report_does_not_depend_on_the_number_of_threads() {
         ]
     };
     let one = steg(&root(), &args("1"));
-    let two = steg(&root(), &args("2"));
     assert_eq!(one.code, 0, "{}", one.stderr);
+    let two = steg(&root(), &args("2"));
     assert_eq!(one.stdout, two.stdout);
+    // A busy loop on every core while it runs: limits are counted, never read off a clock.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                }
+                x
+            })
+        })
+        .collect();
+    let loaded = steg(&root(), &args("2"));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for b in busy {
+        let _ = b.join();
+    }
+    assert_eq!(one.stdout, loaded.stdout);
+    let r: serde_json::Value = serde_json::from_str(&one.stdout).expect("JSON");
+    assert_eq!(r["replications"], 3);
+    let estimates = r["estimates"].as_array().expect("estimates");
+    let plan = estimates
+        .iter()
+        .find(|e| e["kpi"] == "plan_inom_90_dagar.share")
+        .expect("an estimate of the plan share");
+    let (low, mean, high) = (
+        plan["low"].as_f64().expect("low"),
+        plan["mean"].as_f64().expect("mean"),
+        plan["high"].as_f64().expect("high"),
+    );
+    assert!(low <= mean && mean <= high && high - low < 0.2, "{plan}");
 }
 
+/// `--cases N` is one stream at the configured rate: three times the cases span about three
+/// times the calendar (it used to restart the calendar every 5 000 cases).
+#[test]
+fn cases_arrive_in_one_stream_at_the_configured_rate() {
+    let span = |cases: &str| {
+        let r = simulate(&["--cases", cases, "--seed", "5", "--months", "1"]);
+        // Days since 0001-01-01 of a `YYYY-MM-DD` date, by the proleptic Gregorian calendar.
+        let days = |v: &serde_json::Value| {
+            let s = v.as_str().expect("a date");
+            let p: Vec<i64> = s.split('-').map(|x| x.parse().expect("a number")).collect();
+            let (y, m, d) = (p[0], p[1], p[2]);
+            let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+            365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d
+        };
+        (days(&r["arrivals"][1]) - days(&r["arrivals"][0])) as f64
+    };
+    let (few, many) = (span("4000"), span("12000"));
+    let ratio = many / few;
+    assert!(
+        (2.8..=3.2).contains(&ratio),
+        "{few} days for 4 000 cases, {many} for 12 000"
+    );
+    // Lindesberg: 15 a month, so 12 000 cases take about 800 months.
+    assert!((750.0 * 30.4..=850.0 * 30.4).contains(&many), "{many}");
+}
+
+/// What `steg check` says holds, no simulated case breaks; events the simulation loses are
+/// events the checker says can be lost (G022) or whose loss the configuration declares
+/// (`keep:`), and none other.
+#[test]
+fn the_checker_and_the_simulation_agree_on_every_bundled_municipality() {
+    let mut simulated = 0;
+    for entry in std::fs::read_dir(root().join("workflows")).expect("workflows/") {
+        let dir = entry.expect("an entry").path();
+        let mut sources = steg_engine::SourceMap::default();
+        let mut diags = Vec::new();
+        let m = steg_engine::load_municipality(&dir, &mut sources, &mut diags);
+        let Some((_, def)) = &m.def else { continue };
+        if def.base || def.simulation.is_none() {
+            continue;
+        }
+        let name = dir.file_name().and_then(|n| n.to_str()).expect("a name");
+        simulated += 1;
+        let audit = steg(&root(), &["check", "--audit", "--format", "json", name]);
+        let verdicts: serde_json::Value = serde_json::from_str(&audit.stdout).expect("JSON");
+        let holding: Vec<&str> = verdicts
+            .as_array()
+            .expect("verdicts")
+            .iter()
+            .filter(|v| v["status"] == "holds")
+            .map(|v| v["id"].as_str().expect("an id"))
+            .collect();
+        let check = steg(&root(), &["check", "--format", "json", name]);
+        let lost_allowed: Vec<String> = check
+            .json()
+            .iter()
+            .filter(|d| d.code == "G022")
+            .filter_map(|d| d.message.split('`').nth(1).map(str::to_string))
+            .collect();
+        let sim = simulate_in(name, &["--cases", "5000", "--seed", "1"]);
+        for o in sim["obligations"].as_array().expect("obligations") {
+            let id = o["id"].as_str().expect("an id");
+            if holding.contains(&id) {
+                assert_eq!(
+                    o["broken"], 0,
+                    "{name}: `{id}` holds by `steg check --audit`, yet simulated cases broke it: {o}"
+                );
+            }
+        }
+        for (event, n) in sim["lost_events"].as_object().expect("lost events") {
+            let declared = def.events.get(event).is_some_and(|e| e.keep.is_some());
+            assert!(
+                n == 0 || declared || lost_allowed.contains(event),
+                "{name}: the simulation lost {n} `{event}`, which `steg check` says cannot be lost"
+            );
+        }
+    }
+    assert!(simulated >= 1, "no bundled municipality has a simulation");
+}
 #[test]
 fn every_case_is_accounted_for() {
     let r = simulate(&["--cases", "400", "--seed", "3"]);

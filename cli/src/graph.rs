@@ -1,4 +1,4 @@
-//! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
+//! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML or SVG.
 
 use crate::{render, CliResult};
 use clap::ValueEnum;
@@ -16,16 +16,19 @@ pub enum GraphFormat {
     Mermaid,
     /// BPMN 2.0 XML with its layout, for bpmn.io and Camunda Modeler.
     Bpmn,
+    /// An SVG drawing (pools, lanes, BPMN symbols) to open in a browser or put in a document.
+    Svg,
 }
 
 impl GraphFormat {
-    /// The format a file name asks for: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.bpmn`.
+    /// The format a file name asks for: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.bpmn`, `.svg`.
     fn from_extension(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "dot" | "gv" => Some(GraphFormat::Dot),
             "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
             "bpmn" => Some(GraphFormat::Bpmn),
+            "svg" => Some(GraphFormat::Svg),
             _ => None,
         }
     }
@@ -68,6 +71,7 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
             GraphFormat::Dot => engine::ExportFormat::Dot,
             GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
             GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
+            GraphFormat::Svg => engine::ExportFormat::Svg,
         },
     );
     match out {

@@ -10,6 +10,7 @@ mod graph;
 mod import;
 mod progress;
 mod render;
+mod report;
 mod sarif;
 mod watch;
 
@@ -144,7 +145,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, or BPMN 2.0 XML.
+    /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML, or SVG.
     ///
     /// Each workflow is a pool (a cluster), with a lane per role; steps no role does sit in
     /// their unit's lane. Decisions and conditional `next` are exclusive gateways with the
@@ -154,10 +155,14 @@ enum Command {
     /// https://demo.bpmn.io or Camunda Modeler. A municipality with errors is not drawn (exit
     /// code 1, with the diagnostics); run `steg check` first.
     ///
+    /// SVG is steg's own drawing (no Graphviz needed): each workflow cut into parts of a few
+    /// columns that read at A4 width, joined by lettered connectors.
+    ///
     /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
-    /// .bpmn), else DOT.
+    /// .bpmn, .svg), else DOT.
     ///
     /// Examples:
+    ///   steg graph lindesberg --out lindesberg.svg          open in a browser
     ///   steg graph lindesberg | dot -Tsvg > lindesberg.svg
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
@@ -171,6 +176,52 @@ enum Command {
         /// Write to this file (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Write a report for a nämnd: one HTML page with the process drawn, the audit's questions
+    /// answered, and the simulation in charts.
+    ///
+    /// The page is self-contained (no network, no script): open it from a USB stick or an
+    /// e-mail, or print it on A4. It shows the workflows drawn with the checker's findings
+    /// marked where they are, each obligation (`obligations:`) with steg's assessment (Ja,
+    /// Delvis, Nej, Ej avgjort) and its evidence, lead times, open cases, queues, broken
+    /// obligations and outcomes of a simulation, the source's figures beside the simulated ones,
+    /// every assumption with its source, and every step with the passage it cites (quoted from
+    /// the seed files when a `seeds/` folder is found beside the municipality, or --seeds).
+    /// With --set, a what-if section shows the variant beside the base.
+    ///
+    /// Exit code: 0 written, 1 the configuration has errors (the page is still written, without
+    /// a simulation), 2 steg could not run (bad arguments, unwritable output).
+    ///
+    /// Examples:
+    ///   steg report lindesberg --out rapport.html
+    ///   steg report lindesberg --cases 5000 --seed 7 --out rapport.html
+    ///   steg report lindesberg --set roles.socialsekreterare.staff=7 --out vad-om.html
+    #[command(verbatim_doc_comment)]
+    Report {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// The HTML file to write (atomically); `-` for standard output [default: rapport-NAME.html]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Number of cases to simulate.
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// Seed of every random draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How long each case is followed, in months.
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// The folder of the seed files the configuration cites (`000_*.txt`) [default: a
+        /// seeds/ or shared/seeds/ folder beside the municipality or above it]
+        #[arg(long, value_name = "DIR")]
+        seeds: Option<PathBuf>,
+        /// Worker threads (default: one per core). The output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Compare two municipalities: steps only in one, changed transitions and conditions,
     /// deadlines and timers, staff, parameters, events and obligations.
@@ -331,6 +382,25 @@ fn main() -> ExitCode {
             format,
             out,
         } => graph::graph(&municipality, format, out.as_deref()),
+        Command::Report {
+            municipality,
+            out,
+            cases,
+            seed,
+            months,
+            set,
+            seeds,
+            threads,
+        } => report::report(report::Args {
+            municipality,
+            out,
+            cases,
+            seed,
+            months,
+            set,
+            seeds,
+            threads,
+        }),
         Command::Diff {
             format: Format::Sarif,
             ..

@@ -48,7 +48,10 @@ pub use eval::{
     from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
-pub use export::{export, ExportFormat};
+pub use export::{
+    draw, export, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,
+    COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
+};
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
     check_models, import_file, import_text, is_model_path, model_files, Explored, Imported,

@@ -48,6 +48,7 @@ mod soundness_not_decided;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
+mod timer_restarted;
 mod undelivered_event;
 mod unknown_field;
 mod unknown_reference;
@@ -90,6 +91,7 @@ pub use soundness_not_decided::SOUNDNESS_NOT_DECIDED;
 pub use state_space_too_large::STATE_SPACE_TOO_LARGE;
 pub use step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use step_never_executed::STEP_NEVER_EXECUTED;
+pub use timer_restarted::TIMER_RESTARTED;
 pub use undelivered_event::UNDELIVERED_EVENT;
 pub use unknown_field::UNKNOWN_FIELD;
 pub use unknown_reference::UNKNOWN_REFERENCE;
@@ -138,6 +140,7 @@ pub static ALL: &[&CheckInfo] = &[
     &EXTENDS_CYCLE,
     &LOST_EVENT,
     &UNSYNCHRONISED_BRANCHES,
+    &TIMER_RESTARTED,
     &NET_CANNOT_COMPLETE,
     &IMPROPER_TERMINATION,
     &DEAD_TRANSITION,

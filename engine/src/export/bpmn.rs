@@ -44,7 +44,7 @@ const UNIT_POOL_H: i64 = 60;
 
 /// What a BPMN element is.
 #[derive(Debug, Clone)]
-enum Kind {
+pub(super) enum Kind {
     Start,
     Task,
     UserTask,
@@ -59,18 +59,18 @@ enum Kind {
 }
 
 impl Kind {
-    fn size(&self) -> (i64, i64) {
+    pub(super) fn size(&self) -> (i64, i64) {
         match self {
             Kind::Task | Kind::UserTask | Kind::SendTask { .. } | Kind::Call { .. } => (100, 80),
             Kind::Exclusive | Kind::Parallel | Kind::EventBased => (50, 50),
             _ => (36, 36),
         }
     }
-    fn is_gateway(&self) -> bool {
+    pub(super) fn is_gateway(&self) -> bool {
         matches!(self, Kind::Exclusive | Kind::Parallel | Kind::EventBased)
     }
     /// Events and gateways have their name outside the shape.
-    fn labelled_outside(&self) -> bool {
+    pub(super) fn labelled_outside(&self) -> bool {
         !matches!(
             self,
             Kind::Task | Kind::UserTask | Kind::SendTask { .. } | Kind::Call { .. }
@@ -138,57 +138,72 @@ fn flow_label(name: &str, points: &[(i64, i64)]) -> Option<Rect> {
 }
 
 /// A flow node.
-struct El {
-    id: String,
-    kind: Kind,
-    name: Option<String>,
-    lane: usize,
+pub(super) struct El {
+    pub id: String,
+    pub kind: Kind,
+    pub name: Option<String>,
+    pub lane: usize,
     doc: Option<String>,
     /// Id of its event definition, for events that have one.
     def: Option<String>,
     default: Option<usize>,
     incoming: Vec<usize>,
     outgoing: Vec<usize>,
+    /// The step (index in its workflow) this element is the main element of.
+    pub step: Option<usize>,
+    /// For a catch event: the trigger it waits for.
+    pub trigger: Option<Trig>,
 }
 
 /// A sequence flow.
-struct Flow {
+pub(super) struct Flow {
     id: String,
-    from: usize,
-    to: usize,
-    name: Option<String>,
+    pub from: usize,
+    pub to: usize,
+    pub name: Option<String>,
     cond: Option<String>,
 }
 
 /// A workflow's pool and process.
-struct Proc {
+pub(super) struct Proc {
     id: String,
     pool: String,
     lane_set: String,
-    name: String,
-    lanes: Vec<(String, String)>,
-    els: Vec<El>,
-    flows: Vec<Flow>,
+    pub name: String,
+    pub lanes: Vec<(String, String)>,
+    pub els: Vec<El>,
+    pub flows: Vec<Flow>,
 }
 
 /// A `bpmn:message`: a named event, or a unit's answer.
-struct Message {
+pub(super) struct Message {
     id: String,
-    name: String,
+    pub name: String,
 }
 
 /// One end of a message flow.
 #[derive(Debug, Clone, Copy)]
-enum End {
+pub(super) enum End {
+    /// An element: (process, element).
     El(usize, usize),
+    /// A unit's collapsed pool.
     Unit(usize),
 }
 
-struct MessageFlow {
+/// A message flow between pools.
+pub(super) struct MessageFlow {
     id: String,
-    from: End,
-    to: End,
-    message: Option<usize>,
+    pub from: End,
+    pub to: End,
+    pub message: Option<usize>,
+}
+
+/// The BPMN elements of a view, before layout: what the XML and the SVG drawing show.
+pub(super) struct Diagram {
+    pub procs: Vec<Proc>,
+    pub unit_pools: Vec<String>,
+    pub message_flows: Vec<MessageFlow>,
+    b: Builder,
 }
 
 /// Where a step's way out leads.
@@ -314,6 +329,8 @@ impl Builder {
             default: None,
             incoming: Vec::new(),
             outgoing: Vec::new(),
+            step: None,
+            trigger: None,
         });
         p.els.len() - 1
     }
@@ -342,6 +359,20 @@ fn doc_of(s: &SView) -> Option<String> {
 
 /// Render `view` as BPMN 2.0 XML.
 pub(crate) fn render(view: &View) -> String {
+    let Diagram {
+        procs,
+        unit_pools,
+        message_flows,
+        mut b,
+    } = diagram(view);
+    let mut o = String::new();
+    // Writing to a String cannot fail.
+    let _ = write(&mut o, view, &procs, &unit_pools, &message_flows, &mut b);
+    o
+}
+
+/// The BPMN elements of `view`.
+pub(super) fn diagram(view: &View) -> Diagram {
     let mut b = Builder {
         ids: Ids::default(),
         messages: Vec::new(),
@@ -422,10 +453,12 @@ pub(crate) fn render(view: &View) -> String {
             }
         })
         .collect();
-    let mut o = String::new();
-    // Writing to a String cannot fail.
-    let _ = write(&mut o, view, &procs, &unit_pools, &message_flows, &mut b);
-    o
+    Diagram {
+        procs,
+        unit_pools,
+        message_flows,
+        b,
+    }
 }
 
 /// Build the elements and sequence flows of workflow `wi`.
@@ -487,6 +520,7 @@ fn build(view: &View, wi: usize, p: &mut Proc, called: &[String], b: &mut Builde
                         Some(t.trigger.label()),
                         lane,
                     );
+                    p.els[catch].trigger = Some(t.trigger.clone());
                     exits.push(plain(main, Target::El(catch)));
                     exits.push(plain(catch, Target::Step(t.to)));
                 }
@@ -499,6 +533,7 @@ fn build(view: &View, wi: usize, p: &mut Proc, called: &[String], b: &mut Builde
                     None => t.trigger.label(),
                 };
                 main = b.el(p, sid.clone(), kind, Some(name), lane);
+                p.els[main].trigger = Some(t.trigger.clone());
                 exits.push(plain(main, Target::Step(t.to)));
             }
             StepKind::Referral if s.unit.is_some() || s.call.is_some() => {
@@ -589,6 +624,7 @@ fn build(view: &View, wi: usize, p: &mut Proc, called: &[String], b: &mut Builde
             }
         }
         p.els[main].doc = doc_of(s);
+        p.els[main].step = Some(si);
         if emits.is_some()
             && matches!(
                 p.els[main].kind,
@@ -768,7 +804,7 @@ fn place(procs: &[Proc], units: usize) -> Placed {
                 })
                 .collect();
             let edges: Vec<(usize, usize)> = p.flows.iter().map(|f| (f.from, f.to)).collect();
-            layout::layout(&nodes, &edges, p.lanes.len())
+            layout::layout(&nodes, &edges, p.lanes.len(), &layout::BPMN)
         })
         .collect();
     let width = layouts.iter().map(|l| l.width).max().unwrap_or(400) + 2 * HEAD + 2 * MARGIN;
@@ -786,7 +822,7 @@ fn place(procs: &[Proc], units: usize) -> Placed {
             .iter()
             .map(|(_, h)| h)
             .sum::<i64>()
-            .max(layout::ROW_H);
+            .max(layout::BPMN.row_h);
         placed.pools.push(Rect {
             x: POOL_X,
             y,
@@ -831,9 +867,10 @@ fn place(procs: &[Proc], units: usize) -> Placed {
 /// The x of the gap right of the column `r` stands in, where no element is (track `k`).
 fn column_gap(r: Rect, k: i64) -> i64 {
     let origin = POOL_X + 2 * HEAD + MARGIN;
-    let column = (r.x - origin).div_euclid(layout::COL_W);
-    let gap = layout::COL_W - layout::CELL_W;
-    origin + column * layout::COL_W + layout::CELL_W + gap / 2 + 14 + 4 * (k % 3)
+    let g = layout::BPMN;
+    let column = (r.x - origin).div_euclid(g.col_w);
+    let gap = g.col_w - g.cell_w;
+    origin + column * g.col_w + g.cell_w + gap / 2 + 14 + 4 * (k % 3)
 }
 
 /// Leave `r` from its top (`up`) or bottom, then run to `x` just outside it.

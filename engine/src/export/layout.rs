@@ -15,14 +15,27 @@
 
 use std::collections::HashSet;
 
-/// Width of a column: a cell for the node and a gap for bends and labels.
-pub(crate) const COL_W: i64 = 170;
-/// Width of the cell a node is centred in (the widest node, a task).
-pub(crate) const CELL_W: i64 = 100;
-/// Height of a row: the tallest node, a task, with room for five lines of a gateway's name under it.
-pub(crate) const ROW_H: i64 = 140;
-/// Distance between the tracks of back edges in a lane's channel.
-const TRACK: i64 = 12;
+/// The sizes of the grid nodes are placed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grid {
+    /// Width of a column: a cell for the node and a gap for bends and labels.
+    pub col_w: i64,
+    /// Width of the cell a node is centred in (the widest node, a task).
+    pub cell_w: i64,
+    /// Height of a row: the tallest node with room for the names set under gateways and events.
+    pub row_h: i64,
+    /// Distance between the tracks of back edges in a lane's channel.
+    pub track: i64,
+}
+
+/// The BPMN export's grid: bpmn-js sizes (tasks 100 x 80), five lines of a gateway's name
+/// under it.
+pub(crate) const BPMN: Grid = Grid {
+    col_w: 170,
+    cell_w: 100,
+    row_h: 140,
+    track: 12,
+};
 
 /// A node to place.
 #[derive(Debug, Clone, Copy)]
@@ -86,12 +99,28 @@ pub(crate) struct Layout {
     pub lanes: Vec<(i64, i64)>,
     /// Each edge's waypoints.
     pub edges: Vec<Vec<(i64, i64)>>,
+    /// Each node's column (0: the start's).
+    pub columns: Vec<usize>,
+    /// Each lane's number of rows (its channel of back edges is under them).
+    pub rows: Vec<usize>,
     /// Width of the content.
     pub width: i64,
 }
 
-/// Lay out `nodes` (node 0 first: the start) joined by `edges` (from, to), in `lanes` lanes.
-pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> Layout {
+/// Lay out `nodes` (node 0 first: the start) joined by `edges` (from, to), in `lanes` lanes, on
+/// `grid`.
+pub(crate) fn layout(
+    nodes: &[Node],
+    edges: &[(usize, usize)],
+    lanes: usize,
+    grid: &Grid,
+) -> Layout {
+    let Grid {
+        col_w,
+        cell_w,
+        row_h,
+        track: track_gap,
+    } = *grid;
     let n = nodes.len();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (e, &(from, _)) in edges.iter().enumerate() {
@@ -192,11 +221,11 @@ pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> 
     let mut top = 0;
     for (l, &r) in rows.iter().enumerate() {
         let channel = if tracks[l] > 0 {
-            TRACK * (tracks[l] as i64 + 1)
+            track_gap * (tracks[l] as i64 + 1)
         } else {
             0
         };
-        let height = r as i64 * ROW_H + channel;
+        let height = r as i64 * row_h + channel;
         lane_boxes.push((top, height));
         top += height;
     }
@@ -205,15 +234,15 @@ pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> 
         .map(|v| {
             let node = nodes[v];
             Rect {
-                x: layer[v] as i64 * COL_W + (CELL_W - node.w) / 2,
-                y: lane_boxes[node.lane].0 + row[v] as i64 * ROW_H + (ROW_H - node.h) / 2,
+                x: layer[v] as i64 * col_w + (cell_w - node.w) / 2,
+                y: lane_boxes[node.lane].0 + row[v] as i64 * row_h + (row_h - node.h) / 2,
                 w: node.w,
                 h: node.h,
             }
         })
         .collect();
 
-    let gap = COL_W - CELL_W;
+    let gap = col_w - cell_w;
     // Whether the cells of `lane`'s row `r` are free in the columns strictly between `a` and `b`.
     let free_between = |lane: usize, r: usize, a: usize, b: usize| {
         (a + 1..b).all(|c| !taken.contains(&(lane, c, r)))
@@ -226,12 +255,13 @@ pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> 
             let (ls, lt) = (layer[from], layer[to]);
             let (lane_s, lane_t) = (nodes[from].lane, nodes[to].lane);
             // The gaps before and after a column hold no nodes: vertical segments run there.
-            let gap_before = |c: usize| c as i64 * COL_W - gap / 2;
+            let gap_before = |c: usize| c as i64 * col_w - gap / 2;
             if lt <= ls {
                 let k = track[e] as i64;
-                let channel = lane_boxes[lane_s].0 + rows[lane_s] as i64 * ROW_H + TRACK * (k + 1);
-                let xs = ls as i64 * COL_W + CELL_W + 12 + 6 * (k % 5);
-                let xt = lt as i64 * COL_W - 12 - 6 * (k % 5);
+                let channel =
+                    lane_boxes[lane_s].0 + rows[lane_s] as i64 * row_h + track_gap * (k + 1);
+                let xs = ls as i64 * col_w + cell_w + 12 + 6 * (k % 5);
+                let xt = lt as i64 * col_w - 12 - 6 * (k % 5);
                 return vec![
                     (s.right(), s.cy()),
                     (xs, s.cy()),
@@ -272,7 +302,7 @@ pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> 
                 ];
             }
             // Both rows are blocked: run along the border between two rows, where no node is.
-            let border = lane_boxes[lane_s].0 + (rs as i64 + i64::from(t.cy() >= s.cy())) * ROW_H;
+            let border = lane_boxes[lane_s].0 + (rs as i64 + i64::from(t.cy() >= s.cy())) * row_h;
             let (x1, x2) = (gap_before(ls + 1), gap_before(lt));
             vec![
                 (s.right(), s.cy()),
@@ -290,7 +320,9 @@ pub(crate) fn layout(nodes: &[Node], edges: &[(usize, usize)], lanes: usize) -> 
         nodes: rects,
         lanes: lane_boxes,
         edges: routes,
-        width: (columns * COL_W - gap).max(CELL_W) + 40,
+        columns: layer,
+        rows,
+        width: (columns * col_w - gap).max(cell_w) + 40,
     }
 }
 
@@ -309,22 +341,33 @@ mod tests {
 
     #[test]
     fn a_chain_is_a_straight_line() {
-        let l = layout(&[task(0), task(0), task(0)], &[(0, 1), (1, 2)], 1);
+        let l = layout(&[task(0), task(0), task(0)], &[(0, 1), (1, 2)], 1, &BPMN);
         assert_eq!(l.nodes[0].y, l.nodes[2].y);
         assert!(l.nodes[0].x < l.nodes[1].x && l.nodes[1].x < l.nodes[2].x);
-        assert_eq!(l.edges[0], vec![(100, ROW_H / 2), (COL_W, ROW_H / 2)]);
+        assert_eq!(
+            l.edges[0],
+            vec![(100, BPMN.row_h / 2), (BPMN.col_w, BPMN.row_h / 2)]
+        );
     }
 
     #[test]
     fn a_loop_goes_back_through_the_channel_under_its_lane() {
         // 0 -> 1 -> 2 -> 1
-        let l = layout(&[task(0), task(0), task(0)], &[(0, 1), (1, 2), (2, 1)], 1);
-        assert_eq!(l.nodes[1].x, COL_W);
-        assert_eq!(l.nodes[2].x, 2 * COL_W);
-        assert_eq!(l.lanes, vec![(0, ROW_H + 2 * TRACK)]);
+        let l = layout(
+            &[task(0), task(0), task(0)],
+            &[(0, 1), (1, 2), (2, 1)],
+            1,
+            &BPMN,
+        );
+        assert_eq!(l.nodes[1].x, BPMN.col_w);
+        assert_eq!(l.nodes[2].x, 2 * BPMN.col_w);
+        assert_eq!(l.lanes, vec![(0, BPMN.row_h + 2 * BPMN.track)]);
         let back = &l.edges[2];
         assert_eq!(back.len(), 6);
-        assert!(back.iter().any(|&(_, y)| y == ROW_H + TRACK), "{back:?}");
+        assert!(
+            back.iter().any(|&(_, y)| y == BPMN.row_h + BPMN.track),
+            "{back:?}"
+        );
         assert_eq!(*back.last().unwrap(), (l.nodes[1].x, l.nodes[1].cy()));
     }
 
@@ -335,17 +378,26 @@ mod tests {
             &[task(0), task(0), task(0), task(1)],
             &[(0, 1), (0, 2), (0, 3)],
             2,
+            &BPMN,
         );
         assert_eq!(l.nodes[1].y, l.nodes[0].y);
-        assert_eq!(l.nodes[2].y, l.nodes[0].y + ROW_H);
-        assert_eq!(l.lanes, vec![(0, 2 * ROW_H), (2 * ROW_H, ROW_H)]);
-        assert_eq!(l.nodes[3].y, 2 * ROW_H + (ROW_H - 80) / 2);
+        assert_eq!(l.nodes[2].y, l.nodes[0].y + BPMN.row_h);
+        assert_eq!(
+            l.lanes,
+            vec![(0, 2 * BPMN.row_h), (2 * BPMN.row_h, BPMN.row_h)]
+        );
+        assert_eq!(l.nodes[3].y, 2 * BPMN.row_h + (BPMN.row_h - 80) / 2);
     }
 
     #[test]
     fn an_edge_never_runs_through_a_node_in_its_row() {
         // 0 -> 1 -> 2 in a row, and 0 -> 2 must not cross 1.
-        let l = layout(&[task(0), task(0), task(0)], &[(0, 1), (1, 2), (0, 2)], 1);
+        let l = layout(
+            &[task(0), task(0), task(0)],
+            &[(0, 1), (1, 2), (0, 2)],
+            1,
+            &BPMN,
+        );
         let around = &l.edges[2];
         let one = l.nodes[1];
         for w in around.windows(2) {
@@ -366,7 +418,8 @@ mod tests {
             &[task(0), task(0), task(0), task(0)],
             &[(0, 1), (1, 2), (2, 3), (0, 3)],
             1,
+            &BPMN,
         );
-        assert_eq!(l.nodes[3].x, 3 * COL_W);
+        assert_eq!(l.nodes[3].x, 3 * BPMN.col_w);
     }
 }

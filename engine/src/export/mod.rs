@@ -1,5 +1,5 @@
-//! Pictures of a municipality: Graphviz DOT, Mermaid flowcharts, and BPMN 2.0 XML with its
-//! diagram layout (BPMNDI), for `steg graph`.
+//! Pictures of a municipality: Graphviz DOT, Mermaid flowcharts, BPMN 2.0 XML with its diagram
+//! layout (BPMNDI), and SVG drawn from the same layout, for `steg graph` and `steg report`.
 //!
 //! All three formats are drawn from one [`View`]: the workflows with every name resolved to an
 //! index, each step in a lane (its role; or its unit when no role does it), and every way a case
@@ -12,6 +12,11 @@ mod bpmn;
 mod dot;
 mod layout;
 mod mermaid;
+mod svg;
+
+pub use svg::{
+    step_anchor, DrawOptions, Drawing, Mark, MarkSeverity, Part, COLUMNS_PER_PART, STYLE,
+};
 
 use crate::duration::Duration;
 use crate::graph::Graph;
@@ -28,6 +33,8 @@ pub enum ExportFormat {
     Mermaid,
     /// BPMN 2.0 XML with diagram layout, for bpmn.io and Camunda Modeler.
     Bpmn,
+    /// An SVG drawing (pools, lanes, BPMN symbols), for browsers and documents.
+    Svg,
 }
 
 /// Draw the workflows of `m` in `format`.
@@ -38,7 +45,15 @@ pub fn export(m: &Municipality, format: ExportFormat) -> String {
         ExportFormat::Dot => dot::render(&view),
         ExportFormat::Mermaid => mermaid::render(&view),
         ExportFormat::Bpmn => bpmn::render(&view),
+        ExportFormat::Svg => svg::draw(&view, &DrawOptions::default()).to_document(),
     }
+}
+
+/// Draw the workflows of `m` as SVG parts, with `opts`' marks and links (see [`Drawing`]).
+pub fn draw(m: &Municipality, opts: &DrawOptions) -> Drawing {
+    let graph = Graph::build(m);
+    let view = View::new(m, &graph);
+    svg::draw(&view, opts)
 }
 
 /// A municipality as the pictures show it.

@@ -252,6 +252,11 @@ pub struct Report {
     waiting_counts: BTreeMap<At, u64>,
     #[serde(skip)]
     late_counts: BTreeMap<At, (u64, i64)>,
+    /// Per-month figures and whole distributions, for charts; not in the JSON.
+    #[serde(skip)]
+    pub series: Series,
+    #[serde(skip)]
+    series_counts: SeriesCounts,
 }
 
 /// Student's t quantile for a two-sided 95 % interval with `df` degrees of freedom.
@@ -325,6 +330,8 @@ impl Report {
             obligations: Vec::new(),
             estimates: Vec::new(),
             obligation_monitors: None,
+            series: Series::default(),
+            series_counts: SeriesCounts::default(),
         }
     }
 
@@ -335,9 +342,9 @@ impl Report {
         g: &crate::graph::Graph,
         prog: &Program,
     ) {
-        self.obligation_monitors = Some(Box::new(crate::obligation::dynamic::Monitors::new(
-            m, g, prog,
-        )));
+        let monitors = crate::obligation::dynamic::Monitors::new(m, g, prog);
+        self.series_counts.template = Some(Box::new(monitors.clone()));
+        self.obligation_monitors = Some(Box::new(monitors));
     }
 
     fn role(&mut self, role: usize) -> Option<&mut RoleStats> {
@@ -470,6 +477,7 @@ impl Report {
         if let Some(o) = self.obligation_monitors.as_mut() {
             o.observe(case, prog, horizon);
         }
+        self.series_counts.observe(case, prog, horizon);
         self.rule_errors += case.errors.len() as u64;
         for e in &case.errors {
             if self.first_rule_errors.len() < 5 {
@@ -658,9 +666,11 @@ impl Report {
         ) {
             a.merge(b);
         }
+        self.series_counts.merge(o.series_counts);
     }
 
     pub(crate) fn finish(&mut self, prog: &Program) {
+        self.series = self.series_counts.finish(&self.h_beslut, &self.h_insats);
         if let Some(o) = &self.obligation_monitors {
             self.obligations = o.shares();
         }
@@ -725,6 +735,140 @@ impl Report {
     }
 }
 
+// ---- Per-month figures and whole distributions, for the charts of `steg report` ------------
+//
+// Kept apart from the KPIs above: cases are counted by calendar month of their arrival, their
+// exit (closing, or the end of their follow-up) and the obligations they broke.
+
+/// Cases per calendar month, and the whole lead-time distributions (for charts).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    /// Every calendar month from the first arrival to the last exit, in order.
+    pub months: Vec<MonthFigures>,
+    /// Cases by whole days from application to decision: index = days (the last index holds
+    /// that many days or more); trailing zeros cut.
+    pub ansokan_till_beslut: Vec<u64>,
+    /// Cases by whole days from application to the first insats, as above.
+    pub ansokan_till_insats: Vec<u64>,
+    /// The obligations' ids, in the order of [`MonthFigures::obligations`].
+    pub obligation_ids: Vec<String>,
+}
+
+/// One calendar month of a simulation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthFigures {
+    /// The year.
+    pub year: i32,
+    /// The month, 1–12.
+    pub month: u32,
+    /// Cases that arrived in the month.
+    pub arrived: u64,
+    /// Cases that closed in the month.
+    pub closed: u64,
+    /// Cases whose follow-up ended in the month while still open.
+    pub follow_up_ended: u64,
+    /// Cases open (arrived, not closed, still followed) at the end of the month.
+    pub open_at_end: u64,
+    /// Per obligation: (cases arrived in the month that broke it, cases it applied to).
+    pub obligations: Vec<(u64, u64)>,
+}
+
+/// What [`Series`] is made from, per calendar month (`year * 12 + month - 1`).
+#[derive(Debug, Clone, Default)]
+struct SeriesCounts {
+    months: BTreeMap<i32, (u64, u64, u64)>,
+    template: Option<Box<crate::obligation::dynamic::Monitors>>,
+    monitors: BTreeMap<i32, crate::obligation::dynamic::Monitors>,
+}
+
+fn month_key(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.year() * 12 + d.month0() as i32
+}
+
+impl SeriesCounts {
+    fn observe(&mut self, case: &Case, prog: &Program, horizon: NaiveDate) {
+        let Some(arrived) = self.count(case, horizon) else {
+            return;
+        };
+        if let Some(t) = &self.template {
+            self.monitors
+                .entry(arrived)
+                .or_insert_with(|| (**t).clone())
+                .observe(case, prog, horizon);
+        }
+    }
+
+    /// Count the case's arrival and exit; its arrival month, if it has one.
+    fn count(&mut self, case: &Case, horizon: NaiveDate) -> Option<i32> {
+        let &(_, arrival) = case.visits.first()?;
+        let arrived = month_key(arrival);
+        self.months.entry(arrived).or_default().0 += 1;
+        match case.closed {
+            Some(d) if d <= horizon => self.months.entry(month_key(d)).or_default().1 += 1,
+            _ => self.months.entry(month_key(horizon)).or_default().2 += 1,
+        }
+        Some(arrived)
+    }
+
+    fn merge(&mut self, o: SeriesCounts) {
+        for (k, (a, c, f)) in o.months {
+            let e = self.months.entry(k).or_default();
+            e.0 += a;
+            e.1 += c;
+            e.2 += f;
+        }
+        for (k, m) in o.monitors {
+            match self.monitors.get_mut(&k) {
+                Some(mine) => mine.merge(&m),
+                None => {
+                    self.monitors.insert(k, m);
+                }
+            }
+        }
+    }
+
+    fn finish(&self, beslut: &Hist, insats: &Hist) -> Series {
+        let trimmed = |h: &Hist| {
+            let end = h.0.iter().rposition(|&n| n > 0).map_or(0, |i| i + 1);
+            h.0[..end].to_vec()
+        };
+        let obligation_ids: Vec<String> = self
+            .template
+            .as_ref()
+            .map(|t| t.shares().into_iter().map(|s| s.id).collect())
+            .unwrap_or_default();
+        let mut months = Vec::new();
+        if let (Some(&first), Some(&last)) = (self.months.keys().next(), self.months.keys().last())
+        {
+            let mut open: u64 = 0;
+            for k in first..=last {
+                let (arrived, closed, ended) = self.months.get(&k).copied().unwrap_or_default();
+                open = (open + arrived).saturating_sub(closed + ended);
+                let obligations = match self.monitors.get(&k) {
+                    Some(m) => m.shares().into_iter().map(|s| (s.broken, s.of)).collect(),
+                    None => vec![(0, 0); obligation_ids.len()],
+                };
+                months.push(MonthFigures {
+                    year: k.div_euclid(12),
+                    month: k.rem_euclid(12) as u32 + 1,
+                    arrived,
+                    closed,
+                    follow_up_ended: ended,
+                    open_at_end: open,
+                    obligations,
+                });
+            }
+        }
+        Series {
+            months,
+            ansokan_till_beslut: trimmed(beslut),
+            ansokan_till_insats: trimmed(insats),
+            obligation_ids,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,5 +883,33 @@ mod tests {
         assert_eq!((d.count, d.median, d.p90), (10, Some(5), Some(9)));
         assert_eq!(d.mean, Some(5.5));
         assert_eq!(Hist::new().dist().median, None);
+    }
+
+    fn case(arrival: NaiveDate, closed: Option<NaiveDate>) -> Case {
+        let mut c = Case::new("c", crate::eval::Arende::default(), false);
+        c.visits.push((At { w: 0, s: 0 }, arrival));
+        c.closed = closed;
+        c
+    }
+
+    #[test]
+    fn open_cases_are_counted_at_each_month_end_until_they_close_or_their_follow_up_ends() {
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2022, m, day).unwrap();
+        let prog_free = |counts: &mut SeriesCounts, c: &Case, horizon: NaiveDate| {
+            counts.count(c, horizon);
+        };
+        let mut counts = SeriesCounts::default();
+        // Arrives and closes in January: never open at a month's end.
+        prog_free(&mut counts, &case(d(1, 3), Some(d(1, 20))), d(6, 3));
+        // Open at the end of January and February, closed in March.
+        prog_free(&mut counts, &case(d(1, 10), Some(d(3, 2))), d(6, 10));
+        // Still open when its follow-up ends in April: open at the ends of February and March.
+        prog_free(&mut counts, &case(d(2, 5), None), d(4, 5));
+        let s = counts.finish(&Hist::new(), &Hist::new());
+        let open: Vec<(u32, u64)> = s.months.iter().map(|m| (m.month, m.open_at_end)).collect();
+        assert_eq!(open, [(1, 1), (2, 2), (3, 1), (4, 0)]);
+        assert_eq!(s.months[3].follow_up_ended, 1);
+        assert_eq!(s.months[0].arrived, 2);
+        assert!(s.ansokan_till_beslut.is_empty());
     }
 }
