@@ -27,7 +27,7 @@ struct Case {
     /// A known engine bug makes this row fail today; the test fails once it passes, so the
     /// marker is removed together with the fix.
     bug: Option<&'static str>,
-    /// The exit code, when not 1 for an error and 0 otherwise (3: a model not decided).
+    /// The exit code, when not 1 for an error and 0 otherwise (1: a model not decided).
     exit: Option<i32>,
 }
 
@@ -95,8 +95,8 @@ const CASES: &[Case] = &[
     case("input_too_large/invalid_alias_bomb", "S004", "ekonomiskt_bistand.yaml:15:45"),
     case("input_too_large/invalid_deep_nesting", "S004", "ekonomiskt_bistand.yaml:9:43"),
     // S005 UnsupportedElement: model files (`steg check` imports them in memory)
-    // An approximation leaves the model's verdict open: `not decided`, exit 3.
-    case("unsupported_element/invalid_inclusive_gateway", "S005", "model.bpmn:9:5").exit(3),
+    // An approximation leaves the model's verdict open: `not decided`, exit 1.
+    case("unsupported_element/invalid_inclusive_gateway", "S005", "model.bpmn:9:5").exit(1),
     // S006 InvalidModelFile
     case("invalid_model_file/invalid_entity_bomb", "S006", "model.bpmn:3:1"),
     case("invalid_model_file/invalid_unknown_namespace", "S006", "model.bpmn:3:1"),
@@ -222,10 +222,10 @@ const CASES: &[Case] = &[
     case("improper_termination/invalid_unbounded", "N002", "model.pnml:8:7").step("insats.uppfoljning"),
     // N003 DeadTransition
     case("dead_transition/invalid_unmarked_input", "N003", "model.pnml:13:7").step("arende.arkivera").also(&["S005"]),
-    // N004 SoundnessNotDecided: exit 3
-    case("soundness_not_decided/invalid_inhibitor_arc", "N004", "model.pnml:16:7").also(&["S005"]).exit(3),
-    case("soundness_not_decided/invalid_no_final_marking", "N004", "model.pnml:4:3").also(&["S005"]).exit(3),
-    case("soundness_not_decided/invalid_state_space", "N004", "model.pnml:4:3").also(&["S005"]).exit(3),
+    // N004 SoundnessNotDecided
+    case("soundness_not_decided/invalid_inhibitor_arc", "N004", "model.pnml:16:7").also(&["S005"]),
+    case("soundness_not_decided/invalid_no_final_marking", "N004", "model.pnml:4:3").also(&["S005"]),
+    case("soundness_not_decided/invalid_state_space", "N004", "model.pnml:4:3").also(&["S005"]),
 ];
 
 /// `DeadEnd` → `dead_end`: the fixture folder of a check.

@@ -516,3 +516,145 @@ fn pm4py_reads_the_xes_log_back() {
         .collect();
     assert_eq!(got, vec![cases, events], "pm4py read {text}");
 }
+
+/// A small municipality in a temporary folder: `municipality.yaml` and one workflow `a`.
+fn small(municipality: &str, workflow: &str) -> tempfile::TempDir {
+    let tmp = tempfile::Builder::new()
+        .prefix("steg-test-")
+        .tempdir()
+        .expect("a temporary folder");
+    let dir = tmp.path().join("kommun");
+    std::fs::create_dir_all(dir.join("rules")).expect("the folder");
+    std::fs::write(dir.join("municipality.yaml"), municipality).expect("municipality.yaml");
+    std::fs::write(dir.join("a.yaml"), workflow).expect("a.yaml");
+    tmp
+}
+
+/// The example of issue "One semantics": two branches from `akut_klar`, none from
+/// `vanlig_klar`. The join waits for a branch from each input, so the case never passes it.
+#[test]
+fn two_branches_from_one_input_never_pass_a_join_in_a_run() {
+    let tmp = small(
+        "municipality: Prov\nrules: []\nroles:\n  handlaggare: { title: Handläggare }\n",
+        &std::fs::read_to_string(root().join(
+            "tests/fixtures/join_deadlock/invalid_two_from_one_input/ekonomiskt_bistand.yaml",
+        ))
+        .expect("the fixture")
+        .replace("socialsekreterare", "handlaggare"),
+    );
+    std::fs::write(
+        tmp.path().join("akut.yaml"),
+        "scenario: akut\nstart: 2024-01-10\nuntil: 2024-03-01\narende: { akut: true }\n",
+    )
+    .expect("the scenario");
+    // The configuration has errors (the deadlock), so `steg run` refuses it: run the engine.
+    let mut sources = steg_engine::SourceMap::default();
+    let mut diags = Vec::new();
+    let m = steg_engine::load_municipality(&tmp.path().join("kommun"), &mut sources, &mut diags);
+    let case = steg_engine::run_scenario(&m, &mut sources, &tmp.path().join("akut.yaml"))
+        .expect("the scenario runs");
+    assert!(
+        case.closed.is_none(),
+        "closed through the join: {:?}",
+        case.trace
+    );
+    let trace = case.trace.as_deref().expect("a trace");
+    assert!(trace.iter().any(|e| e.step == "samman"
+        && e.what
+            == steg_engine::What::JoinWaiting {
+                arrived: 1,
+                needed: 2
+            }));
+    assert!(!trace.iter().any(|e| e.step == "klar"), "{trace:?}");
+}
+
+const STUCK_MUNICIPALITY: &str = r#"municipality: Prov
+rules: [rules]
+roles:
+  handlaggare: { title: Handläggare, staff: unlimited }
+events:
+  svar: { description: Svar }
+simulation:
+  start: "2024-01-01"
+  arrivals_per_month: { value: 20 }
+  attributes:
+    stor: { values: [ { value: true, share: 0.5 }, { value: false, share: 0.5 } ] }
+"#;
+
+const STUCK_WORKFLOW: &str = r#"workflow: a
+start: val
+steps:
+  val:
+    actor: handlaggare
+    next:
+      - { when: rule.stor_nog, to: stor }
+      - { when: "arende.stor == false", to: liten }
+  stor: { actor: handlaggare, next: klar }
+  liten: { actor: handlaggare, next: klar }
+  klar: { kind: end, outcome: klar }
+"#;
+
+/// A rule that fails makes the case stuck: `steg run` exits 3 and shows the rule's file and
+/// line; `steg simulate` lists stuck cases by step and reason and exits 3.
+#[test]
+fn a_stuck_case_is_an_error_with_its_step_reason_and_rule() {
+    let tmp = small(STUCK_MUNICIPALITY, STUCK_WORKFLOW);
+    std::fs::write(
+        tmp.path().join("kommun/rules/regler.rhai"),
+        "/// source: test\nfn stor_nog(arende, params) {\n    arende.finns_inte > 3\n}\n",
+    )
+    .expect("the rule");
+    std::fs::write(
+        tmp.path().join("s.yaml"),
+        "scenario: s\nstart: 2024-01-10\narende: { stor: true }\n",
+    )
+    .expect("the scenario");
+    let run = steg(tmp.path(), &["run", "kommun", "--scenario", "s.yaml"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("STUCK"), "{}", run.stdout);
+    assert!(run.stderr.contains("regler.rhai:3"), "{}", run.stderr);
+    let sim = steg(
+        tmp.path(),
+        &["simulate", "kommun", "--cases", "40", "--format", "json"],
+    );
+    assert_eq!(sim.code, 3, "{}", sim.stderr);
+    let r: serde_json::Value = serde_json::from_str(&sim.stdout).expect("JSON");
+    let stuck = r["stuck"].as_array().expect("stuck");
+    assert_eq!(stuck.len(), 1, "{stuck:?}");
+    assert_eq!(stuck[0]["step"], "a.val");
+    assert_eq!(stuck[0]["reason"], "a condition could not be evaluated");
+    assert_eq!(stuck[0]["cases"], 40);
+    let allowed = steg(
+        tmp.path(),
+        &["simulate", "kommun", "--cases", "40", "--allow-stuck"],
+    );
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stdout.contains("(STUCK at a.val)"),
+        "{}",
+        allowed.stdout
+    );
+}
+
+/// A case that waits for an answer nothing in the simulation sends is counted as waiting at
+/// its step, not as open and not as stuck.
+#[test]
+fn a_case_waiting_for_an_answer_nobody_sends_is_counted_as_waiting() {
+    let tmp = small(
+        "municipality: Prov\nrules: []\nunits:\n  fk: { title: Försäkringskassan }\nroles:\n  handlaggare: { title: Handläggare }\nsimulation:\n  start: \"2024-01-01\"\n  arrivals_per_month: { value: 10 }\n",
+        "workflow: a\nstart: ansokan\nsteps:\n  ansokan:\n    kind: referral\n    actor: handlaggare\n    refer_to: { unit: fk }\n    returns: { beviljad: klar }\n  klar: { kind: end, outcome: klar }\n",
+    );
+    let r = {
+        let run = steg(
+            tmp.path(),
+            &[
+                "simulate", "kommun", "--cases", "30", "--months", "2", "--format", "json",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).expect("JSON")
+    };
+    assert_eq!(r["open"], 0, "{r}");
+    assert_eq!(r["waiting"][0]["step"], "a.ansokan", "{r}");
+    assert_eq!(r["waiting"][0]["cases"], 30, "{r}");
+}

@@ -49,13 +49,9 @@ pub fn all_models(paths: &[PathBuf]) -> Result<bool, Box<dyn std::error::Error>>
     }
 }
 
-/// Exit code of `steg check MODEL...` when no model is shown unsound but some could not be
-/// decided.
-pub const NOT_DECIDED: u8 = 3;
-
 /// `steg check MODEL...`: import in memory, check, print the diagnostics and one line per model
 /// (`sound`, `not sound: ...`, `not decided: ...`) and the counts. Exit 0 only when every model
-/// is sound; 1 when one is not sound; 3 when none is unsound but some are not decided.
+/// is sound, 1 otherwise.
 pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
     let files = model_files(paths)?;
     let checked = engine::check_models(&files, false);

@@ -1,8 +1,7 @@
 //! `steg`: check, explain and describe municipal workflow configurations from the command line.
 //!
 //! Only this crate prints and sets exit codes: 0 clean (or warnings only), 1 the configuration
-//! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output), 3 (model
-//! checks) no model is unsound but some could not be decided.
+//! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
 
 mod audit;
 mod diff;
@@ -39,8 +38,7 @@ enum Command {
     /// Every problem is reported at once, each at its file, line and column. Exit code: 0 when
     /// clean or with warnings only, 1 when any error is found, 2 when a path cannot be used.
     /// Model files get a verdict each (sound, not sound, not decided): exit 0 only when every
-    /// model is sound, 1 when one is not sound, 3 when the others are sound but some could not
-    /// be decided within the budget.
+    /// model is sound, 1 otherwise.
     ///
     /// Examples:
     ///   steg check                          every municipality under workflows/
@@ -84,7 +82,12 @@ enum Command {
     ///
     /// A scenario gives the person's data (`arende`), the day the case starts, and the events
     /// that happen to them by date. Work takes the shortest duration written on its step;
-    /// events come only from the scenario. See examples/ for scenarios of Lindesberg.
+    /// events come only from the scenario (an event no step waits for yet is kept until one
+    /// does). See examples/ for scenarios of Lindesberg.
+    ///
+    /// Exit codes: 0 the case ran (closed, or still open at `until`), 1 the scenario or the
+    /// configuration has an error, 2 steg could not run, 3 the case got stuck (the trace and,
+    /// for a failing rule, its file and line say why).
     ///
     /// Examples:
     ///   steg run lindesberg --scenario examples/lindesberg/coachingteam_20_procent.yaml
@@ -103,14 +106,20 @@ enum Command {
     /// Simulate many cases and report KPIs: lead times, plans on time, returns, queues.
     ///
     /// Cases are drawn from `simulation:` in municipality.yaml (arrivals per month, case
-    /// attributes with their shares, event rates) and routed by the same workflows and rules
-    /// as `steg run`. Roles have `staff`; a step's `effort` takes their time, so queues form.
-    /// The same seed gives the same output.
+    /// attributes with their shares, event rates) and routed by the same compiled workflows and
+    /// rules as `steg run` and `steg check` (docs/semantics.md). They arrive in one stream at the
+    /// configured rate and share the staff queues: roles have `staff`, a step's `effort` takes
+    /// their time. `--replications R` runs R seeded copies in parallel and gives each figure a
+    /// 95 % confidence interval. The same seed gives the same output.
+    ///
+    /// Exit codes: 0 done, 2 steg could not run (bad knobs, no `simulation:`), 3 some cases got
+    /// stuck (listed by step and reason; `--allow-stuck` exits 0).
     ///
     /// Examples:
     ///   steg simulate lindesberg --cases 10000 --seed 1
     ///   steg simulate lindesberg --cases 10000 --seed 1 --set roles.arbetsmarknadshandlaggare.staff=3
     ///   steg simulate lindesberg --cases 500 --seed 1 --log cases.xes
+    ///   steg simulate lindesberg --cases 2000 --replications 8
     #[command(verbatim_doc_comment)]
     Simulate {
         /// The municipality: a folder, or a name under workflows/.

@@ -6,7 +6,7 @@ declare_check! {
     /// exploration hit its budget (states or bytes) after the reductions without finding a
     /// violation, the net has inhibitor or reset arcs or is not a place/transition net, or it
     /// has no initial or final marking to start from. The model's summary line says `not
-    /// decided`, never `sound`, and `steg check` exits with code 3.
+    /// decided`, never `sound`, and `steg check` exits with code 1, as for G019.
     ///
     /// ## Why is this bad?
     /// Nothing is known: the model may be sound or not. A process that has not been shown sound
@@ -20,5 +20,5 @@ declare_check! {
     /// ## Use instead
     /// Split the model into parts that can be checked on their own, or redraw what steg cannot
     /// read with places and transitions.
-    pub static SOUNDNESS_NOT_DECIDED = ("N004", SoundnessNotDecided, Warning);
+    pub static SOUNDNESS_NOT_DECIDED = ("N004", SoundnessNotDecided, Error);
 }

@@ -324,9 +324,20 @@ fn element(nm: &NetModel, offset: usize) -> String {
     nm.id.clone()
 }
 
+/// Whether `d` says a verdict could not be established (N004, G019): an error, but "not
+/// decided", not "not sound".
+fn undecided(d: &Diagnostic) -> bool {
+    d.check.code == codes::SOUNDNESS_NOT_DECIDED.code
+        || d.check.code == codes::STATE_SPACE_TOO_LARGE.code
+}
+
 /// The verdict of a PNML model from its diagnostics (S006, N001–N004).
 pub(crate) fn net_verdict(diags: &[Diagnostic]) -> ModelVerdict {
-    let errors = first_problems(diags.iter().filter(|d| d.severity == Severity::Error));
+    let errors = first_problems(
+        diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error && !undecided(d)),
+    );
     if !errors.is_empty() {
         return ModelVerdict::NotSound(errors);
     }
@@ -406,7 +417,7 @@ pub(crate) fn bpmn_verdict(imp: &Imported, file: FileId, diags: &mut [Diagnostic
     };
     let _ = file;
     for d in diags.iter_mut() {
-        if d.severity != Severity::Error || d.check.code.starts_with('S') {
+        if d.severity != Severity::Error || d.check.code.starts_with('S') || undecided(d) {
             continue;
         }
         // A terminate end event ends the other branches on purpose.
@@ -438,7 +449,11 @@ pub(crate) fn bpmn_verdict(imp: &Imported, file: FileId, diags: &mut [Diagnostic
             d.message = format!("{} (not certain: {why})", d.message);
         }
     }
-    let errors = first_problems(diags.iter().filter(|d| d.severity == Severity::Error));
+    let errors = first_problems(
+        diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error && !undecided(d)),
+    );
     if !errors.is_empty() {
         return ModelVerdict::NotSound(errors);
     }

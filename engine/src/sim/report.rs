@@ -481,7 +481,17 @@ impl Report {
         self.rule_errors += case.errors.len() as u64;
         for e in &case.errors {
             if self.first_rule_errors.len() < 5 {
-                self.first_rule_errors.push(e.to_string());
+                // Where: the rule's file, line and column.
+                let at = e.span.as_ref().map(|s| {
+                    format!(
+                        "{}:{}:{}: ",
+                        cx.sources.get(s.file).path.display(),
+                        s.loc.line,
+                        s.loc.column
+                    )
+                });
+                self.first_rule_errors
+                    .push(format!("{}{e}", at.unwrap_or_default()));
             }
         }
     }
