@@ -83,10 +83,8 @@ pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
     }
     out.flush()?;
     Ok(
-        if unsound > 0 || report.count(engine::Severity::Error) > 0 {
+        if unsound > 0 || undecided > 0 || report.count(engine::Severity::Error) > 0 {
             ExitCode::from(1)
-        } else if undecided > 0 {
-            ExitCode::from(NOT_DECIDED)
         } else {
             ExitCode::SUCCESS
         },
