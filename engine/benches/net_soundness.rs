@@ -17,8 +17,8 @@
 //! - **sizes**: 20 nets of each of 50, 100, 200, 500 and 1,000 nodes (places and transitions),
 //!   each a random nesting of sequences, parallel blocks (2–4 branches), exclusive blocks, loops
 //!   and a non-free-choice pattern (two choices whose four combinations meet in four joins),
-//!   with one source and one sink and the final marking written in the file (ProM's
-//!   `<finalmarkings>`, which Woflan needs). Seven in ten are sound by construction; three in
+//!   with one source and one sink (workflow nets: nothing leads back into the source) and the
+//!   final marking written in the file (ProM's `<finalmarkings>`, which Woflan needs). Seven in ten are sound by construction; three in
 //!   ten get one random change (an arc added or removed), which mostly makes them unsound.
 //! - **library**: 1,386 nets with the sizes of the IBM process library (Fahland et al. 2009:
 //!   82 nodes on average, at most 548), half of them ending in parallel branches at sinks of
@@ -256,12 +256,16 @@ fn workflow(rng: &mut Rng, size: usize, sinks: usize, mutate: bool) -> NetText {
     let mut n = NetText::default();
     let i = n.place();
     let o = n.place();
-    let b = block(rng, size.saturating_sub(2 + 3 * sinks));
+    // A start transition, so that no loop leads back into the source place (a workflow net's
+    // source has no incoming arc, which Woflan requires).
+    let first = n.place();
+    n.t(vec![i], vec![first]);
+    let b = block(rng, size.saturating_sub(4 + 3 * sinks));
     if sinks <= 1 {
-        n.build(&b, i, o);
+        n.build(&b, first, o);
     } else {
         let mid = n.place();
-        n.build(&b, i, mid);
+        n.build(&b, first, mid);
         let ends: Vec<usize> = std::iter::once(o)
             .chain((1..sinks).map(|_| n.place()))
             .collect();
