@@ -244,7 +244,7 @@ fn dead_transitions(net: &Net, r: &Reduced, space: &Space<()>) -> Vec<u32> {
         .collect()
 }
 
-/// Breadth-first exploration of `net` with the clusters' reduction and the cycle proviso,
+/// Breadth-first exploration of `net` with stubborn sets and the cycle proviso,
 /// stopping at the first certain violation: the space, why it stopped, and the peak bytes.
 fn explore(
     net: &Net,

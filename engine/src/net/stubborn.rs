@@ -20,10 +20,11 @@
 //! the key's inputs would still be marked there), which D1 moves to the front; a marking `M'`
 //! reached outside `S` that holds a final marking and more still does after the key fires, and a
 //! transition firing after `σ` still fires after `key σ`. With the cycle proviso of the explorer
-//! (a state is expanded in full when a reduced successor was seen before, so every cycle of the
-//! reduced graph has a fully expanded state, and every chain of reduced states ends in one), the
-//! reduced graph has a deadlock, a state that cannot complete, an improper marking, and a firing
-//! of each transition, exactly when the full graph has. A lack of synchronisation
+//! (a state is expanded in full when a reduced successor was found at its own breadth-first level
+//! or above; every cycle of a breadth-first graph has such an edge, so every cycle of the reduced
+//! graph has a fully expanded state, and in a finite space every chain of reduced states ends in
+//! one), the reduced graph has a deadlock, a state that cannot complete, an improper marking, and
+//! a firing of each transition, exactly when the full graph has. A lack of synchronisation
 //! ([`Finals::must_be_safe`]) is not preserved this way: the reduction is off for that reading.
 //!
 //! [`Finals::must_be_safe`]: super::verdict::Finals::must_be_safe
