@@ -416,6 +416,7 @@ fn strict_makes_unsupported_elements_errors() {
             "unsupported.bpmn",
             "--out",
             out,
+            "--force",
             "--strict",
             "--format",
             "json",

@@ -89,7 +89,10 @@ pub fn audit(report: &engine::Report, json: bool) -> Result<ExitCode, Box<dyn st
             if i > 0 {
                 writeln!(out)?;
             }
+            // Requirements, shortfalls and ids come from the configuration.
+            let mut out = crate::excerpt::Escaping::new(&mut out);
             human(&mut out, name, folder, *errors, verdicts)?;
+            out.flush()?;
         }
     }
     out.flush()?;

@@ -321,6 +321,15 @@ impl Staff {
     }
 }
 
+impl std::fmt::Display for Staff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Staff::Count(n) => write!(f, "{n}"),
+            Staff::Unlimited => f.write_str("unlimited"),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Staff {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -859,4 +868,36 @@ pub enum ObligationSeverity {
 pub fn rule_name(condition: &str) -> Option<&str> {
     let name = condition.trim().strip_prefix("rule.")?;
     (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
+/// Whether `s` is an id as the language defines them: a lower-case ASCII letter, then
+/// lower-case ASCII letters, digits and `_` (`beslut_4_4`). Keys of every mapping of names
+/// (steps, roles, units, events, parameters, ...) and workflow ids must be ids.
+pub fn is_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The id closest to `text`: lower case, `å`/`ä` → `a`, `ö` → `o`, other accents dropped,
+/// anything else `_`; `None` when nothing of it is left.
+pub fn id_like(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '_' => c,
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'æ' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' | 'û' => 'u',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            _ => '_',
+        };
+        if c == '_' && out.ends_with('_') {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim_matches('_').to_string();
+    is_id(&out).then_some(out)
 }

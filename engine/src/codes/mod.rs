@@ -23,6 +23,7 @@ mod dead_end;
 mod dead_transition;
 mod decision_without_legal_basis;
 mod duplicate_id;
+mod duplicate_key;
 mod end_has_transitions;
 mod extends_cycle;
 mod improper_completion;
@@ -66,6 +67,7 @@ pub use dead_end::DEAD_END;
 pub use dead_transition::DEAD_TRANSITION;
 pub use decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
 pub use duplicate_id::DUPLICATE_ID;
+pub use duplicate_key::DUPLICATE_KEY;
 pub use end_has_transitions::END_HAS_TRANSITIONS;
 pub use extends_cycle::EXTENDS_CYCLE;
 pub use improper_completion::IMPROPER_COMPLETION;
@@ -111,6 +113,7 @@ pub static ALL: &[&CheckInfo] = &[
     &INPUT_TOO_LARGE,
     &UNSUPPORTED_ELEMENT,
     &INVALID_MODEL_FILE,
+    &DUPLICATE_KEY,
     &RULE_SYNTAX,
     &UNUSED_RULE,
     &RULE_FAILED,

@@ -26,7 +26,7 @@
 //! and the lateness is recorded; no due date is skipped.
 
 use crate::duration::{Duration, Schedule};
-use crate::eval::{Arende, Params, RuleError, RuleSet};
+use crate::eval::{Arende, Memo, Params, RuleError, RuleSet};
 use crate::model::StepKind;
 use crate::net::Marking;
 use crate::semantics::{Anchor, At, Cond, Move, PStep, PlaceKind, Program, Trig, WorkflowNet};
@@ -75,6 +75,11 @@ pub trait World {
     ) -> Option<(NaiveDate, usize)>;
     /// A named event from outside moved a waiting case; the world may change the case's data.
     fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
+        None
+    }
+    /// A memo of rule results the world keeps across its cases (see [`Memo`]), if any: the
+    /// results are the same with or without it.
+    fn memo(&mut self) -> Option<&mut Memo> {
         None
     }
 }
@@ -468,7 +473,7 @@ impl Case {
                 }
                 Action::Complete { token, epoch } => {
                     if self.current(token, epoch) {
-                        self.complete(cx, token, date);
+                        self.complete(cx, world, token, date);
                     }
                 }
                 Action::Fire {
@@ -678,7 +683,7 @@ impl Case {
             return;
         };
         if let PlaceKind::JoinInput { .. } = cx.net.places[place as usize] {
-            self.join(cx, token, c, at, date);
+            self.join(cx, world, token, c, at, date);
             return;
         }
         match step.kind {
@@ -753,7 +758,15 @@ impl Case {
     }
 
     /// A branch arrived at a join input: fire the join if every input has arrived.
-    fn join(&mut self, cx: &Ctx, token: u32, c: u32, at: At, date: NaiveDate) {
+    fn join(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        token: u32,
+        c: u32,
+        at: At,
+        date: NaiveDate,
+    ) {
         let step = cx.prog.step(at);
         let place = self.tokens[token as usize].place;
         let joins: Vec<u32> = cx.net.net.consumers(place).to_vec();
@@ -777,7 +790,7 @@ impl Case {
             return;
         }
         self.log(cx.prog, date, Some(at), || What::Joined);
-        match self.choose(cx, at, &step.next, date) {
+        match self.choose(cx, world, at, &step.next, date) {
             Ok(Some(i)) => {
                 if let Some(&t) = joins
                     .iter()
@@ -808,6 +821,7 @@ impl Case {
     fn choose(
         &mut self,
         cx: &Ctx,
+        world: &mut dyn World,
         at: At,
         next: &[(At, Cond)],
         date: NaiveDate,
@@ -815,11 +829,16 @@ impl Case {
         for (i, (to, cond)) in next.iter().enumerate() {
             let holds = match cond {
                 Cond::Always | Cond::Else => Ok(true),
-                Cond::Rule(r) => {
-                    cx.rules
-                        .rule_holds(cx.sources, r, &self.arende, cx.params, Some(date))
-                }
-                Cond::Inline(text) => cx.rules.condition(
+                Cond::Rule(r) => cx.rules.rule_holds_memo(
+                    world.memo(),
+                    cx.sources,
+                    r,
+                    &self.arende,
+                    cx.params,
+                    Some(date),
+                ),
+                Cond::Inline(text) => cx.rules.condition_memo(
+                    world.memo(),
                     cx.sources,
                     cx.inline,
                     text,
@@ -851,7 +870,7 @@ impl Case {
 
     /// A token's work is done: a fork starts its branches, any other step takes the first route
     /// whose condition holds.
-    fn complete(&mut self, cx: &Ctx, token: u32, date: NaiveDate) {
+    fn complete(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
         let place = self.tokens[token as usize].place;
         let Some((_, at, step)) = Self::step_of(cx, place) else {
             return;
@@ -880,7 +899,7 @@ impl Case {
             );
             return;
         }
-        match self.choose(cx, at, &step.next, date) {
+        match self.choose(cx, world, at, &step.next, date) {
             Ok(Some(i)) => {
                 if let Some(&t) = out
                     .iter()

@@ -21,7 +21,7 @@ pub use report::{Dist, Estimate, Report, RoleStats, StuckCount, WaitingCount};
 pub use rng::Rng;
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::{to_dynamic, Arende};
+use crate::eval::{to_dynamic, Arende, Memo};
 use crate::graph::Graph;
 use crate::model::{StepKind, Value};
 use crate::municipality::Municipality;
@@ -376,6 +376,8 @@ struct SimWorld<'a> {
     requests: &'a mut Vec<(u32, Request)>,
     slot: usize,
     generation: u64,
+    /// Rule results of this replication, reused across its cases.
+    memo: &'a mut Memo,
 }
 
 impl World for SimWorld<'_> {
@@ -447,6 +449,10 @@ impl World for SimWorld<'_> {
             }
         }
         best
+    }
+
+    fn memo(&mut self) -> Option<&mut Memo> {
+        Some(self.memo)
     }
 
     fn event(&mut self, name: &str, arende: &Arende) -> Option<Arende> {
@@ -642,6 +648,7 @@ fn run_replication(
     };
     let mut day = cfg.start;
     let mut last_queue_day: Option<NaiveDate> = None;
+    let mut memo = Memo::new();
 
     loop {
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
@@ -706,6 +713,7 @@ fn run_replication(
                     requests: &mut requests,
                     slot,
                     generation,
+                    memo: &mut memo,
                 };
                 case.start(cx, &mut world, next_arrival);
             }
@@ -748,6 +756,7 @@ fn run_replication(
                 requests: &mut requests,
                 slot,
                 generation: gen,
+                memo: &mut memo,
             };
             s.case.run_until(cx, &mut world, until);
             settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
