@@ -1249,9 +1249,11 @@ mod tests {
         let mut diags = Vec::new();
         let m = crate::load::load_municipality(&dir, &mut sources, &mut diags);
         let _ = std::fs::remove_dir_all(&dir);
+        // What YAML read is the question; that a key read back is not a steg id (S003, which
+        // the loader reports and keeps the key) is the loader's answer to the text, read right.
         let syntax: Vec<String> = diags
             .iter()
-            .filter(|d| d.check.code.starts_with('S'))
+            .filter(|d| d.check.code.starts_with('S') && !d.message.ends_with("is not an id"))
             .map(|d| format!("{} {}", d.check.code, d.message))
             .collect();
         if !syntax.is_empty() {
