@@ -121,3 +121,176 @@ fn a_bpmn_gateway_of_4000_branches_is_decided_sound() {
         assert!(d.states < 1_000, "{} states", d.states);
     }
 }
+
+// The same workflows through `steg check`'s soundness analysis (`soundness::analyse`, which
+// takes its verdict from `net::decide` once the whole state space exceeds `soundness::EXACT`)
+// and through the whole check.
+
+const MUNICIPALITY: &str = "municipality: Fork\nrules: []\nroles: { handlaggare: { title: Handläggare } }\nevents:\n  e: { description: inifrån, reported_by: handlaggare }\n  g: { description: inifrån, reported_by: handlaggare }\n";
+
+fn folder(name: &str, workflow: &str) -> std::path::PathBuf {
+    let dir = temp(name);
+    std::fs::write(dir.join("municipality.yaml"), MUNICIPALITY).unwrap();
+    std::fs::write(dir.join("parallellt.yaml"), workflow).unwrap();
+    dir
+}
+
+fn analysed(name: &str, workflow: &str) -> Vec<steg_engine::soundness::Soundness> {
+    let dir = folder(name, workflow);
+    let m = load(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(m.complete);
+    steg_engine::soundness::analyse(&m, Budget::CHECK)
+}
+
+fn codes(name: &str, workflow: &str) -> Vec<String> {
+    let dir = folder(name, workflow);
+    let report = steg_engine::check_folder(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+        .diagnostics
+        .iter()
+        .map(|d| d.check.code.to_string())
+        .collect()
+}
+
+#[test]
+fn a_fork_of_100_branches_is_checked_sound_in_few_states() {
+    let s = analysed("check-fork", &fork_workflow(100));
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].verdict(), "sound", "{:?}", s[0]);
+    assert!(s[0].undecided().is_none());
+    // The whole space has 3^100 markings; the reduced net has next to none.
+    assert!(s[0].states < 1_000, "{} states", s[0].states);
+    let codes = codes("check-fork-codes", &fork_workflow(100));
+    assert!(
+        !codes.iter().any(|c| ["G016", "G017", "G018", "G019", "G022", "G023"].contains(&c.as_str())),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_bpmn_gateway_of_4000_branches_is_checked_sound_in_few_states() {
+    let dir = temp("check-gateway");
+    let path = dir.join("gateway.bpmn");
+    std::fs::write(&path, gateway_bpmn(4000)).unwrap();
+    let mut sources = SourceMap::default();
+    let imp = steg_engine::import_file(&path, &mut sources);
+    let _ = std::fs::remove_dir_all(&dir);
+    let m = imp.municipality(&sources);
+    let s = steg_engine::soundness::analyse(&m, Budget::CHECK);
+    assert!(!s.is_empty());
+    for s in &s {
+        assert_eq!(s.verdict(), "sound", "{s:?}");
+        assert!(s.states < 1_000, "{} states", s.states);
+    }
+}
+
+/// Branch 0 ends the case while the 99 others still work: improper completion at `klar`, found
+/// without exploring the 3^100 interleavings.
+#[test]
+fn a_wide_fork_with_a_branch_ending_early_is_not_sound_at_its_end() {
+    let w = fork_workflow(100).replace(
+        "b0_beslut: { actor: handlaggare, next: samman }",
+        "b0_beslut: { actor: handlaggare, next: klar }",
+    );
+    let s = analysed("check-fork-early", &w);
+    assert_eq!(s[0].verdict(), "not sound", "{:?}", s[0]);
+    assert_eq!(s[0].improper.len(), 1, "{:?}", s[0]);
+    assert!(s[0].improper[0].2.contains("b0_beslut → klar"), "{}", s[0].improper[0].2);
+    assert!(s[0].states < 1_000, "{} states", s[0].states);
+    assert!(codes("check-fork-early-codes", &w).contains(&"G017".to_string()));
+}
+
+/// Branch 1 can leave for the end before the join: the join then waits for ever (or the end
+/// comes while the others work); either way not sound, with a located finding.
+#[test]
+fn a_wide_fork_with_a_branch_that_can_skip_the_join_is_not_sound() {
+    let w = fork_workflow(100).replace(
+        "b1_beslut: { actor: handlaggare, next: samman }",
+        "b1_beslut: { actor: handlaggare, next: [samman, avbrott] }\n  avbrott: { kind: end, outcome: avbrutet }",
+    );
+    let s = analysed("check-fork-skip", &w);
+    assert_eq!(s[0].verdict(), "not sound", "{:?}", s[0]);
+    assert!(!s[0].deadlocks.is_empty() || !s[0].improper.is_empty());
+    assert!(s[0].states < 10_000, "{} states", s[0].states);
+}
+
+/// An event raised in one branch of a wide fork and taken by a wait in another: sound, and the
+/// event is never lost. With a timer beside the event, the wait can leave first and the event
+/// is lost (G022), which is found on the reduced net too.
+#[test]
+fn events_between_branches_of_a_wide_fork_are_decided() {
+    let with = |wait: &str| {
+        fork_workflow(100)
+            .replace(
+                "b0_utredning: { actor: handlaggare, next: b0_beslut }",
+                "b0_utredning: { actor: handlaggare, emits: e, next: b0_beslut }",
+            )
+            .replace(
+                "b1_utredning: { actor: handlaggare, next: b1_beslut }",
+                &format!("b1_utredning:\n    kind: wait\n    on:\n{wait}"),
+            )
+    };
+    let taken = with("      - { event: e, to: b1_beslut }\n");
+    let s = analysed("check-fork-event", &taken);
+    assert_eq!(s[0].verdict(), "sound", "{:?}", s[0]);
+    assert!(s[0].undecided().is_none(), "{:?}", s[0]);
+    assert!(s[0].lost_events.is_empty(), "{:?}", s[0].lost_events);
+    assert!(s[0].unsafe_steps.is_empty(), "{:?}", s[0].unsafe_steps);
+    let lost = with("      - { event: e, to: b1_beslut }\n      - { after: 30d, to: b1_beslut }\n");
+    let s = analysed("check-fork-event-lost", &lost);
+    assert_eq!(s[0].verdict(), "sound", "{:?}", s[0]);
+    assert!(s[0].undecided().is_none(), "{:?}", s[0]);
+    assert_eq!(s[0].lost_events.len(), 1, "{:?}", s[0]);
+    assert!(codes("check-fork-event-lost-codes", &lost).contains(&"G022".to_string()));
+}
+
+/// Two branches meet at `x` (not a join) and go on to a wait that events from a third branch
+/// send apart: sound (every execution ends properly), but `x` runs twice at once (G023). A
+/// sound net that is not free-choice need not be safe, so the reduced net is decided again
+/// with two tokens on a step counted as a violation; the verdict from `decide` is the same as
+/// the whole state space's.
+#[test]
+fn two_branches_on_one_step_of_a_sound_net_are_found_by_decide_too() {
+    let w = "workflow: parallellt\nstart: delning\nsteps:
+  delning: { kind: fork, next: [a, b, c] }
+  a: { actor: handlaggare, next: x }
+  b: { actor: handlaggare, next: x }
+  x: { actor: handlaggare, next: w }
+  w:
+    kind: wait
+    on:
+      - { event: e, to: p }
+      - { event: g, to: q }
+  c: { actor: handlaggare, emits: e, next: c2 }
+  c2: { actor: handlaggare, emits: g, next: c3 }
+  c3: { actor: handlaggare, next: samman }
+  p: { actor: handlaggare, next: samman }
+  q: { actor: handlaggare, next: samman }
+  samman: { kind: join, next: klar }
+  klar: { kind: end, outcome: klar }
+";
+    let dir = folder("unsafe-sound", w);
+    let m = load(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let whole = steg_engine::soundness::analyse(&m, Budget::CHECK);
+    let graph = Graph::build(&m);
+    let sem = Semantics::new(&m, &graph);
+    let wn = sem.nets.iter().flatten().next().unwrap();
+    let one = Budget {
+        states: 1,
+        bytes: usize::MAX,
+    };
+    let decided = steg_engine::soundness::analyse_net_within(&sem.prog, wn, one, Budget::CHECK);
+    let x = |s: &steg_engine::soundness::Soundness| -> Vec<String> {
+        s.unsafe_steps
+            .iter()
+            .map(|u| sem.prog.qualified(u.0, Some(u.0.w)))
+            .collect()
+    };
+    assert!(whole[0].deadlocks.is_empty() && whole[0].improper.is_empty(), "{:?}", whole[0]);
+    assert_eq!(x(&whole[0]), vec!["x".to_string()], "{:?}", whole[0]);
+    assert_eq!(x(&decided), vec!["x".to_string()], "{decided:?}");
+    assert_eq!(decided.verdict(), whole[0].verdict());
+}
