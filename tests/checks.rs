@@ -211,7 +211,7 @@ const CASES: &[Case] = &[
     // G018 StepNeverExecuted: the join a choice leads into waits for ever, so what follows never runs
     case("step_never_executed/invalid_choice_into_join", "G018", "ekonomiskt_bistand.yaml:12:3").step("ekonomiskt_bistand.klar").also(&["G016"]),
     // G019 StateSpaceTooLarge: six parallel branches of seven steps, 8^6 markings
-    case("state_space_too_large/invalid_many_branches", "G019", "ekonomiskt_bistand.yaml:1:11"),
+    case("state_space_too_large/invalid_many_branches", "G019", "ekonomiskt_bistand.yaml:5:11"),
     // G020 RemovedStepStillUsed: at the `remove:` entry of the override, the use in the base
     case("removed_step_still_used/invalid_removed_target", "G020", "ekonomiskt_bistand.yaml:3:10").step("ekonomiskt_bistand.utredning"),
     case("removed_step_still_used/invalid_removed_start", "G020", "ekonomiskt_bistand.yaml:3:10"),

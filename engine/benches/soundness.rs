@@ -130,7 +130,9 @@ fn main() {
 }
 
 fn peak() -> String {
-    peak_rss_kib().map_or("-".to_string(), |kib| format!("{:.1}MB", kib as f64 / 1024.0))
+    peak_rss_kib().map_or("-".to_string(), |kib| {
+        format!("{:.1}MB", kib as f64 / 1024.0)
+    })
 }
 
 /// A BPMN start, parallel split into `n` tasks, parallel join and end, imported and checked.
@@ -166,7 +168,11 @@ fn gateway(n: usize) {
         let t = Instant::now();
         let c = steg_engine::check_models(std::slice::from_ref(&path), false);
         best = best.min(t.elapsed());
-        line = c.summaries.first().map(|s| s.verdict.to_string()).unwrap_or_default();
+        line = c
+            .summaries
+            .first()
+            .map(|s| s.verdict.to_string())
+            .unwrap_or_default();
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!(

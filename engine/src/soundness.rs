@@ -22,7 +22,7 @@ use crate::model::StepKind;
 use crate::municipality::Municipality;
 use crate::net::space::{Budget, Limit, Space};
 use crate::net::verdict::{Finals, Sink};
-use crate::net::{decide, Answer, Finding, Marking, Net};
+use crate::net::{decide, Answer, Decision, Finding, Marking, Net};
 use crate::semantics::{At, Move, PlaceKind, Program, Semantics, WorkflowNet};
 use std::collections::BTreeSet;
 
@@ -72,6 +72,29 @@ pub struct Soundness {
 }
 
 impl Soundness {
+    /// Nothing found yet for `wn`, nothing explored.
+    fn empty(wn: &WorkflowNet) -> Soundness {
+        Soundness {
+            workflow: wn.root as usize,
+            states: 0,
+            bytes: 0,
+            truncated: None,
+            deadlocks: Vec::new(),
+            improper: Vec::new(),
+            unreached: Vec::new(),
+            unsafe_steps: Vec::new(),
+            unbounded: None,
+            lost_events: Vec::new(),
+            cut: wn.cut.iter().map(|&(_, a)| a).collect(),
+            workflows: {
+                let mut v: Vec<u32> = wn.contexts.iter().map(|c| c.workflow).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            },
+        }
+    }
+
     /// Whether the net of this entry workflow includes workflow `w` (itself, or by referral).
     pub fn explores(&self, w: usize) -> bool {
         self.workflows.contains(&(w as u32))
@@ -163,16 +186,39 @@ pub fn analyse_net_within(
     exact: Budget,
     budget: Budget,
 ) -> Soundness {
+    let events: Vec<bool> = (0..wn.places.len() as u32)
+        .map(|p| wn.is_event(p))
+        .collect();
+    let sink = Sink {
+        place: wn.end,
+        ignored: &events,
+    };
+    let d = decide(&wn.net, &sink, budget);
+    // Sound, free-choice, without events: nothing is left to ask (no event to lose, and such
+    // a net is safe), and the whole space, however large, need not be explored.
+    if d.answer == Answer::Sound && safe_by_structure(wn) {
+        let mut s = Soundness::empty(wn);
+        s.states = d.states;
+        s.bytes = d.peak_bytes;
+        unreached(prog, wn, &[], &mut s);
+        return s;
+    }
+    // Each state of the whole space costs a look at every transition: a wide net gets fewer.
+    let moves = EXACT_MOVES / wn.net.transitions.len().max(1);
     let exact = Budget {
-        states: budget.states.min(exact.states),
+        states: budget.states.min(exact.states).min(moves.max(1)),
         bytes: budget.bytes.min(exact.bytes),
     };
     let whole = explored(prog, wn, exact);
     match whole.truncated {
-        Some(Limit::States(_) | Limit::Bytes(_)) => decided(prog, wn, budget, whole),
+        Some(Limit::States(_) | Limit::Bytes(_)) => decided(prog, wn, &sink, d, budget, whole),
         _ => whole,
     }
 }
+
+/// The most states times transitions the whole space is explored for (about 4 million
+/// successor checks); see [`analyse_net`].
+const EXACT_MOVES: usize = 4_000_000;
 
 /// Soundness read off the whole state space of `wn`, explored within `budget`; on a space the
 /// budget cut short, only what is certain on the part explored.
@@ -187,23 +233,10 @@ fn explored(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundness {
     );
     let path = |i: u32| show_path(prog, wn, &space.path_to(i));
     let mut s = Soundness {
-        workflow: wn.root as usize,
         states: space.len(),
         bytes: space.bytes(),
         truncated: space.truncated,
-        deadlocks: Vec::new(),
-        improper: Vec::new(),
-        unreached: Vec::new(),
-        unsafe_steps: Vec::new(),
-        unbounded: None,
-        lost_events: Vec::new(),
-        cut: wn.cut.iter().map(|&(_, a)| a).collect(),
-        workflows: {
-            let mut v: Vec<u32> = wn.contexts.iter().map(|c| c.workflow).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        },
+        ..Soundness::empty(wn)
     };
     // Tokens that pile up: the place that grew between the covered state and the covering one.
     if let Some(Limit::Unbounded { state, covered }) = space.truncated {
@@ -398,18 +431,17 @@ fn explored(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundness {
     s
 }
 
-/// [`analyse_net`] beyond [`EXACT`]: the verdict of [`decide`] within `budget`, its findings
-/// located at steps. `part` is the exploration cut short at [`EXACT`]; what it found is certain
-/// and kept.
-fn decided(prog: &Program, wn: &WorkflowNet, budget: Budget, part: Soundness) -> Soundness {
-    let events: Vec<bool> = (0..wn.places.len() as u32)
-        .map(|p| wn.is_event(p))
-        .collect();
-    let sink = Sink {
-        place: wn.end,
-        ignored: &events,
-    };
-    let d = decide(&wn.net, &sink, budget);
+/// [`analyse_net`] beyond [`EXACT`]: `d`, the verdict of [`decide`] for `sink` within `budget`,
+/// its findings located at steps. `part` is the exploration cut short at [`EXACT`]; what it
+/// found is certain and kept.
+fn decided(
+    prog: &Program,
+    wn: &WorkflowNet,
+    sink: &Sink,
+    d: Decision,
+    budget: Budget,
+    part: Soundness,
+) -> Soundness {
     let mut s = Soundness {
         states: d.states,
         bytes: d.peak_bytes,
@@ -447,7 +479,7 @@ fn decided(prog: &Program, wn: &WorkflowNet, budget: Budget, part: Soundness) ->
     }
     // Two branches on one step.
     if !safe_by_structure(wn) {
-        let safe = Safe { sink: &sink };
+        let safe = Safe { sink };
         match decide(&wn.net, &safe, budget).answer {
             Answer::NotDecided(limit) => s.truncated = Some(limit),
             Answer::NotSound(findings) => {
@@ -475,7 +507,7 @@ fn decided(prog: &Program, wn: &WorkflowNet, budget: Budget, part: Soundness) ->
         if prog.events[e].keep.is_some() || s.lost_events.iter().any(|l| l.0 == e as u32) {
             continue;
         }
-        let mut ignored = events.clone();
+        let mut ignored = sink.ignored.to_vec();
         ignored[p as usize] = false;
         let counted = Sink {
             place: wn.end,
@@ -520,11 +552,12 @@ fn locate(prog: &Program, wn: &WorkflowNet, f: &Finding, s: &mut Soundness) {
                             .iter()
                             .filter_map(|&from| wn.join_place(c, at, from))
                             .collect();
-                        let fires = places
-                            .first()
-                            .is_some_and(|&q| {
-                                wn.net.consumers(q).iter().any(|&t| wn.net.is_enabled(marking, t))
-                            });
+                        let fires = places.first().is_some_and(|&q| {
+                            wn.net
+                                .consumers(q)
+                                .iter()
+                                .any(|&t| wn.net.is_enabled(marking, t))
+                        });
                         if fires {
                             continue;
                         }
@@ -646,8 +679,7 @@ fn unreached(prog: &Program, wn: &WorkflowNet, dead: &[u32], s: &mut Soundness) 
 /// without events and capacities.
 fn safe_by_structure(wn: &WorkflowNet) -> bool {
     let net: &Net = &wn.net;
-    if wn.event_place.iter().any(Option::is_some)
-        || net.places.iter().any(|p| p.capacity.is_some())
+    if wn.event_place.iter().any(Option::is_some) || net.places.iter().any(|p| p.capacity.is_some())
     {
         return false;
     }
@@ -658,9 +690,8 @@ fn safe_by_structure(wn: &WorkflowNet) -> bool {
     ordinary
         && (0..net.place_count() as u32).all(|p| {
             let cs = net.consumers(p);
-            cs.windows(2).all(|w| {
-                net.transitions[w[0] as usize].pre == net.transitions[w[1] as usize].pre
-            })
+            cs.windows(2)
+                .all(|w| net.transitions[w[0] as usize].pre == net.transitions[w[1] as usize].pre)
         })
 }
 

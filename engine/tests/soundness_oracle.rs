@@ -20,11 +20,11 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use steg_engine::net::space::Budget;
 use proptest::test_runner::{Config, TestRunner};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use steg_engine::net::space::Budget;
 
 #[derive(Debug, Clone)]
 enum Kind {

@@ -164,7 +164,9 @@ fn a_fork_of_100_branches_is_checked_sound_in_few_states() {
     assert!(s[0].states < 1_000, "{} states", s[0].states);
     let codes = codes("check-fork-codes", &fork_workflow(100));
     assert!(
-        !codes.iter().any(|c| ["G016", "G017", "G018", "G019", "G022", "G023"].contains(&c.as_str())),
+        !codes
+            .iter()
+            .any(|c| ["G016", "G017", "G018", "G019", "G022", "G023"].contains(&c.as_str())),
         "{codes:?}"
     );
 }
@@ -197,7 +199,11 @@ fn a_wide_fork_with_a_branch_ending_early_is_not_sound_at_its_end() {
     let s = analysed("check-fork-early", &w);
     assert_eq!(s[0].verdict(), "not sound", "{:?}", s[0]);
     assert_eq!(s[0].improper.len(), 1, "{:?}", s[0]);
-    assert!(s[0].improper[0].2.contains("b0_beslut → klar"), "{}", s[0].improper[0].2);
+    assert!(
+        s[0].improper[0].2.contains("b0_beslut → klar"),
+        "{}",
+        s[0].improper[0].2
+    );
     assert!(s[0].states < 1_000, "{} states", s[0].states);
     assert!(codes("check-fork-early-codes", &w).contains(&"G017".to_string()));
 }
@@ -289,7 +295,11 @@ fn two_branches_on_one_step_of_a_sound_net_are_found_by_decide_too() {
             .map(|u| sem.prog.qualified(u.0, Some(u.0.w)))
             .collect()
     };
-    assert!(whole[0].deadlocks.is_empty() && whole[0].improper.is_empty(), "{:?}", whole[0]);
+    assert!(
+        whole[0].deadlocks.is_empty() && whole[0].improper.is_empty(),
+        "{:?}",
+        whole[0]
+    );
     assert_eq!(x(&whole[0]), vec!["x".to_string()], "{:?}", whole[0]);
     assert_eq!(x(&decided), vec!["x".to_string()], "{decided:?}");
     assert_eq!(decided.verdict(), whole[0].verdict());
