@@ -11,6 +11,10 @@
 //! other tokens left, and for each join, markings holding a token there from which no
 //! continuation fires it. Nothing of the engine is used but loading and the analysis.
 //!
+//! Each workflow is also analysed with the verdict taken from `net::decide` (the whole space
+//! explored to its first state only, `soundness::analyse_net_within`): the verdict must be the
+//! same, and its findings (it stops at the first certain one) among the whole space's.
+//!
 //! The token game, as `docs/semantics.md` defines it: a task moves its token to one of its
 //! targets; a fork replaces it by one token per branch; a token that moves into a join waits at
 //! the join's input for the step it came from, and the join fires when every input (every step

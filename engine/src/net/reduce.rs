@@ -234,7 +234,9 @@ impl Work {
                 .collect();
             outs.sort_unstable();
             let sig = (ins, outs, self.m0[pi]);
-            if seen.contains_key(&sig) {
+            if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(sig.clone()) {
+                e.insert(p);
+            } else {
                 for &(t, _) in &sig.0 {
                     remove_arc(&mut self.post[t as usize], p);
                 }
@@ -246,8 +248,6 @@ impl Work {
                 self.m0[pi] = 0;
                 self.p_alive[pi] = false;
                 changed = true;
-            } else {
-                seen.insert(sig, p);
             }
         }
         changed
