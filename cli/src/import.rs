@@ -49,36 +49,46 @@ pub fn all_models(paths: &[PathBuf]) -> Result<bool, Box<dyn std::error::Error>>
     }
 }
 
-/// `steg check MODEL...`: import in memory, check, print the diagnostics and one line per model.
+/// `steg check MODEL...`: import in memory, check, print the diagnostics and one line per model
+/// (`sound`, `not sound: ...`, `not decided: ...`) and the counts. Exit 0 only when every model
+/// is sound, 1 otherwise.
 pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
     let files = model_files(paths)?;
     let checked = engine::check_models(&files, false);
     let report = &checked.report;
     let mut out = std::io::stdout().lock();
+    let count = |w: &str| {
+        checked
+            .summaries
+            .iter()
+            .filter(|s| s.verdict.word() == w)
+            .count()
+    };
+    let (sound, unsound, undecided) = (count("sound"), count("not sound"), count("not decided"));
     match format {
         Format::Human => {
             render::diagnostics(&mut out, report, render::colors_wanted())?;
             for s in &checked.summaries {
                 writeln!(out, "{}", crate::excerpt::term(&s.to_string()))?;
             }
-            let sound = checked.summaries.iter().filter(|s| s.errors == 0).count();
             writeln!(
                 out,
-                "checked {} model{}: {sound} sound, {} not sound",
+                "checked {} model{}: {sound} sound, {unsound} not sound, {undecided} not decided",
                 files.len(),
                 if files.len() == 1 { "" } else { "s" },
-                files.len() - sound
             )?;
         }
         Format::Json => render::json(&mut out, report)?,
         Format::Sarif => sarif::write(&mut out, report)?,
     }
     out.flush()?;
-    Ok(if report.count(engine::Severity::Error) > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if unsound > 0 || undecided > 0 || report.count(engine::Severity::Error) > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 /// `steg import`: write a workflow folder per model, print what could not be expressed and

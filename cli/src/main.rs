@@ -41,6 +41,8 @@ enum Command {
     ///
     /// Every problem is reported at once, each at its file, line and column. Exit code: 0 when
     /// clean or with warnings only, 1 when any error is found, 2 when a path cannot be used.
+    /// Model files get a verdict each (sound, not sound, not decided): exit 0 only when every
+    /// model is sound, 1 otherwise.
     ///
     /// Examples:
     ///   steg check                          every municipality under workflows/

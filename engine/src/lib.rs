@@ -59,8 +59,8 @@ pub use export::{
 };
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
-    check_models, import_file, import_text, is_model_path, model_files, Imported, ModelCheck,
-    ModelFormat, ModelSummary, MAX_MODEL_BYTES,
+    check_models, import_file, import_text, is_model_path, model_files, Explored, Imported,
+    ModelCheck, ModelFormat, ModelSummary, ModelVerdict, MAX_MODEL_BYTES, NET_BUDGET,
 };
 pub use load::{
     discover, is_base, load_municipality, load_municipality_with, Overlay, PathError,

@@ -1,7 +1,9 @@
 //! Soundness of a municipality's processes: each entry workflow, with its referrals inlined, is
 //! compiled into its net (`crate::semantics`) and every reachable marking is explored
-//! (`crate::net::space`), conditions, events from outside and timers all taken as free choice.
-//! On that state space, what can go wrong, each with the shortest path that shows it:
+//! (`crate::net::space`), conditions, events from outside and timers all taken as free choice;
+//! beyond [`EXACT`] markings, the net is decided by [`crate::net::decide`] (reductions, stubborn
+//! sets) instead, with the same findings located at steps ([`analyse_net`]). What can go wrong,
+//! each with a path that shows it (the shortest, on a space explored whole):
 //!
 //! - a branch that waits for ever: a join whose other inputs can no longer arrive, a wait for
 //!   an event no step can raise any more (G016);
@@ -19,13 +21,16 @@ use crate::graph::Graph;
 use crate::model::StepKind;
 use crate::municipality::Municipality;
 use crate::net::space::{Budget, Limit, Space};
+use crate::net::verdict::{Finals, Sink};
+use crate::net::{decide, Answer, Decision, Finding, Marking, Net};
 use crate::semantics::{At, Move, PlaceKind, Program, Semantics, WorkflowNet};
 use std::collections::BTreeSet;
 
 /// A branch that waits for ever.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadlock {
-    /// The join (or wait) where it waits.
+    /// The join (or wait) where it waits; for a case that can no longer complete with no join
+    /// or wait stuck, the step of a branch that cannot reach an end.
     pub at: At,
     /// For a join: inputs arrived, of how many.
     pub arrived: usize,
@@ -67,6 +72,29 @@ pub struct Soundness {
 }
 
 impl Soundness {
+    /// Nothing found yet for `wn`, nothing explored.
+    fn empty(wn: &WorkflowNet) -> Soundness {
+        Soundness {
+            workflow: wn.root as usize,
+            states: 0,
+            bytes: 0,
+            truncated: None,
+            deadlocks: Vec::new(),
+            improper: Vec::new(),
+            unreached: Vec::new(),
+            unsafe_steps: Vec::new(),
+            unbounded: None,
+            lost_events: Vec::new(),
+            cut: wn.cut.iter().map(|&(_, a)| a).collect(),
+            workflows: {
+                let mut v: Vec<u32> = wn.contexts.iter().map(|c| c.workflow).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            },
+        }
+    }
+
     /// Whether the net of this entry workflow includes workflow `w` (itself, or by referral).
     pub fn explores(&self, w: usize) -> bool {
         self.workflows.contains(&(w as u32))
@@ -120,8 +148,81 @@ pub(crate) fn analyse_with(
     out
 }
 
-/// Soundness of one compiled entry workflow.
+/// The part of the budget the whole state space is explored in: a space this small gives every
+/// finding with its shortest path (about 20 ms in a release build). Beyond it the verdict comes
+/// from [`crate::net::decide`].
+pub const EXACT: Budget = Budget {
+    states: 20_000,
+    bytes: 32 << 20,
+};
+
+/// Soundness of one compiled entry workflow, within `budget`.
+///
+/// The state space is explored whole within [`EXACT`] (and `budget`). When it is larger, the
+/// verdict is [`crate::net::decide`]'s on the same net (soundness-preserving reductions, then
+/// stubborn sets), with the pending events of the case aside; its witnesses are paths of this
+/// net, so every finding keeps its step and path. What soundness alone does not answer is asked
+/// of `decide` as soundness questions too:
+///
+/// - two branches on one step (G023): a sound free-choice net without events is safe (van der
+///   Aalst, "Verification of workflow nets", 1997: a sound free-choice workflow net is well
+///   formed, so covered by S-components each holding the one initial token); otherwise the net
+///   is decided again with two tokens on a place counted as a violation;
+/// - a lost event (G022): in a sound net, event `e` can be lost exactly when a final marking with
+///   `e` pending is reachable, that is, when the net is not sound once `e`'s place counts.
+///
+/// Where `decide` hits `budget`, the result is *not decided* ([`Soundness::undecided`]), never
+/// sound.
 pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundness {
+    analyse_net_within(prog, wn, EXACT, budget)
+}
+
+/// [`analyse_net`] with the whole state space explored within `exact` (and `budget`) instead
+/// of [`EXACT`]: `exact` of one state takes the verdict from [`decide`] for every net larger
+/// than that (the tests compare both ways).
+pub fn analyse_net_within(
+    prog: &Program,
+    wn: &WorkflowNet,
+    exact: Budget,
+    budget: Budget,
+) -> Soundness {
+    let events: Vec<bool> = (0..wn.places.len() as u32)
+        .map(|p| wn.is_event(p))
+        .collect();
+    let sink = Sink {
+        place: wn.end,
+        ignored: &events,
+    };
+    let d = decide(&wn.net, &sink, budget);
+    // Sound, free-choice, without events: nothing is left to ask (no event to lose, and such
+    // a net is safe), and the whole space, however large, need not be explored.
+    if d.answer == Answer::Sound && safe_by_structure(wn) {
+        let mut s = Soundness::empty(wn);
+        s.states = d.states;
+        s.bytes = d.peak_bytes;
+        unreached(prog, wn, &[], &mut s);
+        return s;
+    }
+    // Each state of the whole space costs a look at every transition: a wide net gets fewer.
+    let moves = EXACT_MOVES / wn.net.transitions.len().max(1);
+    let exact = Budget {
+        states: budget.states.min(exact.states).min(moves.max(1)),
+        bytes: budget.bytes.min(exact.bytes),
+    };
+    let whole = explored(prog, wn, exact);
+    match whole.truncated {
+        Some(Limit::States(_) | Limit::Bytes(_)) => decided(prog, wn, &sink, d, budget, whole),
+        _ => whole,
+    }
+}
+
+/// The most states times transitions the whole space is explored for (about 4 million
+/// successor checks); see [`analyse_net`].
+const EXACT_MOVES: usize = 4_000_000;
+
+/// Soundness read off the whole state space of `wn`, explored within `budget`; on a space the
+/// budget cut short, only what is certain on the part explored.
+fn explored(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundness {
     let space: Space<()> = Space::explore(
         &wn.net,
         &wn.net.initial,
@@ -132,23 +233,10 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
     );
     let path = |i: u32| show_path(prog, wn, &space.path_to(i));
     let mut s = Soundness {
-        workflow: wn.root as usize,
         states: space.len(),
         bytes: space.bytes(),
         truncated: space.truncated,
-        deadlocks: Vec::new(),
-        improper: Vec::new(),
-        unreached: Vec::new(),
-        unsafe_steps: Vec::new(),
-        unbounded: None,
-        lost_events: Vec::new(),
-        cut: wn.cut.iter().map(|&(_, a)| a).collect(),
-        workflows: {
-            let mut v: Vec<u32> = wn.contexts.iter().map(|c| c.workflow).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        },
+        ..Soundness::empty(wn)
     };
     // Tokens that pile up: the place that grew between the covered state and the covering one.
     if let Some(Limit::Unbounded { state, covered }) = space.truncated {
@@ -362,6 +450,319 @@ pub fn analyse_net(prog: &Program, wn: &WorkflowNet, budget: Budget) -> Soundnes
         }
     }
     s
+}
+
+/// [`analyse_net`] beyond [`EXACT`]: `d`, the verdict of [`decide`] for `sink` within `budget`,
+/// its findings located at steps. `part` is the exploration cut short at [`EXACT`]; what it
+/// found is certain and kept.
+fn decided(
+    prog: &Program,
+    wn: &WorkflowNet,
+    sink: &Sink,
+    d: Decision,
+    budget: Budget,
+    part: Soundness,
+) -> Soundness {
+    let mut s = Soundness {
+        states: d.states,
+        bytes: d.peak_bytes,
+        truncated: None,
+        ..part
+    };
+    let show = |path: &[u32]| show_path(prog, wn, path);
+    match d.answer {
+        Answer::NotDecided(limit) => {
+            s.truncated = Some(limit);
+            return s;
+        }
+        Answer::NotSound(findings) => {
+            for f in findings {
+                locate(prog, wn, &f, &mut s);
+            }
+            if s.deadlocks.is_empty()
+                && s.improper.is_empty()
+                && s.unreached.is_empty()
+                && s.unsafe_steps.is_empty()
+                && s.unbounded.is_none()
+            {
+                // Only transitions that never fire, none of them a step's only way in (a trigger
+                // whose event is never pending there): sound as steps go, so on to the rest.
+            } else {
+                return s;
+            }
+        }
+        Answer::Sound => {
+            unreached(prog, wn, &[], &mut s);
+            if !s.unreached.is_empty() {
+                return s;
+            }
+        }
+    }
+    // Two branches on one step.
+    if !safe_by_structure(wn) {
+        let safe = Safe { sink };
+        match decide(&wn.net, &safe, budget).answer {
+            Answer::NotDecided(limit) => s.truncated = Some(limit),
+            Answer::NotSound(findings) => {
+                for f in &findings {
+                    let (Finding::Improper { path, .. }
+                    | Finding::Deadlock { path, .. }
+                    | Finding::Livelock { path, .. }
+                    | Finding::Unbounded { path, .. }) = f
+                    else {
+                        continue;
+                    };
+                    if let Some((at, join, upto)) = first_unsafe(prog, wn, path) {
+                        if !s.unsafe_steps.iter().any(|u| u.0 == at) {
+                            s.unsafe_steps.push((at, show(&path[..upto]), join));
+                        }
+                    }
+                }
+            }
+            Answer::Sound => {}
+        }
+    }
+    // Events raised where nothing can take them any more.
+    for (e, place) in wn.event_place.iter().enumerate() {
+        let Some(p) = *place else { continue };
+        if prog.events[e].keep.is_some() || s.lost_events.iter().any(|l| l.0 == e as u32) {
+            continue;
+        }
+        let mut ignored = sink.ignored.to_vec();
+        ignored[p as usize] = false;
+        let counted = Sink {
+            place: wn.end,
+            ignored: &ignored,
+        };
+        match decide(&wn.net, &counted, budget).answer {
+            Answer::NotDecided(limit) => s.truncated = s.truncated.or(Some(limit)),
+            Answer::NotSound(findings) => {
+                if let Some(path) = findings.iter().find_map(|f| match f {
+                    Finding::Improper { path, .. }
+                    | Finding::Deadlock { path, .. }
+                    | Finding::Livelock { path, .. }
+                    | Finding::Unbounded { path, .. } => Some(path),
+                    Finding::Dead { .. } => None,
+                }) {
+                    s.lost_events.push((e as u32, show(path)));
+                }
+            }
+            Answer::Sound => {}
+        }
+    }
+    s
+}
+
+/// A finding of [`decide`] on `wn`'s net, located at steps in `s`.
+fn locate(prog: &Program, wn: &WorkflowNet, f: &Finding, s: &mut Soundness) {
+    let show = |path: &[u32]| show_path(prog, wn, path);
+    match f {
+        Finding::Deadlock { path, marking } | Finding::Livelock { path, marking } => {
+            // The joins and waits holding a branch that cannot move on.
+            let mut found = false;
+            for (c, at) in wn.steps_in(&marking.0) {
+                if s.deadlocks.iter().any(|d| d.at == at) {
+                    found = true;
+                    continue;
+                }
+                let step = prog.step(at);
+                let d = match step.kind {
+                    StepKind::Join => {
+                        let places: Vec<u32> = step
+                            .join_inputs
+                            .iter()
+                            .filter_map(|&from| wn.join_place(c, at, from))
+                            .collect();
+                        let fires = places.first().is_some_and(|&q| {
+                            wn.net
+                                .consumers(q)
+                                .iter()
+                                .any(|&t| wn.net.is_enabled(marking, t))
+                        });
+                        if fires {
+                            continue;
+                        }
+                        let arrived = places.iter().filter(|&&q| marking.get(q) > 0).count();
+                        Deadlock {
+                            at,
+                            arrived,
+                            needed: step.join_inputs.len(),
+                            path: show(path),
+                        }
+                    }
+                    StepKind::Wait => {
+                        let Some(q) = wn.at(c, at) else { continue };
+                        if wn.out[q as usize]
+                            .iter()
+                            .any(|&t| wn.net.is_enabled(marking, t))
+                        {
+                            continue;
+                        }
+                        Deadlock {
+                            at,
+                            arrived: 0,
+                            needed: 0,
+                            path: show(path),
+                        }
+                    }
+                    _ => continue,
+                };
+                found = true;
+                s.deadlocks.push(d);
+            }
+            if !found {
+                // No join or wait is stuck where the case can no longer complete: the branch
+                // that cannot get to the end is named at its step.
+                if let Some(&(_, at)) = wn.steps_in(&marking.0).first() {
+                    s.deadlocks.push(Deadlock {
+                        at,
+                        arrived: 0,
+                        needed: 0,
+                        path: show(path),
+                    });
+                }
+            }
+        }
+        Finding::Improper { path, .. } => {
+            // The first marking on the path with the case ended and work left: the end fired,
+            // and the steps still holding a branch.
+            let mut m: Marking = wn.net.initial.clone();
+            let mut end = None;
+            for (i, &t) in path.iter().enumerate() {
+                if !wn.net.is_enabled(&m, t) {
+                    break;
+                }
+                wn.net.fire_in(&mut m, t);
+                let l = &wn.labels[t as usize];
+                if l.how == Move::End {
+                    end = Some(l.step);
+                }
+                let Some(end) = end.filter(|_| m.get(wn.end) > 0) else {
+                    continue;
+                };
+                let active: Vec<At> = wn.steps_in(&m.0).into_iter().map(|(_, a)| a).collect();
+                if active.is_empty() {
+                    continue;
+                }
+                if !s.improper.iter().any(|x| x.0 == end) {
+                    s.improper.push((end, active, show(&path[..=i])));
+                }
+                break;
+            }
+        }
+        Finding::Unbounded { path, place, .. } => {
+            let at = match wn.places[*place as usize] {
+                PlaceKind::At { at, .. } => Some(at),
+                PlaceKind::JoinInput { join, .. } => Some(join),
+                _ => None,
+            };
+            if let (Some(at), None) = (at, &s.unbounded) {
+                s.unbounded = Some((at, show(path)));
+            }
+        }
+        Finding::Dead { transitions } => unreached(prog, wn, transitions, s),
+    }
+}
+
+/// Steps no execution reaches, given the transitions that never fire (on a complete space):
+/// steps no other transition leads to or leaves from (a join no step leads to has none).
+fn unreached(prog: &Program, wn: &WorkflowNet, dead: &[u32], s: &mut Soundness) {
+    let mut live = vec![true; wn.net.transitions.len()];
+    for &t in dead {
+        live[t as usize] = false;
+    }
+    let mut reached: BTreeSet<At> = wn
+        .steps_in(&wn.net.initial.0)
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    for (t, tr) in wn.net.transitions.iter().enumerate() {
+        if !live[t] {
+            continue;
+        }
+        let l = &wn.labels[t];
+        reached.insert(l.step);
+        reached.extend(l.enters.iter().map(|&(_, a)| a));
+        reached.extend(wn.steps_in(&tr.post).into_iter().map(|(_, a)| a));
+    }
+    for &w in &s.workflows {
+        for si in 0..prog.workflows[w as usize].steps.len() {
+            let a = At { w, s: si as u32 };
+            if !reached.contains(&a) && !s.unreached.contains(&a) {
+                s.unreached.push(a);
+            }
+        }
+    }
+}
+
+/// Whether `wn`'s net is safe whenever it is sound, by its structure: free-choice (transitions
+/// that share an input place have the same input places), ordinary (every arc of weight 1),
+/// without events and capacities.
+fn safe_by_structure(wn: &WorkflowNet) -> bool {
+    let net: &Net = &wn.net;
+    if wn.event_place.iter().any(Option::is_some) || net.places.iter().any(|p| p.capacity.is_some())
+    {
+        return false;
+    }
+    let ordinary = net
+        .transitions
+        .iter()
+        .all(|t| t.pre.iter().chain(&t.post).all(|&(_, w)| w == 1));
+    ordinary
+        && (0..net.place_count() as u32).all(|p| {
+            let cs = net.consumers(p);
+            cs.windows(2)
+                .all(|w| net.transitions[w[0] as usize].pre == net.transitions[w[1] as usize].pre)
+        })
+}
+
+/// The final condition of a compiled workflow with two tokens on a counted place as a violation.
+struct Safe<'a> {
+    sink: &'a Sink<'a>,
+}
+
+impl Finals for Safe<'_> {
+    fn is_final(&self, m: &[(u32, u32)]) -> bool {
+        self.sink.is_final(m)
+    }
+    fn overshoots(&self, m: &[(u32, u32)]) -> bool {
+        self.sink.overshoots(m) || m.iter().any(|&(p, n)| n > 1 && self.sink.counts(p))
+    }
+    fn counts(&self, p: u32) -> bool {
+        self.sink.counts(p)
+    }
+    fn mentions(&self, p: u32) -> bool {
+        self.sink.mentions(p)
+    }
+    fn must_be_safe(&self) -> bool {
+        true
+    }
+}
+
+/// The first step (or join input) along `path` that holds two branches: the step, whether it is
+/// a join input, and the length of the path that puts the second branch there.
+fn first_unsafe(prog: &Program, wn: &WorkflowNet, path: &[u32]) -> Option<(At, bool, usize)> {
+    let mut m: Marking = wn.net.initial.clone();
+    for (i, &t) in path.iter().enumerate() {
+        if !wn.net.is_enabled(&m, t) {
+            return None;
+        }
+        wn.net.fire_in(&mut m, t);
+        let hit = m.0.iter().find_map(|&(p, k)| {
+            (k > 1)
+                .then(|| match wn.places[p as usize] {
+                    PlaceKind::At { at, .. } if prog.step(at).kind == StepKind::End => None,
+                    PlaceKind::At { at, .. } => Some((at, false)),
+                    PlaceKind::JoinInput { join, .. } => Some((join, true)),
+                    _ => None,
+                })
+                .flatten()
+        });
+        if let Some((at, join)) = hit {
+            return Some((at, join, i + 1));
+        }
+    }
+    None
 }
 
 /// A path of fired transitions as text: `a → b → fork ⇒ {x, y}; x → e (end); y → j (join) →

@@ -11,6 +11,10 @@
 //! other tokens left, and for each join, markings holding a token there from which no
 //! continuation fires it. Nothing of the engine is used but loading and the analysis.
 //!
+//! Each workflow is also analysed with the verdict taken from `net::decide` (the whole space
+//! explored to its first state only, `soundness::analyse_net_within`): the verdict must be the
+//! same, and its findings (it stops at the first certain one) among the whole space's.
+//!
 //! The token game, as `docs/semantics.md` defines it: a task moves its token to one of its
 //! targets; a fork replaces it by one token per branch; a token that moves into a join waits at
 //! the join's input for the step it came from, and the join fires when every input (every step
@@ -26,6 +30,7 @@ use proptest::test_runner::{Config, TestRunner};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use steg_engine::net::space::Budget;
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -380,17 +385,45 @@ fn engine(w: &[Kind]) -> Verdict {
     let mut diags = Vec::new();
     let m = steg_engine::load_municipality(&dir.0, &mut sources, &mut diags);
     assert!(m.complete, "{}\n{diags:?}", to_yaml(w));
-    let results = steg_engine::soundness::analyse(&m, steg_engine::net::space::Budget::CHECK);
+    let results = steg_engine::soundness::analyse(&m, Budget::CHECK);
     let s = results
         .into_iter()
         .next()
         .expect("the entry workflow is explored");
     assert!(s.truncated.is_none());
-    Verdict {
-        deadlocks: s.deadlocks.iter().map(|d| d.at.s as usize).collect(),
-        improper: s.improper.iter().map(|i| i.0.s as usize).collect(),
-        unreached: s.unreached.iter().map(|a| a.s as usize).collect(),
-        unsynchronised: s.unsafe_steps.iter().map(|u| u.0.s as usize).collect(),
+    let full = Verdict::of(&s);
+    // The same net with the verdict from `net::decide` (the whole space explored only to its
+    // first state): it may name fewer findings (it stops at the first certain one), never
+    // others, and its verdict is the same.
+    let graph = steg_engine::Graph::build(&m);
+    let sem = steg_engine::Semantics::new(&m, &graph);
+    let wn = sem.nets.iter().flatten().next().unwrap();
+    let one = Budget {
+        states: 1,
+        bytes: usize::MAX,
+    };
+    let d = steg_engine::soundness::analyse_net_within(&sem.prog, wn, one, Budget::CHECK);
+    assert!(d.undecided().is_none(), "{}", to_yaml(w));
+    assert_eq!(d.verdict(), s.verdict(), "{}\n{d:?}", to_yaml(w));
+    let decided = Verdict::of(&d);
+    for (part, all) in [
+        (&decided.deadlocks, &full.deadlocks),
+        (&decided.improper, &full.improper),
+        (&decided.unreached, &full.unreached),
+    ] {
+        assert!(part.is_subset(all), "{}\n{decided:?}\n{full:?}", to_yaml(w));
+    }
+    full
+}
+
+impl Verdict {
+    fn of(s: &steg_engine::soundness::Soundness) -> Verdict {
+        Verdict {
+            deadlocks: s.deadlocks.iter().map(|d| d.at.s as usize).collect(),
+            improper: s.improper.iter().map(|i| i.0.s as usize).collect(),
+            unreached: s.unreached.iter().map(|a| a.s as usize).collect(),
+            unsynchronised: s.unsafe_steps.iter().map(|u| u.0.s as usize).collect(),
+        }
     }
 }
 

@@ -21,6 +21,12 @@ pub(crate) fn check(cx: &Cx, sound: &[Soundness], out: &mut Vec<Diagnostic>) {
                     "this join can wait for ever",
                     "lead every branch of the fork to this join, or end the case only after it",
                 )
+            } else if w.def.steps.0[d.at.s as usize].1.kind() != crate::model::StepKind::Wait {
+                (
+                    format!("the branch at `{}` can no longer reach an end: after {}, the case can never complete", name.value, d.path),
+                    "no end can be reached from here",
+                    "make sure every branch can still reach its join or an end",
+                )
             } else {
                 (
                     format!("wait `{}` can wait for ever: after {}, nothing it listens for can come any more", name.value, d.path),

@@ -1,7 +1,8 @@
 //! The registry: every diagnostic's stable code, name, severity and documentation, one file per
 //! code, in one table. Codes are never reused.
 //!
-//! `S`: reading files (syntax, fields, values, limits); `R`: rules; `G`: the workflow graph.
+//! `S`: reading files (syntax, fields, values, limits); `R`: rules; `G`: the workflow graph;
+//! `N`: the soundness of an imported model's net.
 //!
 //! This module sits at the bottom of the engine: the loader, the rules layer and the checks all
 //! emit these codes, and nothing here depends on them. The logic of a check is in `check/`.
@@ -19,12 +20,14 @@ macro_rules! declare_check {
 }
 
 mod dead_end;
+mod dead_transition;
 mod decision_without_legal_basis;
 mod duplicate_id;
 mod duplicate_key;
 mod end_has_transitions;
 mod extends_cycle;
 mod improper_completion;
+mod improper_termination;
 mod input_too_large;
 mod invalid_model_file;
 mod invalid_start;
@@ -35,12 +38,14 @@ mod missing_else;
 mod missing_follow_up;
 mod missing_return_to_referrer;
 mod missing_review;
+mod net_cannot_complete;
 mod no_path_to_end;
 mod referral_never_returns;
 mod removed_step_still_used;
 mod rule_failed;
 mod rule_syntax;
 mod rule_test_failed;
+mod soundness_not_decided;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
@@ -59,12 +64,14 @@ mod yaml_syntax;
 use crate::diagnostic::CheckInfo;
 
 pub use dead_end::DEAD_END;
+pub use dead_transition::DEAD_TRANSITION;
 pub use decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
 pub use duplicate_id::DUPLICATE_ID;
 pub use duplicate_key::DUPLICATE_KEY;
 pub use end_has_transitions::END_HAS_TRANSITIONS;
 pub use extends_cycle::EXTENDS_CYCLE;
 pub use improper_completion::IMPROPER_COMPLETION;
+pub use improper_termination::IMPROPER_TERMINATION;
 pub use input_too_large::INPUT_TOO_LARGE;
 pub use invalid_model_file::INVALID_MODEL_FILE;
 pub use invalid_start::INVALID_START;
@@ -75,12 +82,14 @@ pub use missing_else::MISSING_ELSE;
 pub use missing_follow_up::MISSING_FOLLOW_UP;
 pub use missing_return_to_referrer::MISSING_RETURN_TO_REFERRER;
 pub use missing_review::MISSING_REVIEW;
+pub use net_cannot_complete::NET_CANNOT_COMPLETE;
 pub use no_path_to_end::NO_PATH_TO_END;
 pub use referral_never_returns::REFERRAL_NEVER_RETURNS;
 pub use removed_step_still_used::REMOVED_STEP_STILL_USED;
 pub use rule_failed::RULE_FAILED;
 pub use rule_syntax::RULE_SYNTAX;
 pub use rule_test_failed::RULE_TEST_FAILED;
+pub use soundness_not_decided::SOUNDNESS_NOT_DECIDED;
 pub use state_space_too_large::STATE_SPACE_TOO_LARGE;
 pub use step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use step_never_executed::STEP_NEVER_EXECUTED;
@@ -135,6 +144,10 @@ pub static ALL: &[&CheckInfo] = &[
     &LOST_EVENT,
     &UNSYNCHRONISED_BRANCHES,
     &TIMER_RESTARTED,
+    &NET_CANNOT_COMPLETE,
+    &IMPROPER_TERMINATION,
+    &DEAD_TRANSITION,
+    &SOUNDNESS_NOT_DECIDED,
 ];
 
 /// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.

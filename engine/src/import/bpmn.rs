@@ -82,6 +82,13 @@ const IGNORED: &[&str] = &[
     "monitoring",
     "dataInputAssociation",
     "dataOutputAssociation",
+    // A sub-process's own references to its flows and its loop marker (reported at the
+    // sub-process), inside the element that is also its scope.
+    "incoming",
+    "outgoing",
+    "standardLoopCharacteristics",
+    "multiInstanceLoopCharacteristics",
+    "completionCondition",
 ];
 /// Data elements: not expressible (steg's case data is not drawn), reported.
 const DATA: &[&str] = &[
@@ -105,6 +112,9 @@ struct FNode<'a> {
     boundary: Vec<usize>,
     role: Role,
     step: Option<usize>,
+    /// The step a case enters when it reaches this element, when not `step` (a wait for a
+    /// boundary event before a sub-process).
+    entry: Option<usize>,
     /// Whether its ways out are set.
     wired: bool,
 }
@@ -174,10 +184,34 @@ struct Ctx<'a, 'd, 't> {
     wf_ids: Ids,
     pending: Vec<Pending>,
     seen_ids: HashSet<String>,
+    /// Event definitions declared at the root, by id (`<eventDefinitionRef>` names them).
+    root_defs: HashMap<&'a str, &'a El>,
 }
 
 fn bpmn_kids<'a>(el: &'a El) -> impl Iterator<Item = &'a El> + 'a {
     el.children.iter().filter(|c| c.ns == NS)
+}
+
+/// The name a link event pairs by: its link event definition's `name`, else the event's.
+fn link_name(node: &FNode) -> Option<String> {
+    node.defs
+        .iter()
+        .find(|(k, _)| *k == "link")
+        .and_then(|(_, d)| d.attr("name"))
+        .map(str::to_string)
+        .or_else(|| node.name.clone())
+}
+
+/// Whether a sub-process has flow elements of its own (else it is collapsed: an activity).
+fn has_flow_nodes(el: &El) -> bool {
+    bpmn_kids(el).any(|c| {
+        let t = c.name.as_str();
+        TASKS.contains(&t)
+            || GATEWAYS.contains(&t)
+            || EVENTS.contains(&t)
+            || CONTAINERS.contains(&t)
+            || t == "callActivity"
+    })
 }
 
 fn name_of(el: &El) -> Option<String> {
@@ -204,6 +238,7 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
         wf_ids: Ids::default(),
         pending: Vec::new(),
         seen_ids: HashSet::new(),
+        root_defs: HashMap::new(),
     };
     cx.model.title = root.attr("name").map(str::to_string).or_else(|| {
         root.attr("targetNamespace")
@@ -215,6 +250,10 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
     for el in bpmn_kids(root) {
         let id = el.attr("id").unwrap_or_default();
         let name = name_of(el).unwrap_or_else(|| id.to_string());
+        if el.name.ends_with("EventDefinition") {
+            cx.root_defs.insert(id, el);
+            continue;
+        }
         match el.name.as_str() {
             "message" => {
                 cx.messages.insert(id, name);
@@ -270,7 +309,7 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
                         }
                         "documentation" | "extensionElements" | "textAnnotation"
                         | "association" | "group" => {}
-                        other => cx.d.unsupported(
+                        other => cx.d.left_out(
                             c.offset,
                             format!("<{other}> `{}` in the collaboration is left out", c.attr("id").unwrap_or_default()),
                             "steg models the pools' processes; conversations and correlations have no counterpart",
@@ -289,12 +328,12 @@ pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
             | "conversation"
             | "partnerRole"
             | "partnerEntity"
-            | "correlationProperty" => cx.d.unsupported(
+            | "correlationProperty" => cx.d.left_out(
                 el.offset,
                 format!("<{}> `{id}` is left out", el.name),
                 "steg imports processes and their pools; this element has no counterpart",
             ),
-            other => cx.d.unsupported(
+            other => cx.d.left_out(
                 el.offset,
                 format!("<{other}> `{id}` is not a BPMN element steg knows; left out"),
                 "only processes, collaborations and their elements are imported",
@@ -414,11 +453,20 @@ fn lanes_of(cx: &mut Ctx, el: &El, pid: &str, lanes: &mut Lanes) {
     }
 }
 
-/// Per event: (kind, element) of its event definitions.
-fn defs_of(el: &El) -> Vec<(&str, &El)> {
-    bpmn_kids(el)
+/// Per event: (kind, element) of its event definitions, given inside it or by reference
+/// (`<eventDefinitionRef>` to a definition at the root).
+fn defs_of<'a>(el: &'a El, root: &HashMap<&'a str, &'a El>) -> Vec<(&'a str, &'a El)> {
+    let mut out: Vec<(&str, &El)> = bpmn_kids(el)
         .filter_map(|c| c.name.strip_suffix("EventDefinition").map(|k| (k, c)))
-        .collect()
+        .collect();
+    for r in el.kids("eventDefinitionRef") {
+        if let Some(&d) = root.get(r.text.trim()) {
+            if let Some(k) = d.name.strip_suffix("EventDefinition") {
+                out.push((k, d));
+            }
+        }
+    }
+    out
 }
 
 /// Convert one scope (a process or a sub-process) into workflow `wid`, pushing it (and the
@@ -434,6 +482,8 @@ fn scope(
 ) {
     let pid = el.attr("id").unwrap_or_default().to_string();
     let first_pending = cx.pending.len();
+    // Approximations reported while this scope is built make its workflow's verdict uncertain.
+    let outer = cx.d.workflow.replace(wid.clone());
     let mut nodes: Vec<FNode> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut flow_els: Vec<&El> = Vec::new();
@@ -454,7 +504,7 @@ fn scope(
             || tag == "callActivity";
         if !known {
             if DATA.contains(&tag) {
-                cx.d.unsupported(
+                cx.d.left_out(
                     c.offset,
                     format!("data element <{tag}> `{id}` is left out"),
                     "steg's case data is set by steps (`set:`) and read by rules; data objects are not drawn",
@@ -485,12 +535,13 @@ fn scope(
             id,
             tag,
             name: name_of(c),
-            defs: defs_of(c),
+            defs: defs_of(c, &cx.root_defs),
             ins: Vec::new(),
             outs: Vec::new(),
             boundary: Vec::new(),
             role: Role::Open,
             step: None,
+            entry: None,
             wired: false,
         });
     }
@@ -556,8 +607,10 @@ fn scope(
         inherited,
     };
     b.classify(cx);
+    b.parallel_ends(cx);
     b.wire(cx);
     let start = b.start(cx, el);
+    cx.d.workflow = outer;
     let wf = IWorkflow {
         id: wid,
         at: el.offset,
@@ -689,22 +742,34 @@ impl<'a> Builder<'a, '_> {
                             "steg has exclusive choices (`next` with conditions) and forks; split the rule into those",
                         );
                     }
-                    if outs == 1 && !pinned {
+                    if outs == 1 && !pinned && ins >= 2 && self.merges_into_join(n) {
+                        // Kept as a step: the join after it counts the branches that meet
+                        // here as one input, as BPMN's merge does.
+                        let s = self.new_step(cx, n, StepKind::Task);
+                        self.steps[s].description = Some(
+                            "An exclusive merge before a join: the branches that meet here are one input of the join."
+                                .to_string(),
+                        );
+                    } else if outs == 1 && !pinned {
                         self.nodes[n].role = Role::Pass;
                     } else if outs <= 1 {
                         self.new_step(cx, n, StepKind::Task);
                     }
                     // Splitting gateways are decided in `wire`, once their neighbours are.
                 }
+                "inclusiveGateway" if outs >= 2 && ins <= 1 && !pinned => {
+                    // An inclusive split: a choice among the combinations of branches.
+                    self.new_step(cx, n, StepKind::Wait);
+                }
                 "parallelGateway" | "inclusiveGateway" => {
-                    if tag == "inclusiveGateway" && (ins >= 2 || outs >= 2) {
+                    if tag == "inclusiveGateway" && ins >= 2 {
                         cx.d.unsupported(
                             offset,
                             format!(
-                                "inclusive gateway `{id}` is imported as a parallel one: {}",
-                                if outs >= 2 { "every branch is taken" } else { "it waits for every branch" }
+                                "inclusive gateway `{id}` merges: BPMN waits for the branches that can still arrive, steg's join for every branch{}",
+                                if outs >= 2 { ", and every branch after it is taken" } else { "" }
                             ),
-                            "steg cannot take \"some\" branches; model the combinations as a choice of forks, or accept that every branch runs",
+                            "steg cannot wait for \"the branches that were taken\"; model the combinations as a choice of forks, each with its own join",
                         );
                     }
                     if outs >= 2 && ins <= 1 {
@@ -745,14 +810,29 @@ impl<'a> Builder<'a, '_> {
                         );
                         continue;
                     }
-                    if tag == "transaction" {
-                        cx.d.unsupported(
-                            offset,
-                            format!("transaction `{id}` is imported as a plain sub-process"),
-                            "steg has no compensation or cancellation; the transaction's content is kept",
-                        );
+                    if tag != "callActivity" && !has_flow_nodes(self.nodes[n].el) {
+                        // A collapsed sub-process: an activity like a task.
+                        let waits = self.nodes[n]
+                            .boundary
+                            .iter()
+                            .any(|&b| !self.def(b, "compensate"));
+                        let kind = if waits {
+                            StepKind::Wait
+                        } else {
+                            StepKind::Task
+                        };
+                        self.new_step(cx, n, kind);
+                    } else {
+                        if tag == "transaction" {
+                            cx.d.unsupported(
+                                offset,
+                                format!("transaction `{id}` is imported as a plain sub-process"),
+                                "steg has no compensation or cancellation; the transaction's content is kept",
+                            );
+                        }
+                        let s = self.new_step(cx, n, StepKind::Referral);
+                        self.boundary_wait(cx, n, s);
                     }
-                    self.new_step(cx, n, StepKind::Referral);
                 }
                 "adHocSubProcess" => {
                     cx.d.unsupported(
@@ -800,6 +880,267 @@ impl<'a> Builder<'a, '_> {
                 );
             }
         }
+    }
+
+    /// Whether the single flow out of merging gateway `n` reaches a parallel or inclusive join,
+    /// through other exclusive merges.
+    fn merges_into_join(&self, n: usize) -> bool {
+        let mut at = n;
+        for _ in 0..self.nodes.len() {
+            let [f] = self.nodes[at].outs[..] else {
+                return false;
+            };
+            let t = self.flows[f].to;
+            let node = &self.nodes[t];
+            match node.tag {
+                "parallelGateway" | "inclusiveGateway" if node.ins.len() >= 2 => return true,
+                "exclusiveGateway" if node.outs.len() == 1 => at = t,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Boundary events that are not errors or escalations on the sub-process or call activity
+    /// `n` (referral step `s`): a referral cannot be interrupted, so the event is imported as
+    /// one that may come before the referral starts, in a wait step cases enter first. Its
+    /// path is reachable; that it cannot come while the referral runs is reported (S005).
+    fn boundary_wait(&mut self, cx: &mut Ctx, n: usize, s: usize) {
+        let interrupting: Vec<usize> = self.nodes[n]
+            .boundary
+            .iter()
+            .copied()
+            .filter(|&b| {
+                !matches!(
+                    self.nodes[b].defs.first().map(|(k, _)| *k),
+                    Some("error" | "escalation" | "compensate")
+                )
+            })
+            .collect();
+        if interrupting.is_empty() {
+            return;
+        }
+        let w = self.synth(cx, n, "or_event", StepKind::Wait);
+        self.steps[w].at = self.steps[s].at;
+        self.nodes[n].entry = Some(w);
+        for b in interrupting {
+            let node = &self.nodes[b];
+            cx.d.unsupported(
+                node.el.offset,
+                format!(
+                    "boundary event `{}` on `{}`: steg cannot interrupt a referral; imported as an event that may come before `{}` starts (its path is reachable, but not while `{}` runs)",
+                    node.id, self.nodes[n].id, self.nodes[n].id, self.nodes[n].id
+                ),
+                "model the event as a trigger of a wait step inside the called process",
+            );
+        }
+    }
+
+    /// Ends of branches that other branches may still be running beside (BPMN ends only the
+    /// branch there; a steg `end` ends the case): reported (S005), so the workflow's verdict is
+    /// not decided. Terminate end events end the whole process, as steg's `end` does.
+    fn parallel_ends(&mut self, cx: &mut Ctx) {
+        if cx.steg {
+            return;
+        }
+        let count = self.nodes.len();
+        let mut seen = vec![false; count];
+        let mut stack: Vec<usize> = Vec::new();
+        for n in 0..count {
+            let node = &self.nodes[n];
+            let splits = match node.tag {
+                "parallelGateway" | "inclusiveGateway" => node.outs.len() >= 2,
+                "exclusiveGateway" | "complexGateway" | "eventBasedGateway" => false,
+                _ => {
+                    node.outs.len() >= 2
+                        || node
+                            .boundary
+                            .iter()
+                            .any(|&b| self.nodes[b].el.attr("cancelActivity") == Some("false"))
+                }
+            };
+            if splits {
+                stack.extend(node.outs.iter().map(|&f| self.flows[f].to));
+            }
+        }
+        let mut report: Vec<usize> = Vec::new();
+        while let Some(t) = stack.pop() {
+            if std::mem::replace(&mut seen[t], true) {
+                continue;
+            }
+            let node = &self.nodes[t];
+            if matches!(node.tag, "parallelGateway" | "inclusiveGateway") && node.ins.len() >= 2 {
+                continue;
+            }
+            let ends = match node.tag {
+                "endEvent" => !node.defs.iter().any(|(k, _)| *k == "terminate"),
+                "startEvent" => false,
+                t if GATEWAYS.contains(&t) => false,
+                _ => node.outs.is_empty() && node.role != Role::Dropped,
+            };
+            if ends {
+                report.push(t);
+            }
+            stack.extend(node.outs.iter().map(|&f| self.flows[f].to));
+            stack.extend(node.boundary.iter().copied());
+        }
+        report.sort_unstable();
+        for t in report {
+            let node = &self.nodes[t];
+            cx.d.unsupported(
+                node.el.offset,
+                format!(
+                    "`{}` ends a branch that may run beside others: in BPMN it ends only that branch, while a steg `end` ends the case",
+                    node.id
+                ),
+                "join the parallel branches before one end, or make it a terminate end event if the case should end here",
+            );
+        }
+    }
+
+    /// An activity or event with no outgoing flow ends its path (BPMN 2.0, §13.2): an `end`
+    /// step after it.
+    fn implicit_end(&mut self, cx: &mut Ctx, n: usize) -> Option<String> {
+        let node = &self.nodes[n];
+        let ends = !node.tag.ends_with("Gateway") && node.tag != "endEvent";
+        if !ends {
+            return None;
+        }
+        let outcome = slug(node.name.as_deref().unwrap_or(&node.id), "outcome");
+        let id = node.id.clone();
+        let s = self.synth(cx, n, "end", StepKind::End);
+        self.steps[s].outcome = Some(outcome);
+        self.steps[s].description = Some(format!(
+            "Implicit end: bpmn:{id} has no outgoing flow, so its path ends after it."
+        ));
+        Some(self.steps[s].id.clone())
+    }
+
+    /// The flows out of `n` as BPMN's inclusive split (an inclusive gateway, or an activity
+    /// with conditional flows): every flow whose condition holds is taken, flows without one
+    /// always, the default only when no condition holds. A free choice (wait step `s`, or one
+    /// made here) among those combinations, each a fork of its branches. The step a case
+    /// enters.
+    fn or_split(&mut self, cx: &mut Ctx, n: usize, s: Option<usize>) -> Option<String> {
+        let node = &self.nodes[n];
+        let default = node.el.attr("default");
+        let (mut always, mut conditional, mut dflt) = (Vec::new(), Vec::new(), None);
+        for &f in &node.outs {
+            let flow = &self.flows[f];
+            if default == Some(flow.id.as_str()) {
+                dflt = Some(f);
+            } else if flow.cond.as_deref().is_some_and(|c| c != "true") {
+                conditional.push(f);
+            } else {
+                always.push(f);
+            }
+        }
+        if conditional.len() > 4 {
+            let s = match s {
+                Some(s) => s,
+                None => self.synth(cx, n, "choice", StepKind::Wait),
+            };
+            cx.d.unsupported(
+                self.nodes[n].el.offset,
+                format!("`{}` takes any combination of {} conditional branches; imported as a free choice of one of them", self.nodes[n].id, conditional.len()),
+                "split the choice into fewer conditions, or into exclusive choices and forks",
+            );
+            self.free_choice(cx, n, s);
+            return Some(self.steps[s].id.clone());
+        }
+        let mut options: Vec<Vec<usize>> = Vec::new();
+        for mask in 1u32..(1 << conditional.len()) {
+            let mut o = always.clone();
+            o.extend(
+                (0..conditional.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| conditional[i]),
+            );
+            options.push(o);
+        }
+        match dflt {
+            Some(d) => {
+                let mut o = always.clone();
+                o.push(d);
+                options.push(o);
+            }
+            None if !always.is_empty() => options.push(always.clone()),
+            None => {}
+        }
+        let bpmn_id = self.nodes[n].id.clone();
+        let mut targets: Vec<(Vec<usize>, String)> = Vec::new();
+        for (k, o) in options.iter().enumerate() {
+            let to = if let [f] = o[..] {
+                self.entry(cx, self.flows[f].to)
+            } else {
+                let fork = self.synth(cx, n, &format!("all{}", k + 1), StepKind::Fork);
+                for &f in o {
+                    if let Some(to) = self.entry(cx, self.flows[f].to) {
+                        self.steps[fork].next.push(INext {
+                            to,
+                            cond: ICond::Always,
+                            title: None,
+                        });
+                    }
+                }
+                Some(self.steps[fork].id.clone())
+            };
+            if let Some(to) = to {
+                targets.push((o.clone(), to));
+            }
+        }
+        if s.is_none() {
+            if let [(_, to)] = &targets[..] {
+                return Some(to.clone());
+            }
+        }
+        let s = match s {
+            Some(s) => s,
+            None => self.synth(cx, n, "choice", StepKind::Wait),
+        };
+        let sid = self.steps[s].id.clone();
+        for (o, to) in targets {
+            let labels: Vec<String> = o
+                .iter()
+                .map(|&f| {
+                    let flow = &self.flows[f];
+                    flow.name
+                        .as_deref()
+                        .map_or_else(|| slug(&flow.id, "branch"), |x| slug(x, "branch"))
+                })
+                .collect();
+            let event = format!("{sid}_{}", labels.join("_and_"));
+            let described: Vec<String> = o
+                .iter()
+                .map(|&f| {
+                    let flow = &self.flows[f];
+                    match (&flow.cond, dflt == Some(f)) {
+                        (_, true) => format!("{} (the default: no condition holds)", flow.id),
+                        (Some(c), _) if c != "true" => format!("{} (condition {c:?})", flow.id),
+                        _ => format!("{} (always)", flow.id),
+                    }
+                })
+                .collect();
+            cx.model.events.entry(event.clone()).or_insert_with(|| {
+                format!(
+                    "Inclusive choice at bpmn:{bpmn_id}: the branches {} are taken. The model does not say when.",
+                    described.join(", ")
+                )
+            });
+            let source = Some(format!(
+                "bpmn:{}",
+                o.iter()
+                    .map(|&f| self.flows[f].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+")
+            ));
+            self.steps[s].on.push(IOn {
+                trig: ITrig::Event(event),
+                to,
+                source,
+            });
+        }
+        Some(sid)
     }
 
     /// steg's export draws a decision with one way on as a task; its documentation still
@@ -850,15 +1191,16 @@ impl<'a> Builder<'a, '_> {
             }
             let node = &self.nodes[n];
             match node.role {
-                Role::Step => return node.step.map(|s| self.steps[s].id.clone()),
+                Role::Step => return node.entry.or(node.step).map(|s| self.steps[s].id.clone()),
                 Role::Pass => {
                     if node.tag.ends_with("ThrowEvent") {
-                        // A link throw goes on at the link catch of the same name.
-                        let name = node.name.clone();
+                        // A link throw goes on at the link catch whose link event definition
+                        // has the same name.
+                        let name = link_name(node);
                         match self.nodes.iter().position(|c| {
                             c.tag == "intermediateCatchEvent"
                                 && c.defs.iter().any(|(k, _)| *k == "link")
-                                && c.name == name
+                                && link_name(c) == name
                         }) {
                             Some(c) => {
                                 n = c;
@@ -1003,7 +1345,7 @@ impl<'a> Builder<'a, '_> {
     fn continuation(&mut self, cx: &mut Ctx, n: usize) -> Option<String> {
         let outs = self.nodes[n].outs.clone();
         match outs.as_slice() {
-            [] => None,
+            [] => self.implicit_end(cx, n),
             [f] => {
                 if let Some(c) = self.flows[*f].cond.clone() {
                     let node = &self.nodes[n];
@@ -1018,14 +1360,14 @@ impl<'a> Builder<'a, '_> {
                 self.entry(cx, self.flows[*f].to)
             }
             _ => {
-                let conditional = outs.iter().any(|&f| self.flows[f].cond.is_some());
-                if conditional {
-                    let node = &self.nodes[n];
-                    cx.d.unsupported(
-                        node.el.offset,
-                        format!("`{}` has conditional outgoing flows; imported as a free choice of one of them", node.id),
-                        "put an exclusive gateway after the activity",
-                    );
+                let conditional = outs.iter().any(|&f| {
+                    self.flows[f].cond.as_deref().is_some_and(|c| c != "true")
+                        || self.nodes[n].el.attr("default") == Some(self.flows[f].id.as_str())
+                });
+                if conditional && !cx.steg {
+                    // Conditional flows out of an activity: an inclusive split.
+                    self.or_split(cx, n, None)
+                } else if conditional {
                     let s = self.synth(cx, n, "choice", StepKind::Wait);
                     self.free_choice(cx, n, s);
                     Some(self.steps[s].id.clone())
@@ -1331,6 +1673,9 @@ impl<'a> Builder<'a, '_> {
                         });
                     }
                 }
+                (StepKind::Wait, "inclusiveGateway") => {
+                    self.or_split(cx, n, Some(s));
+                }
                 (StepKind::Wait, _) => self.with_boundary(cx, n, s),
                 (StepKind::Referral, _) => self.referral(cx, n, s),
                 (StepKind::Decision, "exclusiveGateway" | "complexGateway") => {
@@ -1447,6 +1792,11 @@ impl<'a> Builder<'a, '_> {
             }
         }
         let outcome = slug(outcome.as_deref().unwrap_or(&node.id), "outcome");
+        if node.defs.iter().any(|(k, _)| *k == "terminate") {
+            if let Some(w) = &cx.d.workflow {
+                cx.d.terminating.push(format!("{w}.{}", self.steps[s].id));
+            }
+        }
         if cx.steg || self.steps[s].title.as_deref() == Some(outcome.as_str()) {
             self.steps[s].title = None;
         }
@@ -1539,15 +1889,44 @@ impl<'a> Builder<'a, '_> {
                         errors.push((outcome, to));
                     }
                 }
+                Some("compensate") => self.drop_compensation(cx, b),
                 _ => {
-                    let bn = &self.nodes[b];
-                    cx.d.unsupported(
-                        bn.el.offset,
-                        format!("boundary event `{}` on `{}` is left out: a referral cannot be interrupted", bn.id, self.nodes[n].id),
-                        "end the called process with an outcome for it (an error end event) instead",
-                    );
+                    // Reported by `boundary_wait`: the event may come before the referral.
+                    let Some(w) = self.nodes[n].entry else {
+                        continue;
+                    };
+                    let wid = self.steps[w].id.clone();
+                    let trig = self.trigger(cx, b, Some(&wid));
+                    let source = Some(cx.d.source(
+                        "bpmn",
+                        &self.nodes[b].id.clone(),
+                        self.nodes[b].el.offset,
+                    ));
+                    if let Some(to) = self.continuation(cx, b) {
+                        self.steps[w].on.push(IOn { trig, to, source });
+                    }
                 }
             }
+        }
+        if let Some(w) = self.nodes[n].entry {
+            // The wait before the referral: the referral starts, or a boundary event comes.
+            let wid = self.steps[w].id.clone();
+            let sid = self.steps[s].id.clone();
+            let e = format!("{wid}_starts");
+            cx.model.events.entry(e.clone()).or_insert_with(|| {
+                format!(
+                    "bpmn:{} starts before any of its boundary events comes",
+                    self.nodes[n].id
+                )
+            });
+            self.steps[w].on.insert(
+                0,
+                IOn {
+                    trig: ITrig::Event(e),
+                    to: sid,
+                    source: None,
+                },
+            );
         }
         let callee = match tag {
             "callActivity" => {

@@ -14,8 +14,10 @@
 
 mod bpmn;
 mod pnml;
+mod verdict;
 pub(crate) mod xml;
 
+pub use verdict::{Explored, ModelVerdict};
 pub use xml::MAX_MODEL_BYTES;
 
 use crate::codes;
@@ -285,6 +287,13 @@ pub(crate) struct Diags<'a> {
     pub out: Vec<Diagnostic>,
     /// `model.bpmn`, for `source:` fields.
     pub name: String,
+    /// The workflow being imported, when an approximation there makes its verdict uncertain.
+    pub workflow: Option<String>,
+    /// Approximations (S005) that touch control flow: the workflow and the element's offset.
+    pub approximated: Vec<(String, usize)>,
+    /// End steps (`workflow.step`) that end the case on purpose while branches are active (a
+    /// BPMN terminate end event).
+    pub terminating: Vec<String>,
 }
 
 impl Diags<'_> {
@@ -304,7 +313,17 @@ impl Diags<'_> {
     }
 
     /// S005: an element the language cannot express, left out or approximated as `what` says.
+    /// In a workflow being imported it makes the workflow's verdict uncertain.
     pub fn unsupported(&mut self, offset: usize, message: String, help: &str) {
+        if let Some(w) = &self.workflow {
+            self.approximated.push((w.clone(), offset));
+        }
+        self.left_out(offset, message, help);
+    }
+
+    /// S005 for an element that carries no control flow (data, notes): reported, but the
+    /// verdict does not depend on it.
+    pub fn left_out(&mut self, offset: usize, message: String, help: &str) {
         self.push(
             &codes::UNSUPPORTED_ELEMENT,
             offset,
@@ -344,6 +363,12 @@ pub struct Imported {
     /// S005 and S006 diagnostics, at the elements in the model file.
     pub diagnostics: Vec<Diagnostic>,
     pub(crate) model: IModel,
+    /// The nets of a PNML file, read exactly (the verdict is decided on them).
+    pub(crate) nets: Vec<pnml::NetModel>,
+    /// Approximations (S005) that touch control flow: workflow and element offset.
+    pub(crate) approximated: Vec<(String, usize)>,
+    /// End steps (`workflow.step`) of terminate end events.
+    pub(crate) terminating: Vec<String>,
 }
 
 impl Imported {
@@ -461,6 +486,9 @@ fn import_read(path: &Path, text: &str, error: Option<(usize, String)>, file: Fi
     };
     let mut imported = import_text(path, "<unread/>", file);
     imported.model = IModel::default();
+    imported.nets.clear();
+    imported.approximated.clear();
+    imported.terminating.clear();
     imported.format = ModelFormat::of_path(path);
     let at = Locator::new(text);
     imported.diagnostics = vec![Diagnostic::new(
@@ -536,8 +564,12 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
         name: path
             .file_name()
             .map_or_else(|| "model".to_string(), |n| n.to_string_lossy().into_owned()),
+        workflow: None,
+        approximated: Vec::new(),
+        terminating: Vec::new(),
     };
     let mut model = IModel::default();
+    let mut nets = Vec::new();
     let mut format = ModelFormat::of_path(path);
     {
         match xml::parse(text) {
@@ -550,7 +582,7 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
                 };
                 match found {
                     Some(ModelFormat::Bpmn) => model = bpmn::import(&root, &mut d),
-                    Some(ModelFormat::Pnml) => model = pnml::import(&root, &mut d),
+                    Some(ModelFormat::Pnml) => (model, nets) = pnml::import(&root, &mut d),
                     None => d.invalid(
                         root.offset,
                         format!(
@@ -578,6 +610,9 @@ pub fn import_text(path: &Path, text: &str, file: FileId) -> Imported {
         name,
         diagnostics: d.out,
         model,
+        nets,
+        approximated: d.approximated,
+        terminating: d.terminating,
     }
 }
 
@@ -590,35 +625,55 @@ pub struct ModelSummary {
     pub workflows: usize,
     /// Steps imported, over every workflow.
     pub steps: usize,
+    /// The nets of a PNML file: places and transitions of each.
+    pub nets: Vec<(usize, usize)>,
     /// Errors and warnings found (import and checks).
     pub errors: usize,
     /// Warnings.
     pub warnings: usize,
-    /// `sound`, or `not sound: ` and the first problems, with the model's ids.
-    pub verdict: String,
+    /// Sound, not sound (and the first problems, with the model's ids), or not decided (and
+    /// why).
+    pub verdict: ModelVerdict,
+    /// States explored to decide the model's nets, and the peak bytes of one exploration.
+    pub effort: Explored,
 }
 
 impl std::fmt::Display for ModelSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} ({} workflow{}, {} step{}, {} warning{})",
-            self.path.display(),
-            self.verdict,
-            self.workflows,
-            if self.workflows == 1 { "" } else { "s" },
-            self.steps,
-            if self.steps == 1 { "" } else { "s" },
-            self.warnings,
-            if self.warnings == 1 { "" } else { "s" },
-        )
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        write!(f, "{}: {} (", self.path.display(), self.verdict)?;
+        if self.nets.is_empty() {
+            write!(
+                f,
+                "{} workflow{}, {} step{}",
+                self.workflows,
+                s(self.workflows),
+                self.steps,
+                s(self.steps)
+            )?;
+        } else {
+            let places: usize = self.nets.iter().map(|n| n.0).sum();
+            let transitions: usize = self.nets.iter().map(|n| n.1).sum();
+            write!(
+                f,
+                "{} net{}, {places} place{}, {transitions} transition{}, {} state{} explored",
+                self.nets.len(),
+                s(self.nets.len()),
+                s(places),
+                s(transitions),
+                self.effort.states,
+                s(self.effort.states)
+            )?;
+        }
+        write!(f, ", {} warning{})", self.warnings, s(self.warnings))
     }
 }
 
 /// Many model files imported and checked.
 #[derive(Debug)]
 pub struct ModelCheck {
-    /// Every model file, the municipalities they became, every diagnostic (sorted by file).
+    /// Every model file and every diagnostic (sorted by file); no municipalities (the
+    /// imports are in `models`, [`Imported::municipality`] builds one).
     pub report: Report,
     /// The imports, in the order of the paths.
     pub models: Vec<Imported>,
@@ -648,13 +703,29 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         sources.add(imp.path.clone(), text);
         models.push(imp);
     }
-    let checked: Vec<(Municipality, Vec<Diagnostic>)> = models
+    // A municipality holds a rule engine (about half a megabyte): one is built per BPMN model
+    // for its checks and dropped after them; PNML models are decided on their nets.
+    let checked: Vec<(Vec<Diagnostic>, ModelVerdict, Explored)> = models
         .par_iter()
         .map(|imp| {
-            let m = imp.municipality(&sources);
             let mut diags = imp.diagnostics.clone();
-            diags.extend(crate::check::check(&m, &sources));
-            (m, diags)
+            let failed = imp.failed()
+                || imp
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.check.code == codes::INVALID_MODEL_FILE.code);
+            if imp.format == Some(ModelFormat::Pnml) && !failed {
+                let text = &sources.get(imp.file).text;
+                let (found, effort) = verdict::decide_nets(imp, text, NET_BUDGET);
+                diags.extend(found);
+                let v = verdict::net_verdict(&diags);
+                (diags, v, effort)
+            } else {
+                let m = imp.municipality(&sources);
+                diags.extend(crate::check::check(&m, &sources));
+                let v = verdict::bpmn_verdict(imp, imp.file, &mut diags);
+                (diags, v, Explored::default())
+            }
         })
         .collect();
     let mut report = Report {
@@ -662,7 +733,7 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
         ..Report::default()
     };
     let mut summaries = Vec::with_capacity(models.len());
-    for (imp, (m, mut diags)) in models.iter().zip(checked) {
+    for (imp, (mut diags, v, effort)) in models.iter().zip(checked) {
         diags.sort_by(|a, b| {
             let key = |d: &Diagnostic| {
                 (
@@ -672,9 +743,25 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
             };
             key(a).cmp(&key(b))
         });
-        summaries.push(summary(imp, &diags));
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        summaries.push(ModelSummary {
+            path: imp.path.clone(),
+            workflows: imp.workflow_count(),
+            steps: imp.step_count(),
+            nets: imp
+                .nets
+                .iter()
+                .map(|n| (n.net.place_count(), n.net.transitions.len()))
+                .collect(),
+            errors,
+            warnings: diags.len() - errors,
+            verdict: v,
+            effort,
+        });
         report.diagnostics.extend(diags);
-        report.municipalities.push(m);
     }
     ModelCheck {
         report,
@@ -683,47 +770,8 @@ pub fn check_models(paths: &[PathBuf], strict: bool) -> ModelCheck {
     }
 }
 
-fn summary(imp: &Imported, diags: &[Diagnostic]) -> ModelSummary {
-    let errors: Vec<&Diagnostic> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    let verdict = if errors.is_empty() {
-        "sound".to_string()
-    } else {
-        let mut seen = Vec::new();
-        for d in &errors {
-            let what = match (&d.step, &d.span) {
-                (Some(s), Some(sp)) => format!(
-                    "{} {} at {s} (line {})",
-                    d.check.code, d.check.name, sp.loc.line
-                ),
-                (None, Some(sp)) => {
-                    format!("{} {} at line {}", d.check.code, d.check.name, sp.loc.line)
-                }
-                (_, None) => format!("{} {}", d.check.code, d.check.name),
-            };
-            if !seen.contains(&what) {
-                seen.push(what);
-            }
-        }
-        let more = seen.len().saturating_sub(3);
-        seen.truncate(3);
-        let mut v = format!("not sound: {}", seen.join("; "));
-        if more > 0 {
-            let _ = write!(v, "; and {more} more");
-        }
-        v
-    };
-    ModelSummary {
-        path: imp.path.clone(),
-        workflows: imp.workflow_count(),
-        steps: imp.step_count(),
-        errors: errors.len(),
-        warnings: diags.len() - errors.len(),
-        verdict,
-    }
-}
+/// The budget of the soundness decision of one net: 200 000 states or 256 MiB.
+pub const NET_BUDGET: crate::net::space::Budget = crate::net::space::Budget::CHECK;
 
 // ---------------------------------------------------------------------------------------------
 // The imported model as the language's types, located in the model file.
@@ -938,6 +986,25 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
+/// Words YAML 1.1 or 1.2 reads as a boolean or null when they stand bare (any case).
+const YAML_WORDS: &[&str] = &[
+    "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~",
+];
+
+/// An id as a YAML scalar: bare when YAML reads it back as exactly that string (an identifier
+/// of ASCII letters, digits and `_` that starts with a letter or `_` and is no boolean or null
+/// word), double-quoted otherwise (`"no"`, `"1e3"`, `"- x"`).
+fn yid(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !YAML_WORDS.contains(&s.to_ascii_lowercase().as_str());
+    if plain {
+        s.to_string()
+    } else {
+        q(s)
+    }
+}
+
 fn municipality_yaml(m: &IModel, from: &str, name: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -957,7 +1024,7 @@ fn municipality_yaml(m: &IModel, from: &str, name: &str) -> String {
         }
         let _ = writeln!(o, "{key}:");
         for (id, t) in items {
-            let _ = writeln!(o, "  {id}: {{ {field}: {} }}", q(t));
+            let _ = writeln!(o, "  {}: {{ {field}: {} }}", yid(id), q(t));
         }
     }
     o
@@ -966,7 +1033,7 @@ fn municipality_yaml(m: &IModel, from: &str, name: &str) -> String {
 fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Imported by `steg import` from {from}.");
-    let _ = writeln!(o, "workflow: {}", w.id);
+    let _ = writeln!(o, "workflow: {}", yid(&w.id));
     if let Some(t) = &w.title {
         let _ = writeln!(o, "title: {}", q(t));
     }
@@ -974,11 +1041,11 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
         let _ = writeln!(o, "source: {}", q(s));
     }
     if let Some(s) = &w.start {
-        let _ = writeln!(o, "start: {s}");
+        let _ = writeln!(o, "start: {}", yid(s));
     }
     let _ = writeln!(o, "steps:");
     for s in &w.steps {
-        let _ = writeln!(o, "  {}:", s.id);
+        let _ = writeln!(o, "  {}:", yid(&s.id));
         if s.kind != StepKind::Task {
             let _ = writeln!(o, "    kind: {}", s.kind.as_str());
         }
@@ -992,10 +1059,10 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
             }
         }
         if let Some(a) = &s.actor {
-            let _ = writeln!(o, "    actor: {a}");
+            let _ = writeln!(o, "    actor: {}", yid(a));
         }
         if let Some(u) = &s.unit {
-            let _ = writeln!(o, "    unit: {u}");
+            let _ = writeln!(o, "    unit: {}", yid(u));
         }
         if let Some(l) = &s.legal_basis {
             let _ = writeln!(o, "    legal_basis: {}", q(l));
@@ -1005,35 +1072,35 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
                 let _ = writeln!(o, "    within: {d}");
             }
             Some((d, Some(from))) => {
-                let _ = writeln!(o, "    within: {{ duration: {d}, from: {from} }}");
+                let _ = writeln!(o, "    within: {{ duration: {d}, from: {} }}", yid(from));
             }
             None => {}
         }
         if let Some(e) = &s.emits {
-            let _ = writeln!(o, "    emits: {e}");
+            let _ = writeln!(o, "    emits: {}", yid(e));
         }
         if let Some(oc) = &s.outcome {
-            let _ = writeln!(o, "    outcome: {oc}");
+            let _ = writeln!(o, "    outcome: {}", yid(oc));
         }
         match &s.refer {
             Some(IRefer::Workflow(x)) => {
-                let _ = writeln!(o, "    refer_to: {{ workflow: {x} }}");
+                let _ = writeln!(o, "    refer_to: {{ workflow: {} }}", yid(x));
             }
             Some(IRefer::Unit(x)) => {
-                let _ = writeln!(o, "    refer_to: {{ unit: {x} }}");
+                let _ = writeln!(o, "    refer_to: {{ unit: {} }}", yid(x));
             }
             None => {}
         }
         if !s.returns.is_empty() {
             let _ = writeln!(o, "    returns:");
             for (oc, to) in &s.returns {
-                let _ = writeln!(o, "      {oc}: {to}");
+                let _ = writeln!(o, "      {}: {}", yid(oc), yid(to));
             }
         }
         match s.next.as_slice() {
             [] => {}
             [t] if t.cond == ICond::Always && t.title.is_none() => {
-                let _ = writeln!(o, "    next: {}", t.to);
+                let _ = writeln!(o, "    next: {}", yid(&t.to));
             }
             list => {
                 let _ = writeln!(o, "    next:");
@@ -1043,13 +1110,14 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
                         .as_ref()
                         .map(|t| format!(", title: {}", q(t)))
                         .unwrap_or_default();
+                    let to = yid(&t.to);
                     let _ = match &t.cond {
-                        ICond::Always if title.is_empty() => writeln!(o, "      - {}", t.to),
-                        ICond::Always => writeln!(o, "      - {{ to: {}{title} }}", t.to),
+                        ICond::Always if title.is_empty() => writeln!(o, "      - {to}"),
+                        ICond::Always => writeln!(o, "      - {{ to: {to}{title} }}"),
                         ICond::When(c) => {
-                            writeln!(o, "      - {{ when: {}, to: {}{title} }}", q(c), t.to)
+                            writeln!(o, "      - {{ when: {}, to: {to}{title} }}", q(c))
                         }
-                        ICond::Else => writeln!(o, "      - {{ else: {}{title} }}", t.to),
+                        ICond::Else => writeln!(o, "      - {{ else: {to}{title} }}"),
                     };
                 }
             }
@@ -1058,7 +1126,7 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
             let _ = writeln!(o, "    on:");
             for t in &s.on {
                 let trig = match &t.trig {
-                    ITrig::Event(e) => format!("event: {e}"),
+                    ITrig::Event(e) => format!("event: {}", yid(e)),
                     ITrig::After(d) => format!("after: {d}"),
                     ITrig::Every(d) => format!("every: {d}"),
                 };
@@ -1067,7 +1135,7 @@ fn workflow_yaml(w: &IWorkflow, from: &str) -> String {
                     .as_ref()
                     .map(|s| format!(", source: {}", q(s)))
                     .unwrap_or_default();
-                let _ = writeln!(o, "      - {{ {trig}, to: {}{source} }}", t.to);
+                let _ = writeln!(o, "      - {{ {trig}, to: {}{source} }}", yid(&t.to));
             }
         }
     }
@@ -1094,6 +1162,251 @@ mod tests {
         assert_eq!(ids.take("a".into()), "a");
         assert_eq!(ids.take("a".into()), "a_2");
         assert_eq!(ids.take("a".into()), "a_3");
+    }
+
+    /// Ids YAML reads as something else when bare, and the forms a careless writer breaks on.
+    const NASTY: &[&str] = &[
+        "on", "no", "No", "OFF", "null", "Null", "~", "y", "n", "yes", "true", "False", "1e3",
+        "12", "3.5", ".inf", "0x1F", "- x", ": y", "a: b", "#c", "'q'", "\"d\"", "[l]", "{m}",
+        "*a", "&b", "!t", "%p", "@x", "`b`", "|", ">", "?", "x\ty", "ä", " lead", "trail ", "a-b",
+        "a b", "a.b", "_u",
+    ];
+
+    fn id_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => proptest::sample::select(NASTY).prop_map(str::to_string),
+            2 => "[a-z0-9_:~#. -]{1,6}",
+            1 => "[a-z][a-z0-9_]{0,6}",
+        ]
+    }
+
+    /// A workflow of five steps whose every id, target, event, actor, unit and outcome is one
+    /// of `ids`: written as YAML, loaded by the loader, and compared field by field.
+    fn round_trip(ids: &[String]) -> Result<(), String> {
+        let id = |k: usize| ids[k % ids.len()].clone();
+        let mut model = IModel::default();
+        let steps = [id(0), id(1), id(2), id(3), id(4)];
+        let mut a = IStep::new(steps[0].clone(), 0, StepKind::Task);
+        a.actor = Some(id(5));
+        a.next = vec![INext {
+            to: steps[1].clone(),
+            cond: ICond::Always,
+            title: None,
+        }];
+        let mut b = IStep::new(steps[1].clone(), 0, StepKind::Decision);
+        b.unit = Some(id(6));
+        b.next = vec![
+            INext {
+                to: steps[2].clone(),
+                cond: ICond::When("rule.x".to_string()),
+                title: None,
+            },
+            INext {
+                to: steps[3].clone(),
+                cond: ICond::Else,
+                title: Some(id(7)),
+            },
+        ];
+        let mut c = IStep::new(steps[2].clone(), 0, StepKind::Wait);
+        c.on = vec![IOn {
+            trig: ITrig::Event(id(8)),
+            to: steps[4].clone(),
+            source: None,
+        }];
+        let mut d = IStep::new(steps[3].clone(), 0, StepKind::Referral);
+        d.refer = Some(IRefer::Unit(id(9)));
+        d.returns = vec![(id(10), steps[4].clone())];
+        d.emits = Some(id(11));
+        let mut e = IStep::new(steps[4].clone(), 0, StepKind::End);
+        e.outcome = Some(id(12));
+        model.events.insert(id(8), "an event".to_string());
+        model.roles.insert(id(5), "a role".to_string());
+        model.units.insert(id(6), "a unit".to_string());
+        model.workflows.push(IWorkflow {
+            id: id(13),
+            at: 0,
+            title: None,
+            source: None,
+            start: Some(steps[0].clone()),
+            steps: vec![a, b, c, d, e],
+        });
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "steg-yaml-ids-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join(crate::MUNICIPALITY_FILE),
+            municipality_yaml(&model, "m.bpmn", "m"),
+        )
+        .map_err(|e| e.to_string())?;
+        let text = workflow_yaml(&model.workflows[0], "m.bpmn");
+        std::fs::write(dir.join("flow.yaml"), &text).map_err(|e| e.to_string())?;
+        let mut sources = SourceMap::default();
+        let mut diags = Vec::new();
+        let m = crate::load::load_municipality(&dir, &mut sources, &mut diags);
+        let _ = std::fs::remove_dir_all(&dir);
+        // What YAML read is the question; that a key read back is not a steg id (S003, which
+        // the loader reports and keeps the key) is the loader's answer to the text, read right.
+        let syntax: Vec<String> = diags
+            .iter()
+            .filter(|d| d.check.code.starts_with('S') && !d.message.ends_with("is not an id"))
+            .map(|d| format!("{} {}", d.check.code, d.message))
+            .collect();
+        if !syntax.is_empty() {
+            return Err(format!("{syntax:?}\n{text}"));
+        }
+        let w = &m.workflows.first().ok_or("no workflow loaded")?.def;
+        let got = |what: &str, a: Option<&str>, b: &str| -> Result<(), String> {
+            if a == Some(b) {
+                Ok(())
+            } else {
+                Err(format!("{what}: read {a:?}, wrote {b:?}\n{text}"))
+            }
+        };
+        got("workflow", Some(&w.workflow.value), &id(13))?;
+        got(
+            "start",
+            w.start.as_ref().map(|s| s.value.as_str()),
+            &steps[0],
+        )?;
+        let keys: Vec<&str> = w.steps.0.iter().map(|(k, _)| k.value.as_str()).collect();
+        let want: Vec<&str> = steps.iter().map(String::as_str).collect();
+        if keys != want {
+            return Err(format!("steps {keys:?}, wrote {want:?}\n{text}"));
+        }
+        let step = |k: usize| &w.steps.0[k].1;
+        got(
+            "actor",
+            step(0).actor.as_ref().map(|x| x.value.as_str()),
+            &id(5),
+        )?;
+        got(
+            "next",
+            step(0).transitions().first().map(|t| t.to.value.as_str()),
+            &steps[1],
+        )?;
+        got(
+            "unit",
+            step(1).unit.as_ref().map(|x| x.value.as_str()),
+            &id(6),
+        )?;
+        let tos: Vec<&str> = step(1)
+            .transitions()
+            .iter()
+            .map(|t| t.to.value.as_str())
+            .collect();
+        if tos != [steps[2].as_str(), steps[3].as_str()] {
+            return Err(format!("decision targets {tos:?}\n{text}"));
+        }
+        got(
+            "title",
+            step(1)
+                .transitions()
+                .get(1)
+                .and_then(|t| t.title.as_deref()),
+            &id(7),
+        )?;
+        got(
+            "event",
+            step(2)
+                .on
+                .first()
+                .and_then(|t| t.event.as_ref())
+                .map(|e| e.value.as_str()),
+            &id(8),
+        )?;
+        got(
+            "trigger target",
+            step(2).on.first().map(|t| t.to.value.as_str()),
+            &steps[4],
+        )?;
+        got(
+            "unit referred to",
+            step(3)
+                .refer_to
+                .as_ref()
+                .and_then(|r| r.unit.as_ref())
+                .map(|u| u.value.as_str()),
+            &id(9),
+        )?;
+        got(
+            "answer",
+            step(3).returns.0.first().map(|(k, _)| k.value.as_str()),
+            &id(10),
+        )?;
+        got(
+            "answer target",
+            step(3).returns.0.first().map(|(_, v)| v.value.as_str()),
+            &steps[4],
+        )?;
+        got(
+            "emits",
+            step(3).emits.as_ref().map(|x| x.value.as_str()),
+            &id(11),
+        )?;
+        got(
+            "outcome",
+            step(4).outcome.as_ref().map(|x| x.value.as_str()),
+            &id(12),
+        )?;
+        let def = m
+            .def
+            .as_ref()
+            .map(|(_, d)| d)
+            .ok_or("no municipality.yaml")?;
+        got(
+            "event key",
+            def.events.0.first().map(|(k, _)| k.value.as_str()),
+            &id(8),
+        )?;
+        got(
+            "role key",
+            def.roles.0.first().map(|(k, _)| k.value.as_str()),
+            &id(5),
+        )?;
+        Ok(())
+    }
+
+    /// Regression: `Off` as a BPMN id became `next: off`, and `next: "no"` came back as
+    /// `next: no` (YAML reads both as booleans).
+    #[test]
+    fn every_id_written_reads_back_the_same() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases: 200,
+            failure_persistence: None,
+            ..Default::default()
+        });
+        let strategy = proptest::collection::hash_set(id_strategy(), 14..=18)
+            .prop_map(|s| s.into_iter().collect::<Vec<String>>());
+        let result = runner.run(&strategy, |ids| {
+            round_trip(&ids).map_err(proptest::test_runner::TestCaseError::fail)
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        // Every listed id, each in every position.
+        let all: Vec<String> = NASTY.iter().map(|s| s.to_string()).collect();
+        for k in 0..all.len() {
+            let ids: Vec<String> = (0..14).map(|i| all[(k + i) % all.len()].clone()).collect();
+            if let Err(e) = round_trip(&ids) {
+                panic!("{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_yaml_would_misread_are_quoted() {
+        assert_eq!(yid("beslut_4_4"), "beslut_4_4");
+        assert_eq!(yid("Off"), "\"Off\"");
+        assert_eq!(yid("no"), "\"no\"");
+        assert_eq!(yid("1e3"), "\"1e3\"");
+        assert_eq!(yid("- x"), "\"- x\"");
+        assert_eq!(yid("~"), "\"~\"");
     }
 
     #[test]

@@ -1,32 +1,46 @@
-//! PNML place/transition nets (ISO/IEC 15909-2) into steg workflows, read as workflow nets: one
-//! source place where a case starts, one sink place where it ends.
+//! PNML place/transition nets (ISO/IEC 15909-2), read exactly: the net is decided as written
+//! ([`NetModel`], [`crate::net::decide`]), and turned into steg workflows for `steg import` as an
+//! approximation where the language cannot say the same.
+//!
+//! Read: `<pnml>` with its `<net>`s, directly or in pnapi's `<module>` wrapper (the IBM process
+//! library's form); pages, reference places and transitions; arc weights (`<inscription>`;
+//! several arcs between the same place and transition add up); initial markings; final markings
+//! (`<finalmarkings>`, in the net or its module, ProM's and pnapi's form); names and ProM's
+//! `$invisible$` transitions. Inhibitor and reset arcs, and net types other than
+//! place/transition nets, cannot be decided: the verdict is *not decided*.
+//!
+//! The final markings the verdict uses: the file's `<finalmarkings>` when it gives a non-empty
+//! one; otherwise one token on the sink place (a place nothing consumes from) of a workflow net
+//! (classical soundness); with several sink places, the several-sinks reading
+//! ([`crate::net::verdict::Sinks`]). See docs/import.md.
+//!
+//! The workflow written by `steg import`:
 //!
 //! | net | steg |
 //! |---|---|
 //! | net | a workflow (title: the net's name) |
 //! | transition with one input and one output place | `task` (title: its name; an unnamed or ProM `$invisible$` transition is silent) |
 //! | transition with several output places (parallel split) | `fork`, one branch per place |
-//! | transition with several input places (synchronisation) | `join` (with several outputs too: a `join`, then a `fork` `ID_split`) |
-//! | place with one consumer | nothing: the producers' `next` is the consumer |
+//! | transition with several input places (synchronisation) | `join`, each input place a step of its own, so the join waits for one token from each (with several outputs too: a `join`, then a `fork` `ID_split`) |
+//! | place with one consumer | nothing: the producers' `next` is the consumer, unless the consumer is a join |
 //! | place with several consumers (a choice) | a free choice: `wait` with one event per consumer (`PLACE_TRANSITION`) |
-//! | place with several producers (a merge) | nothing (several steps lead to the consumer), or a `task` when it feeds a synchronisation, so the join counts it once |
-//! | source place | the workflow's `start` (the first step, or the place's choice) |
+//! | source place | the workflow's `start` |
 //! | sink place | `end`, `outcome` from its name |
-//! | pages, reference places and transitions | flattened and resolved |
-//! | arc weights other than 1, inhibitor and reset arcs, a start marking other than one token on the source | S005 |
 //!
-//! steg's join waits for one token per incoming transition, so a place that several branches
-//! merge into before a synchronisation gets a step of its own: the join then waits for it once.
+//! What the workflow cannot say (arc weights, a choice between transitions that also wait for
+//! other places, several sinks, other initial markings, inhibitor and reset arcs) is reported
+//! as S005, and the verdict never uses the workflow.
 
 use super::xml::El;
 use super::{slug, Diags, ICond, IModel, INext, IOn, IStep, ITrig, IWorkflow, Ids};
 use crate::model::StepKind;
+use crate::net::{Marking, Net};
 use std::collections::HashMap;
 
 /// The PNML namespace.
 pub(crate) const NS: &str = "http://www.pnml.org/version-2009/grammar/pnml";
 
-/// PNML files come with the 2009 namespace or, from ProM and older tools, with none.
+/// PNML files come with the 2009 namespace or, from ProM, pnapi and older tools, with none.
 pub(crate) fn is_namespace(ns: &str) -> bool {
     ns == NS || ns.is_empty() || ns.starts_with("http://www.pnml.org/")
 }
@@ -35,7 +49,8 @@ struct Place<'a> {
     el: &'a El,
     id: String,
     name: Option<String>,
-    marking: u64,
+    marking: u32,
+    /// Producing and consuming transitions (each once).
     pre: Vec<usize>,
     post: Vec<usize>,
     step: Option<usize>,
@@ -46,9 +61,40 @@ struct Trans<'a> {
     id: String,
     name: Option<String>,
     silent: bool,
-    pre: Vec<usize>,
-    post: Vec<usize>,
+    /// Input and output places with summed arc weights.
+    pre: Vec<(usize, u32)>,
+    post: Vec<(usize, u32)>,
     step: usize,
+}
+
+/// The final condition of a net, as its file gives it or as steg reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FinalKind {
+    /// One token on this sink place (classical soundness of a workflow net).
+    Sink(u32),
+    /// Several sink places (the several-sinks reading).
+    Sinks,
+    /// The file's final markings.
+    Markings(Vec<Marking>),
+}
+
+/// A net read exactly, for the verdict.
+#[derive(Debug, Clone)]
+pub(crate) struct NetModel {
+    /// The net's id and where its element starts.
+    pub id: String,
+    pub at: usize,
+    /// The net; place and transition names are the PNML ids.
+    pub net: Net,
+    /// Byte offsets of each place's and transition's element.
+    pub place_at: Vec<usize>,
+    pub transition_at: Vec<usize>,
+    /// Each transition's name, where the file gives one.
+    pub transition_names: Vec<Option<String>>,
+    /// The final condition, or why there is none.
+    pub finals: Result<FinalKind, String>,
+    /// Why the net as written cannot be decided (inhibitor arcs, another net type), with where.
+    pub undecidable: Vec<(usize, String)>,
 }
 
 /// The text of a `<name><text>` (or any labelled child).
@@ -57,35 +103,35 @@ fn label(el: &El, child: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Import a `<pnml>` element: one workflow per net.
-pub(crate) fn import(root: &El, d: &mut Diags) -> IModel {
+/// Import a `<pnml>` element: one workflow and one [`NetModel`] per net, in `<pnml>` directly or
+/// in pnapi's `<module>`s.
+pub(crate) fn import(root: &El, d: &mut Diags) -> (IModel, Vec<NetModel>) {
     let mut model = IModel::default();
+    let mut nets_out = Vec::new();
     let mut wf_ids = Ids::default();
-    let nets: Vec<&El> = root.kids("net").collect();
+    // (net, its module's final markings)
+    let mut nets: Vec<(&El, Option<&El>)> = root.kids("net").map(|n| (n, None)).collect();
+    for module in root.kids("module") {
+        let finals = module.kid("finalmarkings");
+        nets.extend(module.kids("net").map(|n| (n, finals)));
+    }
     if nets.is_empty() {
         d.invalid(
             root.offset,
-            "the file has no <net>: nothing to import".to_string(),
+            "the file has no <net> (directly or in a <module>): nothing to import".to_string(),
         );
     }
-    for net in nets {
+    for (net, module_finals) in nets {
         let id = net.attr("id").unwrap_or("net");
         let wid = wf_ids.take(slug(id, "net"));
-        let ty = net.attr("type").unwrap_or_default();
-        if !(ty.contains("ptnet") || ty.contains("pnmlcoremodel") || ty.is_empty()) {
-            d.unsupported(
-                net.offset,
-                format!("net `{id}` is of type {ty:?}; imported as a place/transition net, its inscriptions left out"),
-                "steg imports the structure of place/transition nets",
-            );
-        }
-        let w = workflow(net, wid, d, &mut model);
+        let (w, n) = one(net, module_finals, wid, d, &mut model);
         model.workflows.push(w);
+        nets_out.push(n);
     }
     if model.title.is_none() {
         model.title = model.workflows.first().and_then(|w| w.title.clone());
     }
-    model
+    (model, nets_out)
 }
 
 /// Every place, transition, arc and reference of a net, through its pages.
@@ -123,7 +169,39 @@ fn collect<'a>(el: &'a El, parts: &mut Parts<'a>, d: &mut Diags) {
     }
 }
 
-fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkflow {
+/// A number in a `<text>`: a marking or a weight.
+fn count(el: &El, child: &str) -> Option<Result<u32, String>> {
+    let t = el.kid(child)?;
+    let text = t.kid("text").map_or(t.text.trim(), |x| x.text.trim());
+    Some(
+        text.parse::<u32>()
+            .map_err(|_| format!("{text:?} is not a number of tokens")),
+    )
+}
+
+/// Read one net: its workflow (approximate) and its [`NetModel`] (exact).
+fn one(
+    net: &El,
+    module_finals: Option<&El>,
+    wid: String,
+    d: &mut Diags,
+    model: &mut IModel,
+) -> (IWorkflow, NetModel) {
+    let net_id = net.attr("id").unwrap_or_default().to_string();
+    let mut undecidable: Vec<(usize, String)> = Vec::new();
+    let ty = net.attr("type").unwrap_or_default();
+    let ty_l = ty.to_ascii_lowercase();
+    if !(ty_l.contains("ptnet") || ty_l.contains("pnmlcoremodel") || ty.is_empty()) {
+        d.unsupported(
+            net.offset,
+            format!("net `{net_id}` is of type {ty:?}; imported as a place/transition net, its inscriptions left out"),
+            "steg imports the structure of place/transition nets",
+        );
+        undecidable.push((
+            net.offset,
+            format!("the net is of type {ty:?}, not a place/transition net"),
+        ));
+    }
     let mut parts = Parts::default();
     collect(net, &mut parts, d);
     let mut places: Vec<Place> = Vec::new();
@@ -131,9 +209,14 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
     let mut at: HashMap<String, (bool, usize)> = HashMap::new();
     for p in &parts.places {
         let id = p.attr("id").unwrap_or_default().to_string();
-        let marking = label(p, "initialMarking")
-            .map(|m| m.trim().parse::<u64>().unwrap_or(1))
-            .unwrap_or(0);
+        let marking = match count(p, "initialMarking") {
+            None => 0,
+            Some(Ok(n)) => n,
+            Some(Err(e)) => {
+                d.invalid(p.offset, format!("place `{id}`: initial marking {e}"));
+                0
+            }
+        };
         // The first element of an id keeps it (inserting the second would point the id at an
         // element that is never added).
         if at.contains_key(&id) {
@@ -202,40 +285,126 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
             );
             continue;
         }
-        if let Some(kind) = a.attr("type").filter(|k| *k != "normal") {
+        let kind = a
+            .attr("type")
+            .map(str::to_string)
+            .or_else(|| label(a, "arctype"))
+            .filter(|k| k != "normal");
+        if let Some(kind) = kind {
             d.unsupported(
                 a.offset,
                 format!("{kind} arc `{aid}` is left out"),
                 "steg's steps move on by tokens only; inhibitor and reset arcs have no counterpart",
             );
+            undecidable.push((
+                a.offset,
+                format!("arc `{aid}` has type {kind:?}, which place/transition nets do not have"),
+            ));
             continue;
         }
-        if let Some(w) = label(a, "inscription")
-            .and_then(|w| w.parse::<u64>().ok())
-            .filter(|w| *w != 1)
-        {
+        let w = match count(a, "inscription") {
+            None => 1,
+            Some(Ok(0)) => {
+                d.invalid(a.offset, format!("arc `{aid}` has weight 0"));
+                continue;
+            }
+            Some(Ok(w)) => w,
+            Some(Err(e)) => {
+                d.invalid(a.offset, format!("arc `{aid}`: inscription {e}"));
+                continue;
+            }
+        };
+        if w != 1 {
             d.unsupported(
                 a.offset,
-                format!("arc `{aid}` has weight {w}; imported as weight 1"),
+                format!("arc `{aid}` has weight {w}; the imported workflow moves one token (the verdict is decided on the net as written)"),
                 "steg moves one token per branch; draw one place per token",
             );
         }
+        let add =
+            |arcs: &mut Vec<(usize, u32)>, x: usize| match arcs.iter_mut().find(|(y, _)| *y == x) {
+                Some((_, v)) => *v = v.saturating_add(w),
+                None => arcs.push((x, w)),
+            };
         if sp {
-            places[si].post.push(ti);
-            trans[ti].pre.push(si);
+            add(&mut trans[ti].pre, si);
+            if !places[si].post.contains(&ti) {
+                places[si].post.push(ti);
+            }
         } else {
-            trans[si].post.push(ti);
-            places[ti].pre.push(si);
+            add(&mut trans[si].post, ti);
+            if !places[ti].pre.contains(&si) {
+                places[ti].pre.push(si);
+            }
         }
     }
 
-    // The workflow net's source (where a case starts) and sinks.
+    // The net as written.
+    let mut exact = Net::default();
+    for p in &places {
+        exact.add_place(p.id.clone(), None);
+    }
+    for t in &trans {
+        let pre: Vec<(u32, u32)> = t.pre.iter().map(|&(p, w)| (p as u32, w)).collect();
+        let post: Vec<(u32, u32)> = t.post.iter().map(|&(p, w)| (p as u32, w)).collect();
+        exact.add_transition(t.id.clone(), &pre, &post);
+    }
     let sources: Vec<usize> = (0..places.len())
         .filter(|&p| places[p].pre.is_empty())
+        .collect();
+    let sinks: Vec<usize> = (0..places.len())
+        .filter(|&p| places[p].post.is_empty())
         .collect();
     let marked: Vec<usize> = (0..places.len())
         .filter(|&p| places[p].marking > 0)
         .collect();
+    let mut finals: Result<FinalKind, String> = Ok(FinalKind::Sinks);
+    if marked.is_empty() {
+        match sources.as_slice() {
+            [s] => exact.initial = Marking::of(&[*s as u32]),
+            _ => {
+                finals = Err(format!(
+                    "the net has no initial marking and {} source places, so where a case starts is not known",
+                    sources.len()
+                ))
+            }
+        }
+    } else {
+        exact.initial = Marking(
+            marked
+                .iter()
+                .map(|&p| (p as u32, places[p].marking))
+                .collect(),
+        );
+    }
+    // Final markings: the file's non-empty ones, else the sinks.
+    let (given, saw_empty) = final_markings(net.kid("finalmarkings").or(module_finals), &at, d);
+    if finals.is_ok() {
+        finals = match (given.is_empty(), sinks.as_slice()) {
+            (false, _) => Ok(FinalKind::Markings(given)),
+            (true, [o]) => Ok(FinalKind::Sink(*o as u32)),
+            // An empty final marking (pnapi writes one for every net) is only meant as such
+            // when no place can hold the tokens at the end.
+            (true, []) if saw_empty => Ok(FinalKind::Markings(vec![Marking::default()])),
+            (true, []) => Err(
+                "the file gives no final marking and the net has no sink place, so when a case ends is not known"
+                    .to_string(),
+            ),
+            (true, _) => Ok(FinalKind::Sinks),
+        };
+    }
+    let nm = NetModel {
+        id: net_id.clone(),
+        at: net.offset,
+        net: exact,
+        place_at: places.iter().map(|p| p.el.offset).collect(),
+        transition_at: trans.iter().map(|t| t.el.offset).collect(),
+        transition_names: trans.iter().map(|t| t.name.clone()).collect(),
+        finals,
+        undecidable,
+    };
+
+    // What the workflow cannot say.
     let start_place = match (marked.as_slice(), sources.as_slice()) {
         ([m], _) => Some(*m),
         (_, [s, ..]) => Some(*s),
@@ -244,27 +413,30 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
     if sources.len() != 1 {
         d.unsupported(
             net.offset,
-            format!(
-                "net `{}` is not a workflow net: {} places have no incoming arc ({})",
-                net.attr("id").unwrap_or_default(),
-                sources.len(),
-                sources
-                    .iter()
-                    .map(|&p| places[p].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            if sources.is_empty() {
+                format!("net `{net_id}` is not a workflow net: every place has an incoming arc")
+            } else {
+                format!(
+                    "net `{net_id}` is not a workflow net: {} places have no incoming arc ({})",
+                    sources.len(),
+                    sources
+                        .iter()
+                        .map(|&p| places[p].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
             "a workflow net has one source place, where a case starts",
         );
     }
-    let sinks = (0..places.len())
-        .filter(|&p| places[p].post.is_empty())
-        .count();
-    if sinks != 1 {
+    if sinks.len() > 1 {
         d.unsupported(
             net.offset,
-            format!("net `{}` is not a workflow net: {sinks} places have no outgoing arc; each is an end", net.attr("id").unwrap_or_default()),
-            "a workflow net has one sink place, where a case ends",
+            format!(
+                "net `{net_id}` has {} sink places; in the imported workflow each is an end that ends the whole case, so parallel branches ending at different ones look like improper completion (the verdict reads the sinks as the net means them)",
+                sinks.len()
+            ),
+            "join parallel branches before one end",
         );
     }
     let good_marking = marked.is_empty()
@@ -274,7 +446,7 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
     if !good_marking {
         d.unsupported(
             net.offset,
-            "the initial marking is not one token on the source place; the case starts at one place".to_string(),
+            "the initial marking is not one token on the source place; the imported workflow starts at one place".to_string(),
             "steg starts a case with one token at its start",
         );
     }
@@ -282,10 +454,31 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
         if t.pre.is_empty() {
             d.unsupported(
                 t.el.offset,
-                format!("transition `{}` has no input place: it could fire any time; imported as a step nothing leads to", t.id),
+                format!("transition `{}` has no input place: it can fire at any time; imported as a step nothing leads to", t.id),
                 "give it an input place",
             );
         }
+    }
+    // A choice between transitions that also wait for other places (not free-choice).
+    let shared: Vec<&Place> = places
+        .iter()
+        .filter(|p| p.post.len() >= 2 && p.post.iter().any(|&u| trans[u].pre.len() > 1))
+        .collect();
+    if let Some(first) = shared.first() {
+        let mut ids: Vec<&str> = shared.iter().take(5).map(|p| p.id.as_str()).collect();
+        if shared.len() > 5 {
+            ids.push("…");
+        }
+        d.unsupported(
+            first.el.offset,
+            format!(
+                "the net is not free-choice: {} place{} ({}) offer a choice between transitions that also wait for other places; the imported workflow makes the choice first",
+                shared.len(),
+                if shared.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            ),
+            "steg's choices do not wait for other branches; the verdict is decided on the net as written",
+        );
     }
 
     // Steps: transitions in file order, then the places that need one.
@@ -309,12 +502,13 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
         steps.push(s);
     }
     let is_join = |t: usize| trans[t].pre.len() >= 2;
-    for (pi, p) in places.iter_mut().enumerate() {
-        let start = Some(pi) == start_place;
+    for p in places.iter_mut() {
         let kind = match p.post.as_slice() {
             [] => Some(StepKind::End),
             [_, _, ..] => Some(StepKind::Wait),
-            [u] if is_join(*u) && (p.pre.len() != 1 || start) => Some(StepKind::Task),
+            // Each input of a join is a step of its own: the join waits for one token from
+            // each step that leads to it.
+            [u] if is_join(*u) => Some(StepKind::Task),
             [_] => None,
         };
         if let Some(kind) = kind {
@@ -326,10 +520,10 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
                     s.outcome = Some(slug(p.name.as_deref().unwrap_or(&p.id), "outcome"));
                     s.title = None;
                 }
-                StepKind::Task => {
-                    s.description =
-                        Some("A place where branches merge before they synchronise.".to_string())
-                }
+                StepKind::Task => s.description = Some(
+                    "A place of the net: a branch waits here until the transition after it fires."
+                        .to_string(),
+                ),
                 _ => {}
             }
             p.step = Some(steps.len());
@@ -348,7 +542,7 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
         let targets: Vec<String> = t
             .post
             .iter()
-            .filter_map(|&p| cont(p))
+            .filter_map(|&(p, _)| cont(p))
             .map(|s| steps[s].id.clone())
             .collect();
         let always = |to: String| INext {
@@ -406,12 +600,59 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
     let start = start_place.and_then(cont).map(|s| steps[s].id.clone());
     steps.extend(extra);
     steps.sort_by_key(|s| s.at);
-    IWorkflow {
+    let w = IWorkflow {
         id: wid,
         at: net.offset,
         title: label(net, "name"),
-        source: Some(d.source("pnml", net.attr("id").unwrap_or_default(), net.offset)),
+        source: Some(d.source("pnml", &net_id, net.offset)),
         start,
         steps,
+    };
+    (w, nm)
+}
+
+/// The non-empty markings of a `<finalmarkings>` element (ProM's and pnapi's form:
+/// `<marking><place idref="p"><text>1</text></place></marking>`), and whether an empty one was
+/// given.
+fn final_markings(
+    el: Option<&El>,
+    at: &HashMap<String, (bool, usize)>,
+    d: &mut Diags,
+) -> (Vec<Marking>, bool) {
+    let mut out = Vec::new();
+    let mut empty = false;
+    let Some(el) = el else {
+        return (out, empty);
+    };
+    for m in el.kids("marking") {
+        let mut marking = Marking::default();
+        for p in m.kids("place") {
+            let id = p.attr("idref").unwrap_or_default();
+            let Some(&(true, pi)) = at.get(id) else {
+                d.invalid(
+                    p.offset,
+                    format!("final marking names `{id}`, which is no place of the net"),
+                );
+                continue;
+            };
+            let n = match p.kid("text").map(|t| t.text.trim().parse::<u32>()) {
+                None => 1,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => {
+                    d.invalid(
+                        p.offset,
+                        format!("final marking of `{id}` is not a number of tokens"),
+                    );
+                    continue;
+                }
+            };
+            marking.add(pi as u32, n, None);
+        }
+        if marking.is_empty() {
+            empty = true;
+        } else if !out.contains(&marking) {
+            out.push(marking);
+        }
     }
+    (out, empty)
 }

@@ -9,6 +9,9 @@
 //!   transition, within a stated [`space::Budget`];
 //! - the soundness verdicts ([`verdict`]) read the explored space: sound, not sound with a
 //!   witness path, or not decided with the bound that was hit;
+//! - [`decide`] answers the plain soundness question of a net in those three verdicts, after
+//!   soundness-preserving reductions ([`reduce`]) and with a partial-order reduction
+//!   ([`stubborn`]); obligations, which need every state with a monitor, use the explorer;
 //! - the case machine (`crate::run::case`) and the simulator fire one enabled transition at a
 //!   time, chosen by rules, scenario and random draws, with time added.
 //!
@@ -24,8 +27,13 @@
 //! Markings are stored sparsely: sorted `(place, tokens)` pairs with tokens above 0, so a state
 //! of a safe net costs 8 bytes per marked place.
 
+pub mod decide;
+pub mod reduce;
 pub mod space;
+pub mod stubborn;
 pub mod verdict;
+
+pub use decide::{decide, Answer, Decision, Finding};
 
 /// A place.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -104,6 +104,94 @@ pub struct Space<S> {
     preds: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
 }
 
+/// A fast hash of a marking and a monitor value (collisions are resolved by comparing).
+pub(crate) fn state_hash<S: Hash>(m: &[(u32, u32)], v: S) -> u64 {
+    struct Fx(u64);
+    impl Hasher for Fx {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.write_u64(u64::from(b));
+            }
+        }
+        fn write_u64(&mut self, x: u64) {
+            self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        fn write_u32(&mut self, x: u32) {
+            self.write_u64(u64::from(x));
+        }
+        fn write_usize(&mut self, x: usize) {
+            self.write_u64(x as u64);
+        }
+    }
+    let mut h = Fx(0x9e37_79b9_7f4a_7c15);
+    for &(p, n) in m {
+        h.write_u64((u64::from(p) << 32) | u64::from(n));
+    }
+    v.hash(&mut h);
+    // Final mix, so that the low bits the table uses depend on every input bit.
+    let mut x = h.finish();
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x
+}
+
+/// A hasher that passes a precomputed `u64` through.
+#[derive(Default)]
+pub(crate) struct Passthrough(u64);
+
+impl Hasher for Passthrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {}
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// The index of an exploration: hash of (marking, value) → newest state with it; states of
+/// equal hash are chained. About 24 bytes per state.
+#[derive(Default)]
+pub(crate) struct Index {
+    map: HashMap<u64, u32, std::hash::BuildHasherDefault<Passthrough>>,
+    chain: Vec<u32>,
+}
+
+impl Index {
+    /// The state with marking `m` and value `v` (hash `h`), if known.
+    pub(crate) fn find<S: Copy + Eq + Hash>(
+        &self,
+        space: &Space<S>,
+        h: u64,
+        m: &[(u32, u32)],
+        v: S,
+    ) -> Option<u32> {
+        let mut at = self.map.get(&h).copied();
+        while let Some(k) = at {
+            if space.values[k as usize] == v && space.marking(k) == m {
+                return Some(k);
+            }
+            at = Some(self.chain[k as usize]).filter(|&c| c != u32::MAX);
+        }
+        None
+    }
+
+    /// Record state `k` (the newest) under hash `h`.
+    pub(crate) fn insert(&mut self, h: u64, k: u32) {
+        debug_assert_eq!(self.chain.len(), k as usize);
+        self.chain.push(self.map.insert(h, k).unwrap_or(u32::MAX));
+    }
+
+    /// Approximate bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        self.map.capacity() * 13 + self.chain.capacity() * 4
+    }
+}
+
 impl<S: Copy + Eq + Hash> Space<S> {
     /// Explore `net` from `init` with monitor value `s0`. `monitor` gives the value after a move;
     /// states whose value `prune` accepts are kept but not expanded.
@@ -115,27 +203,10 @@ impl<S: Copy + Eq + Hash> Space<S> {
         monitor: &mut Monitor<S>,
         prune: &dyn Fn(S) -> bool,
     ) -> Space<S> {
-        let mut space = Space {
-            arena: Vec::new(),
-            offsets: vec![0],
-            values: Vec::new(),
-            succ: Vec::new(),
-            parent: Vec::new(),
-            truncated: None,
-            preds: Default::default(),
-        };
-        // Hash of (marking, value) → newest state with it; `chain` links states of equal hash.
-        let mut index: HashMap<u64, u32> = HashMap::new();
-        let mut chain: Vec<u32> = Vec::new();
-        let hash = |m: &[(u32, u32)], v: S| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            m.hash(&mut h);
-            v.hash(&mut h);
-            h.finish()
-        };
+        let mut space = Space::new();
+        let mut index = Index::default();
         space.push(&init.0, s0, None);
-        chain.push(u32::MAX);
-        index.insert(hash(&init.0, s0), 0);
+        index.insert(state_hash(&init.0, s0), 0);
         let mut queue = VecDeque::from([0u32]);
         let mut enabled = Vec::new();
         let mut edges_total = 0usize;
@@ -151,20 +222,11 @@ impl<S: Copy + Eq + Hash> Space<S> {
             for &t in &enabled {
                 let next = net.fire(&m, t);
                 let (nv, mark) = monitor(v, t, &next);
-                let h = hash(&next.0, nv);
-                let mut at = index.get(&h).copied();
-                let mut known = None;
-                while let Some(k) = at {
-                    if space.values[k as usize] == nv && space.marking(k) == next.0.as_slice() {
-                        known = Some(k);
-                        break;
-                    }
-                    at = Some(chain[k as usize]).filter(|&c| c != u32::MAX);
-                }
-                let to = match known {
+                let h = state_hash(&next.0, nv);
+                let to = match index.find(&space, h, &next.0, nv) {
                     Some(k) => k,
                     None => {
-                        let bytes = space.bytes_estimate(edges_total);
+                        let bytes = space.bytes_estimate(edges_total) + index.bytes();
                         if space.values.len() >= budget.states {
                             space.truncated = Some(Limit::States(budget.states));
                             continue;
@@ -174,7 +236,7 @@ impl<S: Copy + Eq + Hash> Space<S> {
                             continue;
                         }
                         let k = space.push(&next.0, nv, Some((i, t)));
-                        chain.push(index.insert(h, k).unwrap_or(u32::MAX));
+                        index.insert(h, k);
                         if let Some(covered) = space.covers_ancestor(k, &capped) {
                             space.truncated = Some(Limit::Unbounded { state: k, covered });
                             space.succ[i as usize].extend(out.iter().copied());
@@ -201,7 +263,21 @@ impl<S: Copy + Eq + Hash> Space<S> {
         space
     }
 
-    fn push(&mut self, m: &[(u32, u32)], v: S, parent: Option<(u32, u32)>) -> u32 {
+    /// An empty space, to be filled by an explorer of this crate.
+    pub(crate) fn new() -> Space<S> {
+        Space {
+            arena: Vec::new(),
+            offsets: vec![0],
+            values: Vec::new(),
+            succ: Vec::new(),
+            parent: Vec::new(),
+            truncated: None,
+            preds: Default::default(),
+        }
+    }
+
+    /// Add a state; its number.
+    pub(crate) fn push(&mut self, m: &[(u32, u32)], v: S, parent: Option<(u32, u32)>) -> u32 {
         let i = self.values.len() as u32;
         self.arena.extend_from_slice(m);
         self.offsets.push(self.arena.len() as u32);
@@ -209,6 +285,11 @@ impl<S: Copy + Eq + Hash> Space<S> {
         self.succ.push(Vec::new());
         self.parent.push(parent);
         i
+    }
+
+    /// Set the edges out of state `i`.
+    pub(crate) fn set_edges(&mut self, i: u32, edges: Vec<Edge>) {
+        self.succ[i as usize] = edges;
     }
 
     /// A state on the path to `k` (within [`COVER_DEPTH`]) whose marking `k`'s strictly covers
@@ -236,9 +317,9 @@ impl<S: Copy + Eq + Hash> Space<S> {
         None
     }
 
-    fn bytes_estimate(&self, edges: usize) -> usize {
+    pub(crate) fn bytes_estimate(&self, edges: usize) -> usize {
         self.arena.len() * 8
-            + self.values.len() * (4 + std::mem::size_of::<S>() + 24 + 12 + 4 + 16)
+            + self.values.len() * (4 + std::mem::size_of::<S>() + 24 + 12)
             + edges * std::mem::size_of::<Edge>()
     }
 

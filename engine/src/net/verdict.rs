@@ -16,11 +16,35 @@ use super::space::{Limit, Space};
 use super::{Marking, Net};
 
 /// What makes a marking final.
+///
+/// Contract, relied on by [`super::decide`]: when a reachable marking `M'` is strictly above a
+/// reachable marking `M` on a place that [`Finals::counts`] (and `M'` is reached from `M`), the
+/// net is not sound: completing from `M` and repeating the same moves from `M'` leaves extra
+/// tokens behind, which `overshoots` must call improper (or, with [`Finals::must_be_safe`], a
+/// place ends up holding two tokens). The three kinds here keep it.
 pub trait Finals {
     /// Whether `m` is a final marking.
     fn is_final(&self, m: &[(u32, u32)]) -> bool;
-    /// Whether `m` holds a final marking and more besides (improper completion).
+    /// Whether `m` holds a final marking and more besides (improper completion), or otherwise
+    /// shows that the net cannot complete properly (a place with two tokens, when
+    /// [`Finals::must_be_safe`]).
     fn overshoots(&self, m: &[(u32, u32)]) -> bool;
+    /// Whether tokens on place `p` count (`false` for places whose tokens a final marking may
+    /// hold or lack, such as a compiled workflow's pending events).
+    fn counts(&self, _p: u32) -> bool {
+        true
+    }
+    /// Whether place `p` takes part in the final condition (the sink, a place of a final
+    /// marking, an ignored place). Reductions leave such places as they are; the default
+    /// (every place) turns reductions off.
+    fn mentions(&self, _p: u32) -> bool {
+        true
+    }
+    /// Whether a reachable marking with two tokens on one place is itself a violation (lack of
+    /// synchronisation, as in the several-sinks reading of [`Sinks`]).
+    fn must_be_safe(&self) -> bool {
+        false
+    }
 }
 
 /// One sink place: final is exactly one token there, with tokens on `ignored` places allowed.
@@ -50,6 +74,12 @@ impl Finals for Sink<'_> {
             .map_or(0, |&(_, n)| n);
         sink > 0 && !self.is_final(m)
     }
+    fn counts(&self, p: u32) -> bool {
+        !self.ignored.get(p as usize).copied().unwrap_or(false)
+    }
+    fn mentions(&self, p: u32) -> bool {
+        p == self.place || !self.counts(p)
+    }
 }
 
 /// A set of final markings; a marking that covers one of them strictly overshoots.
@@ -62,6 +92,48 @@ impl Finals for FinalMarkings {
     fn overshoots(&self, m: &[(u32, u32)]) -> bool {
         let m = Marking(m.to_vec());
         self.0.iter().any(|f| m.covers(f) && m != *f)
+    }
+    fn mentions(&self, p: u32) -> bool {
+        self.0.iter().any(|f| f.get(p) > 0)
+    }
+}
+
+/// Several sink places, read as the IBM process library's benchmarks read them (Fahland et al.,
+/// "Analysis on demand: Instantaneous soundness checking of industrial business process
+/// models", Data & Knowledge Engineering 70(5), 2011): each end of the process is a sink place,
+/// and parallel branches may end at different ones. A marking is final when every token is on a
+/// sink place, at most one on each; a reachable marking with two tokens on any place is a lack
+/// of synchronisation (an improper completion).
+pub struct Sinks {
+    /// For each place, whether it is a sink.
+    pub sink: Vec<bool>,
+}
+
+impl Sinks {
+    /// The sink places of `net`: places no transition consumes from.
+    pub fn of(net: &Net) -> Sinks {
+        Sinks {
+            sink: (0..net.place_count() as u32)
+                .map(|p| net.consumers(p).is_empty())
+                .collect(),
+        }
+    }
+}
+
+impl Finals for Sinks {
+    fn is_final(&self, m: &[(u32, u32)]) -> bool {
+        !m.is_empty()
+            && m.iter()
+                .all(|&(p, n)| n == 1 && self.sink.get(p as usize).copied().unwrap_or(false))
+    }
+    fn overshoots(&self, m: &[(u32, u32)]) -> bool {
+        m.iter().any(|&(_, n)| n > 1)
+    }
+    fn mentions(&self, p: u32) -> bool {
+        self.sink.get(p as usize).copied().unwrap_or(false)
+    }
+    fn must_be_safe(&self) -> bool {
+        true
     }
 }
 
