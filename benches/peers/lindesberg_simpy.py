@@ -18,10 +18,11 @@ come at an exponential time with mean 1/rate months while a step waits for them 
 whole days), the monthly application on the calendar from the day the case started. Each case
 is followed `--months` months from its arrival.
 
-It counts the same events steg's event log counts: one per executed step (a task or decision
-when its work is done, a wait when one of its triggers moves it, a fork, a join, a referral, an
-end). It prints one JSON line: cases, events, seconds, events per second, and outcome figures
-for comparing the two models (benches/peers/run.sh).
+It counts the events steg's event log (`steg simulate --log`) counts: one per step a case
+enters (a task or decision when it is entered, before its staff time; a wait when it starts
+waiting; a fork; a join when it fires; a referral; an end). It prints one JSON line: cases,
+events, seconds (of the simulation itself, without starting Python and reading the YAML),
+events per second, and figures for comparing the two models (benches/peers/run.sh).
 
 Usage: lindesberg_simpy.py [--cases N] [--seed S] [--months M] [--config workflows/lindesberg]
 """
@@ -368,17 +369,18 @@ class Case:
         return math.floor(self.env.now)
 
     def move(self, step):
+        """The case enters `step`: one event, as in steg's event log."""
         self.m.moves += 1
         self.m.steps[step] += 1
 
     def work(self, step):
-        """A task or decision: its actor's staff time, if any, then the step is done."""
+        """A task or decision is entered, then waits for its actor's staff time, if any."""
+        self.move(step)
         e = self.m.effort.get(step)
         if e is not None:
             yield e[0].ask(e[1])
             if self.today() > self.horizon:
                 raise FollowUpOver()
-        self.move(step)
 
     def effect(self, name):
         sets, incs = self.m.effects.get(name, ({}, {}))
@@ -517,9 +519,9 @@ class Case:
         a, p = self.a, self.p
         rates = [("arende_ej_aktuellt", self.m.rates["arende_ej_aktuellt"])]
         while True:
+            self.move("ekonomiskt_bistand.manadscykel")
             what = yield from self.wait(rates, mailbox=("franvaro_rapporterad",),
                                         applications=True)
-            self.move("ekonomiskt_bistand.manadscykel")
             if what == "arende_ej_aktuellt":
                 yield from self.work("ekonomiskt_bistand.manadscykel_avslutad")
                 return
@@ -583,8 +585,8 @@ class Case:
         rates = [(e, m.rates[e]) for e in ("arbete_erhallet", "studier_paborjade",
                                            "franvaro_noterad")]
         while True:
-            what = yield from self.wait(rates, timer=timer)
             self.move("ame.insats")
+            what = yield from self.wait(rates, timer=timer)
             if what == "arbete_erhallet":
                 a["utfall"] = "egen_forsorjning"
                 self.move("ame.egen_forsorjning")
@@ -608,9 +610,9 @@ class Case:
         """workflows/lindesberg/coachingteam.yaml: the answer (the outcome of its end)."""
         a, p, m = self.a, self.p, self.m
         yield from self.work("coachingteam.trepartsmote")
+        self.move("coachingteam.erbjudande")
         what = yield from self.wait([(e, m.rates[e]) for e in ("erbjudande_accepterat",
                                                                "erbjudande_avbojt")])
-        self.move("coachingteam.erbjudande")
         if what == "erbjudande_avbojt":
             yield from self.work("coachingteam.beslut_4_5")
             if sol_4_5_fortsatt_stod_far_vagras(a, p):
@@ -621,8 +623,8 @@ class Case:
         rates = [(e, m.rates[e]) for e in ("arbete_erhallet", "studier_paborjade",
                                            "arbetsformaga_saknas")]
         while True:
-            what = yield from self.wait(rates, timer=timer)
             self.move("coachingteam.insats")
+            what = yield from self.wait(rates, timer=timer)
             if what == "arbete_erhallet":
                 a["utfall"] = "egen_forsorjning"
                 self.move("coachingteam.egen_forsorjning")
