@@ -257,7 +257,7 @@ fn every_bundled_municipality_exports_complete_bpmn() {
 
 /// `CI=true` (as CI services set it): a missing tool fails the test instead of skipping it.
 fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+    crate::support::in_ci()
 }
 
 /// Fail in CI, or say why the check is skipped elsewhere.

@@ -558,7 +558,7 @@ fn the_vs_code_client_starts_steg_lsp() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+        Err(e) if crate::support::in_ci() => {
             panic!("node is needed in CI: {e}")
         }
         Err(e) => eprintln!("skipped `node --check`: {e}"),

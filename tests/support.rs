@@ -210,3 +210,9 @@ pub fn temp_municipality() -> (tempfile::TempDir, PathBuf) {
     .expect("write municipality.yaml");
     (tmp, dir)
 }
+
+/// `CI` set to anything but empty, `0` or `false` (as CI services set it): a missing tool fails
+/// the test instead of skipping it. Every test that needs an outside tool asks this.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}

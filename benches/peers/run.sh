@@ -43,11 +43,14 @@ now() { date +%s.%N; }
 echo "steg: $cases cases" >&2
 t0=$(now)
 if ! "$STEG" simulate "$root/workflows/lindesberg" --cases "$cases" --seed "$seed" \
-    --months "$months" --format json --log "$work/steg.csv" >"$work/steg.json" 2>"$work/steg.err"; then
+    --months "$months" --format json >"$work/steg.json" 2>"$work/steg.err"; then
     cat "$work/steg.err" >&2
     exit 1
 fi
 t1=$(now)
+# The same run again, untimed, with its event log: the steps each model executed, side by side.
+"$STEG" simulate "$root/workflows/lindesberg" --cases "$cases" --seed "$seed" \
+    --months "$months" --format json --log "$work/steg.csv" >/dev/null 2>>"$work/steg.err"
 
 echo "SimPy: $cases cases" >&2
 t2=$(now)
@@ -55,10 +58,12 @@ t2=$(now)
     --months "$months" --config "$root/workflows/lindesberg" >"$work/simpy.json"
 t3=$(now)
 
-# Steps entered, per step, from steg's event log (case_id,activity,...).
-tail -n +2 "$work/steg.csv" | cut -d, -f2 | sort | uniq -c >"$work/steg-steps.txt"
+# Steps executed, per step, from steg's event log (case_id,activity,timestamp,lifecycle,...):
+# one `complete` row per executed step.
+tail -n +2 "$work/steg.csv" | awk -F, '$4 == "complete" { print $2 }' | sort | uniq -c \
+    >"$work/steg-steps.txt"
 
 "$venv/bin/python" "$here/compare.py" \
-    --steg-json "$work/steg.json" --steg-err "$work/steg.err" --steg-steps "$work/steg-steps.txt" \
+    --steg-json "$work/steg.json" --steg-steps "$work/steg-steps.txt" \
     --steg-seconds "$(echo "$t1 - $t0" | bc)" \
     --simpy-json "$work/simpy.json" --simpy-seconds "$(echo "$t3 - $t2" | bc)"
