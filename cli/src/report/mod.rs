@@ -554,7 +554,7 @@ fn steps(m: &engine::Municipality) -> Vec<StepSource> {
                 kind: kind_sv(step.kind()),
                 lane,
                 source: step.source.clone(),
-                legal_basis: step.legal_basis.as_ref().map(|l| l.value.clone()),
+                legal_basis: step.legal_basis.as_ref().map(|l| l.text()),
             });
         }
     }

@@ -14,7 +14,7 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if step
             .legal_basis
             .as_ref()
-            .is_some_and(|b| !b.value.trim().is_empty())
+            .is_some_and(|b| !b.is_empty())
         {
             continue;
         }

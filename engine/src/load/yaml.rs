@@ -4,7 +4,7 @@
 use crate::codes;
 use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, FileId, Loc, Span};
 
-use crate::model::{Deadline, Guard, Map, Next, Node, Transition};
+use crate::model::{BasisVersion, Deadline, Guard, LegalBasis, Map, Next, Node, Transition};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -444,6 +444,66 @@ impl<'de> Deserialize<'de> for Deadline {
             from: raw.from,
             source: raw.source,
         })
+    }
+}
+
+/// One entry of a dated `legal_basis` list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBasis {
+    basis: Node<String>,
+    #[serde(default)]
+    valid_from: Option<Node<String>>,
+    #[serde(default)]
+    valid_to: Option<Node<String>>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for LegalBasis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<BasisVersion>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a provision such as `SoL 4 kap. 4 §`, or a list of `{ basis, valid_from, valid_to }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(vec![BasisVersion {
+                    basis: Node::new(v.to_string()),
+                    valid_from: None,
+                    valid_to: None,
+                    source: None,
+                }])
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = seq.next_element::<RawBasis>()? {
+                    out.push(BasisVersion {
+                        basis: b.basis,
+                        valid_from: b.valid_from,
+                        valid_to: b.valid_to,
+                        source: b.source,
+                    });
+                }
+                Ok(out)
+            }
+        }
+        struct Inner(Vec<BasisVersion>);
+        impl<'de> Deserialize<'de> for Inner {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(V).map(Inner)
+            }
+        }
+        let node = Node::<Inner>::deserialize(d)?;
+        let mut versions = node.value.0;
+        // A plain string has no location of its own: the node's.
+        for b in &mut versions {
+            if b.basis.loc == Loc::default() {
+                b.basis.loc = node.loc;
+            }
+        }
+        Ok(LegalBasis(versions))
     }
 }
 
