@@ -650,6 +650,7 @@ fn simulate(
         record: log.is_some(),
         threads,
         replications,
+        until: None,
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {

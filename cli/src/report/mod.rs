@@ -228,6 +228,7 @@ pub fn report(args: Args) -> CliResult {
             record: false,
             threads: args.threads,
             replications: 1,
+            until: None,
         };
         if let Err(diags) = engine::validate_simulation(m, &opts) {
             return Err(diags

@@ -61,6 +61,9 @@ pub struct Options {
     pub threads: usize,
     /// Independent replications (1 or more), each a seeded copy of the whole run.
     pub replications: u32,
+    /// The last day of the run: no case arrives after it and none is followed past it (then
+    /// `cases` is only an upper bound). `None`: `cases` cases, each followed `months`.
+    pub until: Option<NaiveDate>,
 }
 
 /// Work waiting for a role.
@@ -86,13 +89,52 @@ enum Capacity {
 
 struct Resolved {
     start: NaiveDate,
-    arrivals_per_month: f64,
-    constants: Vec<(String, Dynamic)>,
-    attributes: Vec<(String, AttrDraw)>,
+    /// One arrival stream per entry workflow that has arrivals; the first is the first entry
+    /// workflow's (`arrivals_per_month`).
+    streams: Vec<Stream>,
     events: HashMap<String, EventDraw>,
+    /// Answers of units outside the model, by unit and answer.
+    answers: HashMap<String, HashMap<String, EventDraw>>,
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
+}
+
+/// Cases arriving in one entry workflow.
+struct Stream {
+    /// The entry workflow.
+    entry: u32,
+    /// New cases per month, and its dated changes (in date order).
+    rate: f64,
+    changes: Vec<(NaiveDate, f64)>,
+    constants: Vec<(String, Dynamic)>,
+    attributes: Vec<(String, AttrDraw)>,
+}
+
+impl Stream {
+    /// The rate in force on `date`.
+    fn rate_on(&self, date: NaiveDate) -> f64 {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(d, _)| *d <= date)
+            .map_or(self.rate, |(_, r)| *r)
+    }
+
+    /// The day after `from` on which the next case arrives, drawn from `rng`; `None` when the
+    /// rate is 0 from then on.
+    fn next_after(&self, from: NaiveDate, rng: &mut Rng) -> Option<NaiveDate> {
+        let mut at = from;
+        loop {
+            let rate = self.rate_on(at);
+            if rate > 0.0 {
+                let gap = rng.exp(DAYS_PER_MONTH / rate);
+                return at.checked_add_signed(chrono::Duration::days(gap.round() as i64));
+            }
+            // No arrivals at this rate: jump to the next change, if any.
+            at = self.changes.iter().map(|(d, _)| *d).find(|d| *d > at)?;
+        }
+    }
 }
 
 enum AttrDraw {
@@ -107,6 +149,8 @@ struct EventDraw {
     every: Option<crate::Duration>,
     set: Vec<(String, Dynamic)>,
     increment: Vec<(String, f64)>,
+    /// Case data drawn anew each time.
+    draw: Vec<(String, AttrDraw)>,
 }
 
 /// The steps KPIs are measured on.
@@ -203,44 +247,91 @@ fn resolve(
         errors.push(invalid(
             "simulation.arrivals_per_month must be a positive number".into(),
         ));
-    } else if opts.cases as f64 / arrivals + f64::from(opts.months) > MAX_SPAN_MONTHS {
-        errors.push(invalid(format!(
-            "{} cases at {arrivals} a month would arrive over {:.0} months; steg simulates at most {MAX_SPAN_MONTHS} months (raise arrivals_per_month or simulate fewer cases)",
-            opts.cases,
-            opts.cases as f64 / arrivals
-        )));
-    }
-    let mut attributes = Vec::new();
-    for (name, a) in sim.attributes.iter() {
-        let draw = if !a.values.is_empty() {
-            let total: f64 = a.values.iter().map(|s| s.share.value).sum();
-            if (total - 1.0).abs() > 1e-6 || a.values.iter().any(|s| s.share.value < 0.0) {
-                errors.push(invalid(format!("simulation attribute `{}`: shares must be 0 or more and sum to 1 (they sum to {total})", name.value)));
-            }
-            let mut acc = 0.0;
-            AttrDraw::Values(
-                a.values
-                    .iter()
-                    .map(|s| {
-                        acc += s.share.value;
-                        (acc, to_dynamic(&s.value))
-                    })
-                    .collect(),
-            )
-        } else if let Some((lo, hi)) = a.uniform {
-            if lo.fract() == 0.0 && hi.fract() == 0.0 {
-                AttrDraw::Int(lo as i64, hi as i64)
-            } else {
-                AttrDraw::Float(lo, hi)
-            }
-        } else {
+    } else {
+        let span_months = match opts.until {
+            Some(u) => (u - start).num_days() as f64 / DAYS_PER_MONTH,
+            None => opts.cases as f64 / arrivals + f64::from(opts.months),
+        };
+        if span_months > MAX_SPAN_MONTHS {
             errors.push(invalid(format!(
-                "simulation attribute `{}` needs `values` or `uniform`",
-                name.value
+                "{} cases at {arrivals} a month would arrive over {span_months:.0} months; steg simulates at most {MAX_SPAN_MONTHS} months (raise arrivals_per_month or simulate fewer cases)",
+                opts.cases
+            )));
+        }
+    }
+    let attributes = attr_draws("simulation attribute", &sim.attributes, &mut errors);
+    let constants: Vec<(String, Dynamic)> = sim
+        .constants
+        .iter()
+        .map(|(k, v)| (k.clone(), to_dynamic(v)))
+        .collect();
+    // The first entry workflow's stream, then one per `entries:` workflow.
+    let Some(&first) = prog.entries.first() else {
+        return Err(vec![invalid("no entry workflow".into())]);
+    };
+    let mut streams = vec![Stream {
+        entry: first,
+        rate: arrivals,
+        changes: changes(&sim.arrival_changes, &mut errors),
+        constants: constants.clone(),
+        attributes,
+    }];
+    for (name, e) in sim.entries.iter() {
+        let Some(w) = prog
+            .workflows
+            .iter()
+            .position(|w| w.name == name.value)
+            .map(|w| w as u32)
+        else {
+            errors.push(invalid(format!(
+                "simulation.entries: no workflow `{}`{}",
+                name.value,
+                hint(&name.value, prog.workflows.iter().map(|w| w.name.as_str()))
             )));
             continue;
         };
-        attributes.push((name.value.clone(), draw));
+        if !prog.entries.contains(&w) {
+            errors.push(invalid(format!(
+                "simulation.entries: workflow `{}` is not an entry workflow (add it to `entry:` in municipality.yaml)",
+                name.value
+            )));
+            continue;
+        }
+        if w == first {
+            errors.push(invalid(format!(
+                "simulation.entries: `{}` is the first entry workflow, whose arrivals are `simulation.arrivals_per_month`",
+                name.value
+            )));
+            continue;
+        }
+        let rate = number(&e.arrivals_per_month.value.value).unwrap_or(-1.0);
+        if !(rate >= 0.0 && rate.is_finite()) {
+            errors.push(invalid(format!(
+                "simulation.entries.{}.arrivals_per_month must be a number, 0 or more",
+                name.value
+            )));
+        }
+        let mut own = constants.clone();
+        for (k, v) in &e.constants {
+            own.retain(|(x, _)| x != k);
+            own.push((k.clone(), to_dynamic(v)));
+        }
+        let mut attrs = attr_draws("simulation attribute", &sim.attributes, &mut Vec::new());
+        for (k, d) in attr_draws(
+            &format!("simulation.entries.{} attribute", name.value),
+            &e.attributes,
+            &mut errors,
+        ) {
+            attrs.retain(|(x, _)| *x != k);
+            attrs.push((k, d));
+        }
+        streams.push(Stream {
+            entry: w,
+            rate: rate.max(0.0),
+            changes: changes(&e.arrival_changes, &mut errors),
+            constants: own,
+            attributes: attrs,
+        });
     }
     let mut events = HashMap::new();
     for (name, e) in sim.events.iter() {
@@ -260,39 +351,46 @@ fn resolve(
                 name.value
             )));
         }
-        let kinds = usize::from(e.per_month.is_some())
-            + usize::from(e.after.is_some())
-            + usize::from(e.every.is_some());
-        if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-            errors.push(invalid(format!(
-                "simulation event `{}` needs exactly one of `per_month` (above 0), `after` or `every`",
-                name.value
-            )));
-        }
-        if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
-            errors.push(invalid(format!(
-                "simulation event `{}`: `every` must be longer than 0d",
-                name.value
-            )));
-        }
         events.insert(
             name.value.clone(),
-            EventDraw {
-                per_month: e.per_month,
-                after: e.after.as_ref().map(|a| a.value),
-                every: e.every.as_ref().map(|a| a.value),
-                set: e
-                    .set
-                    .iter()
-                    .map(|(k, v)| (k.clone(), to_dynamic(v)))
-                    .collect(),
-                increment: e
-                    .increment
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0)))
-                    .collect(),
-            },
+            event_draw(&format!("simulation event `{}`", name.value), e, true, &mut errors),
         );
+    }
+    let mut answers: HashMap<String, HashMap<String, EventDraw>> = HashMap::new();
+    for (unit, list) in sim.answers.iter() {
+        let expected: Vec<&str> = prog
+            .steps()
+            .filter(|(_, s)| s.refer_unit.as_deref() == Some(unit.value.as_str()))
+            .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
+            .collect();
+        if expected.is_empty() {
+            errors.push(invalid(format!(
+                "simulation.answers: no referral to unit `{}` expects an answer",
+                unit.value
+            )));
+            continue;
+        }
+        let mut own = HashMap::new();
+        for (answer, e) in list.iter() {
+            if !expected.contains(&answer.value.as_str()) {
+                errors.push(invalid(format!(
+                    "simulation.answers.{}: no referral to it expects the answer `{}`{}",
+                    unit.value,
+                    answer.value,
+                    hint(&answer.value, expected.iter().copied())
+                )));
+            }
+            own.insert(
+                answer.value.clone(),
+                event_draw(
+                    &format!("simulation answer `{}` of `{}`", answer.value, unit.value),
+                    e,
+                    false,
+                    &mut errors,
+                ),
+            );
+        }
+        answers.insert(unit.value.clone(), own);
     }
     let steps = |name: &Option<String>, default: &str, errors: &mut Vec<Diagnostic>| {
         let n = name.as_deref().unwrap_or(default);
@@ -332,19 +430,114 @@ fn resolve(
     Ok((
         Resolved {
             start,
-            arrivals_per_month: arrivals,
-            constants: sim
-                .constants
-                .iter()
-                .map(|(k, v)| (k.clone(), to_dynamic(v)))
-                .collect(),
-            attributes,
+            streams,
             events,
+            answers,
             capacity,
             kpi,
         },
         params,
     ))
+}
+
+/// Dated arrival rates, in date order.
+fn changes(list: &[crate::model::ArrivalChange], errors: &mut Vec<Diagnostic>) -> Vec<(NaiveDate, f64)> {
+    let mut out = Vec::new();
+    for c in list {
+        match parse_date(&c.from.value) {
+            Ok(d) if c.per_month.value >= 0.0 && c.per_month.value.is_finite() => {
+                out.push((d, c.per_month.value))
+            }
+            Ok(_) => errors.push(invalid(format!(
+                "arrival change from {}: per_month must be 0 or more",
+                c.from.value
+            ))),
+            Err(e) => errors.push(invalid(format!("arrival change: {e}"))),
+        }
+    }
+    out.sort_by_key(|(d, _)| *d);
+    out
+}
+
+/// How each attribute of `attrs` is drawn.
+fn attr_draws(
+    what: &str,
+    attrs: &crate::model::Map<crate::model::Attribute>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(String, AttrDraw)> {
+    let mut out = Vec::new();
+    for (name, a) in attrs.iter() {
+        let draw = if !a.values.is_empty() {
+            let total: f64 = a.values.iter().map(|s| s.share.value).sum();
+            if (total - 1.0).abs() > 1e-6 || a.values.iter().any(|s| s.share.value < 0.0) {
+                errors.push(invalid(format!("{what} `{}`: shares must be 0 or more and sum to 1 (they sum to {total})", name.value)));
+            }
+            let mut acc = 0.0;
+            AttrDraw::Values(
+                a.values
+                    .iter()
+                    .map(|s| {
+                        acc += s.share.value;
+                        (acc, to_dynamic(&s.value))
+                    })
+                    .collect(),
+            )
+        } else if let Some((lo, hi)) = a.uniform {
+            if lo.fract() == 0.0 && hi.fract() == 0.0 {
+                AttrDraw::Int(lo as i64, hi as i64)
+            } else {
+                AttrDraw::Float(lo, hi)
+            }
+        } else {
+            errors.push(invalid(format!(
+                "{what} `{}` needs `values` or `uniform`",
+                name.value
+            )));
+            continue;
+        };
+        out.push((name.value.clone(), draw));
+    }
+    out
+}
+
+/// One event's (or answer's) timing and effects; `every` only for events.
+fn event_draw(
+    what: &str,
+    e: &crate::model::EventRate,
+    every_allowed: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> EventDraw {
+    let kinds = usize::from(e.per_month.is_some())
+        + usize::from(e.after.is_some())
+        + usize::from(e.every.is_some());
+    if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        errors.push(invalid(format!(
+            "{what} needs exactly one of `per_month` (above 0), `after`{}",
+            if every_allowed { " or `every`" } else { "" }
+        )));
+    }
+    if !every_allowed && e.every.is_some() {
+        errors.push(invalid(format!("{what}: `every` is for events, not answers")));
+    }
+    if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
+        errors.push(invalid(format!("{what}: `every` must be longer than 0d")));
+    }
+    EventDraw {
+        per_month: e.per_month,
+        after: e.after.as_ref().map(|a| a.value),
+        every: e.every.as_ref().map(|a| a.value),
+        set: e
+            .set
+            .iter()
+            .map(|(k, v)| (k.clone(), to_dynamic(v)))
+            .collect(),
+        increment: e
+            .increment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0)))
+            .collect(),
+        draw: attr_draws(&format!("{what} draw"), &e.draw, errors),
+    }
 }
 
 fn all_referrals(prog: &Program) -> Vec<At> {
@@ -423,13 +616,18 @@ impl World for SimWorld<'_> {
     fn wait(
         &mut self,
         _: &Case,
-        _: &PStep,
+        step: &PStep,
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)> {
         let mut best: Option<(NaiveDate, usize)> = None;
+        // A referral to a unit outside the model waits for the unit's answers.
+        let table = match (&step.refer_unit, step.kind) {
+            (Some(u), StepKind::Referral) => self.cfg.answers.get(u)?,
+            _ => &self.cfg.events,
+        };
         for (i, name) in listening {
-            let Some(e) = self.cfg.events.get(*name) else {
+            let Some(e) = table.get(*name) else {
                 continue;
             };
             let when = match (e.per_month, e.after) {
@@ -450,10 +648,13 @@ impl World for SimWorld<'_> {
 
     fn event(&mut self, name: &str, arende: &Arende) -> Option<Arende> {
         let e = self.cfg.events.get(name)?;
-        if e.set.is_empty() && e.increment.is_empty() {
+        if e.set.is_empty() && e.increment.is_empty() && e.draw.is_empty() {
             return None;
         }
         let mut set = e.set.clone();
+        for (k, d) in &e.draw {
+            set.push((k.clone(), draw(d, self.rng)));
+        }
         for (k, by) in &e.increment {
             let now = arende.get(k).unwrap_or(Dynamic::from(0_i64));
             let v = match (now.as_int(), by.fract() == 0.0) {
@@ -471,6 +672,8 @@ struct Slot {
     rng: Rng,
     horizon: NaiveDate,
     generation: u64,
+    /// The arrival stream (and so the entry workflow's net) of the case.
+    stream: usize,
 }
 
 /// Simulate `opts.cases` cases of `m`, `opts.replications` times. `progress` is called now and
@@ -487,22 +690,23 @@ pub fn simulate(
     let sem = Semantics::new(m, &g);
     let prog = &sem.prog;
     let (cfg, params) = resolve(m, prog, opts)?;
-    let Some(&entry) = prog.entries.first() else {
-        return Err(vec![invalid("no entry workflow".into())]);
-    };
-    let Some(net) = sem.nets[entry as usize].as_ref() else {
-        return Err(vec![invalid(
-            "the entry workflow could not be compiled".into(),
-        )]);
-    };
-    let cx = Ctx {
-        prog,
-        net,
-        rules: &m.rules,
-        inline: &m.conditions,
-        params: &params,
-        sources,
-    };
+    let mut cxs = Vec::with_capacity(cfg.streams.len());
+    for stream in &cfg.streams {
+        let Some(net) = sem.nets[stream.entry as usize].as_ref() else {
+            return Err(vec![invalid(format!(
+                "the entry workflow `{}` could not be compiled",
+                prog.workflows[stream.entry as usize].name
+            ))]);
+        };
+        cxs.push(Ctx {
+            prog,
+            net,
+            rules: &m.rules,
+            inline: &m.conditions,
+            params: &params,
+            sources,
+        });
+    }
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -523,7 +727,7 @@ pub fn simulate(
             let mut quiet = |_: &Program, _: &Case| Ok(());
             let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
             run_replication(
-                &cx,
+                &cxs,
                 &cfg,
                 opts,
                 r,
@@ -549,7 +753,7 @@ pub fn simulate(
                             let mut part = new_report();
                             let mut last = 0;
                             run_replication(
-                                &cx,
+                                &cxs,
                                 &cfg,
                                 opts,
                                 r,
@@ -610,7 +814,7 @@ const ARRIVAL_STREAM: u64 = u64::MAX;
 /// the staff queues shared by all of them.
 #[allow(clippy::too_many_arguments)]
 fn run_replication(
-    cx: &Ctx,
+    cxs: &[Ctx],
     cfg: &Resolved,
     opts: &Options,
     replication: u32,
@@ -619,7 +823,7 @@ fn run_replication(
     log: &mut CaseSink,
 ) -> Result<(), SimError> {
     let seed = replication_seed(opts.seed, replication);
-    let prog = cx.prog;
+    let prog = cxs[0].prog;
     let follow = crate::Duration::months(opts.months);
     let cases = opts.cases;
     let mut slots: Vec<Option<Slot>> = Vec::new();
@@ -627,14 +831,36 @@ fn run_replication(
     let mut wake: BinaryHeap<Reverse<(NaiveDate, usize, u64)>> = BinaryHeap::new();
     let mut queues: Vec<VecDeque<Request>> = vec![VecDeque::new(); prog.roles.len()];
     let mut requests: Vec<(u32, Request)> = Vec::new();
-    let mut arrivals_rng = Rng::new(seed, ARRIVAL_STREAM);
-    let mut next_arrival = cfg.start;
+    // Each stream draws its arrivals from its own random stream; the first stream's first
+    // case arrives on the first day.
+    let mut arrivals_rng: Vec<Rng> = (0..cfg.streams.len())
+        .map(|k| Rng::new(seed, ARRIVAL_STREAM - k as u64))
+        .collect();
+    let mut next_arrival: Vec<Option<NaiveDate>> = cfg
+        .streams
+        .iter()
+        .enumerate()
+        .map(|(k, st)| {
+            if k == 0 && st.rate_on(cfg.start) > 0.0 {
+                Some(cfg.start)
+            } else {
+                st.next_after(cfg.start, &mut arrivals_rng[k])
+            }
+        })
+        .collect();
+    let due = |next: &[Option<NaiveDate>]| -> Option<(NaiveDate, usize)> {
+        next.iter()
+            .enumerate()
+            .filter_map(|(k, d)| d.map(|d| (d, k)))
+            .filter(|(d, _)| opts.until.is_none_or(|u| *d <= u))
+            .min()
+    };
     let mut arrived: u64 = 0;
     let mut generation: u64 = 0;
     let mut sink = Sink {
         report,
         kpi: &cfg.kpi,
-        cx,
+        cxs,
         log,
         record: opts.record,
         finished: 0,
@@ -646,7 +872,7 @@ fn run_replication(
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
         let queued = queues.iter().any(|q| !q.is_empty());
         let mut next = if arrived < cases {
-            Some(next_arrival)
+            due(&next_arrival).map(|(d, _)| d)
         } else {
             None
         };
@@ -661,25 +887,33 @@ fn run_replication(
         day = today.max(day);
 
         // Arrivals.
-        while arrived < cases && next_arrival <= day {
+        while arrived < cases {
+            let Some((when, k)) = due(&next_arrival).filter(|(d, _)| *d <= day) else {
+                break;
+            };
+            let stream = &cfg.streams[k];
+            let cx = &cxs[k];
             let number = arrived;
             arrived += 1;
             let mut rng = Rng::new(seed, number);
-            let arende = draw_case(cfg, &mut rng, number);
+            let arende = draw_case(stream, &mut rng, number);
             let mut case = Case::new(format!("c{number}"), arende, false);
             if opts.record {
                 case.record_moves();
             }
-            let horizon = follow.after(next_arrival).unwrap_or(next_arrival);
+            let mut horizon = follow.after(when).unwrap_or(when);
+            if let Some(u) = opts.until {
+                horizon = horizon.min(u);
+            }
             // Events on a calendar (`every`), from the day the case starts.
             for (name, e) in &cfg.events {
                 let Some(period) = e.every else { continue };
                 let schedule = crate::Schedule {
-                    anchor: next_arrival,
+                    anchor: when,
                     period,
                 };
-                let mut k = 1;
-                while let Some(d) = schedule.due(k) {
+                let mut n = 1;
+                while let Some(d) = schedule.due(n) {
                     if d > horizon {
                         break;
                     }
@@ -690,7 +924,7 @@ fn run_replication(
                             set: Vec::new(),
                         },
                     );
-                    k += 1;
+                    n += 1;
                 }
             }
             generation += 1;
@@ -706,25 +940,24 @@ fn run_replication(
                     slot,
                     generation,
                 };
-                case.start(cx, &mut world, next_arrival);
+                case.start(cx, &mut world, when);
             }
-            sink.report.started(&case, next_arrival);
+            sink.report.started(&case, when);
             slots[slot] = Some(Slot {
                 case,
                 rng,
                 horizon,
                 generation,
+                stream: k,
             });
             // Its first moves happen in the day's loop below.
-            wake.push(Reverse((next_arrival, slot, generation)));
-            let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
-            next_arrival = next_arrival
-                .checked_add_signed(chrono::Duration::days(gap.round() as i64))
-                .ok_or_else(|| {
-                    vec![invalid(
-                        "the arrivals run past the end of the calendar".into(),
-                    )]
-                })?;
+            wake.push(Reverse((when, slot, generation)));
+            next_arrival[k] = stream.next_after(when, &mut arrivals_rng[k]);
+            if next_arrival[k].is_none() && stream.rate_on(when) > 0.0 {
+                return Err(vec![invalid(
+                    "the arrivals run past the end of the calendar".into(),
+                )]);
+            }
         }
 
         // Cases whose agenda has something today, in wake-up order; their work requests join
@@ -748,7 +981,7 @@ fn run_replication(
                 slot,
                 generation: gen,
             };
-            s.case.run_until(cx, &mut world, until);
+            s.case.run_until(&cxs[s.stream], &mut world, until);
             settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
         }
 
@@ -805,7 +1038,10 @@ fn run_replication(
             last_queue_day = Some(day);
         }
         progress(sink.finished);
-        if arrived >= cases && wake.is_empty() && queues.iter().all(|q| q.is_empty()) {
+        if (arrived >= cases || due(&next_arrival).is_none())
+            && wake.is_empty()
+            && queues.iter().all(|q| q.is_empty())
+        {
             break;
         }
         day = day.succ_opt().unwrap_or(day);
@@ -823,7 +1059,8 @@ fn run_replication(
 struct Sink<'a, 'b, 'c> {
     report: &'a mut Report,
     kpi: &'a KpiSteps,
-    cx: &'a Ctx<'c>,
+    /// The context of each arrival stream.
+    cxs: &'a [Ctx<'c>],
     log: &'a mut CaseSink<'b>,
     record: bool,
     finished: u64,
@@ -832,9 +1069,10 @@ struct Sink<'a, 'b, 'c> {
 impl Sink<'_, '_, '_> {
     /// Fold a finished (or followed-to-its-horizon) case into the report and the log.
     fn fold(&mut self, s: Slot) -> Result<(), SimError> {
-        self.report.finished(&s.case, self.kpi, self.cx, s.horizon);
+        let cx = &self.cxs[s.stream];
+        self.report.finished(&s.case, self.kpi, cx, s.horizon);
         if self.record {
-            (self.log)(self.cx.prog, &s.case)
+            (self.log)(cx.prog, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;
@@ -868,24 +1106,28 @@ fn settle(
     Ok(())
 }
 
-fn draw_case(cfg: &Resolved, rng: &mut Rng, number: u64) -> Arende {
-    let mut values: BTreeMap<String, Dynamic> = cfg.constants.iter().cloned().collect();
-    for (name, draw) in &cfg.attributes {
-        let v = match draw {
-            AttrDraw::Values(cum) => {
-                let u = rng.unit();
-                cum.iter()
-                    .find(|(c, _)| u < *c)
-                    .or(cum.last())
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or(Dynamic::UNIT)
-            }
-            AttrDraw::Int(lo, hi) => Dynamic::from(rng.range(*lo, *hi)),
-            AttrDraw::Float(lo, hi) => Dynamic::from(lo + rng.unit() * (hi - lo)),
-        };
-        values.insert(name.clone(), v);
+fn draw_case(stream: &Stream, rng: &mut Rng, number: u64) -> Arende {
+    let mut values: BTreeMap<String, Dynamic> = stream.constants.iter().cloned().collect();
+    for (name, d) in &stream.attributes {
+        values.insert(name.clone(), draw(d, rng));
     }
     Arende::new(format!("c{number}"), values)
+}
+
+/// One draw of an attribute.
+fn draw(d: &AttrDraw, rng: &mut Rng) -> Dynamic {
+    match d {
+        AttrDraw::Values(cum) => {
+            let u = rng.unit();
+            cum.iter()
+                .find(|(c, _)| u < *c)
+                .or(cum.last())
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Dynamic::UNIT)
+        }
+        AttrDraw::Int(lo, hi) => Dynamic::from(rng.range(*lo, *hi)),
+        AttrDraw::Float(lo, hi) => Dynamic::from(lo + rng.unit() * (hi - lo)),
+    }
 }
 
 /// Check that `sim` is well-formed without running (used by tests and `steg check` later).
