@@ -11,6 +11,7 @@ mod progress;
 mod render;
 mod report;
 mod sarif;
+mod validate;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -137,6 +138,41 @@ enum Command {
         /// Exit 0 even when some cases got stuck (by default such a run exits 3).
         #[arg(long)]
         allow_stuck: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Compare the figures of a municipality's sources with a simulation of it.
+    ///
+    /// `validation:` in municipality.yaml lists the figures (open cases on a date, returns per
+    /// year, the share of cases with a plan, ...), each with its period, a tolerance and its
+    /// source. steg simulates from `simulation.start` to the end of the latest period, in R
+    /// independent replications, measures each figure as docs/validation.md defines it, and
+    /// prints the source's figure beside the simulated mean with its 95 % confidence interval
+    /// and a verdict (inom / utanför toleransen). The values the configuration marks as
+    /// assumptions are listed after. Exit code: 0 every figure within its tolerance, 1 one is
+    /// not (or the configuration has errors), 2 steg could not run, 3 simulated cases got stuck.
+    ///
+    /// Examples:
+    ///   steg validate lindesberg
+    ///   steg validate lindesberg --replications 20 --seed 7
+    ///   steg validate hedemora --format json
+    #[command(verbatim_doc_comment)]
+    Validate {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// Independent replications [default: `validation.replications`, else 10]
+        #[arg(long, value_name = "R")]
+        replications: Option<u32>,
+        /// Seed of the first replication [default: `validation.seed`, else 1]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: one per core). The output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -373,6 +409,29 @@ fn main() -> ExitCode {
             log.as_deref(),
             format,
         ),
+        Command::Validate {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Validate {
+            municipality,
+            replications,
+            seed,
+            set,
+            threads,
+            format,
+        } => parse_set(&set).and_then(|set| {
+            validate::validate(
+                &municipality,
+                engine::ValidateOptions {
+                    replications,
+                    seed,
+                    threads,
+                    set,
+                },
+                format == Format::Json,
+            )
+        }),
         Command::Graph {
             municipality,
             format,
@@ -519,7 +578,7 @@ impl std::fmt::Display for ConfigHasErrors {
 impl std::error::Error for ConfigHasErrors {}
 
 /// Load one municipality and refuse to go on if it has errors.
-fn load_clean(
+pub(crate) fn load_clean(
     arg: &std::path::Path,
 ) -> Result<(engine::Municipality, engine::SourceMap), Box<dyn std::error::Error>> {
     let dirs = engine::discover(&[arg.to_path_buf()])?;
@@ -595,7 +654,7 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
 
 /// Exit code of `steg run` and `steg simulate` when a case got stuck (no condition held, a
 /// rule failed, an answer the referral does not expect).
-const EXIT_STUCK: u8 = 3;
+pub(crate) const EXIT_STUCK: u8 = 3;
 
 /// Numbers of `steg simulate`.
 struct SimArgs {
@@ -621,16 +680,7 @@ fn simulate(
     log: Option<&std::path::Path>,
     format: Format,
 ) -> CliResult {
-    let set = set
-        .iter()
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| {
-                    format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8")
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let set = parse_set(set)?;
     if cases == 0 {
         return Err("--cases must be at least 1".into());
     }
@@ -714,6 +764,20 @@ fn simulate(
         return Ok(ExitCode::from(EXIT_STUCK));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--set KEY=VALUE` arguments as pairs.
+fn parse_set(set: &[String]) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    Ok(set
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8")
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 fn explain(code: Option<&str>) -> CliResult {

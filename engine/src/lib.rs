@@ -36,6 +36,7 @@ mod schema;
 pub mod semantics;
 mod sim;
 pub mod soundness;
+mod validate;
 mod validity;
 
 pub use diagnostic::{
@@ -59,10 +60,11 @@ pub use import::{
 };
 pub use load::{discover, load_municipality, PathError, MUNICIPALITY_FILE};
 pub use model::{
-    rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile, Next,
-    Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share, Simulation,
-    Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit, Value, Workflow,
-    WorkflowFile,
+    rule_name, ArrivalChange, Attribute, Audit, AuditQuestion, AuditorAssessment, BasisVersion,
+    Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis, Map, Measure,
+    MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role,
+    RuleTest, Share, Simulation, Step, StepKind, TableFile, TableVersion, TestFile, Transition,
+    Trigger, Unit, Validation, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
@@ -72,8 +74,12 @@ pub use schema::{municipality_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
 pub use sim::log::{EventLog, LogFormat};
 pub use sim::{
-    simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
-    Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
+    simulate, validate as validate_simulation, Dist, Estimate, FigureEstimate,
+    Options as SimOptions, Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
+};
+pub use validate::{
+    is_assumption, validate, Assumption, FigureCheck, FigureVerdict, ValidateOptions,
+    ValidationReport,
 };
 pub use validity::Validity;
 

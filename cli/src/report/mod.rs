@@ -8,7 +8,7 @@
 //! quotes the cited seed lines, and `assess.rs` turns verdicts into Ja / Delvis / Nej.
 
 mod assess;
-mod charts;
+pub(crate) mod charts;
 mod figures;
 mod html;
 mod seeds;

@@ -173,6 +173,7 @@ fn missing(prog: &Program, a: At, name: &str, hint: Option<&str>, consequence: &
             ),
         },
         at: Some(a),
+        for_some: false,
     }
 }
 
@@ -291,6 +292,7 @@ fn states(
                     message: format!("{path} ends the case without {bq} (after {aq})"),
                     help: format!("add a route to {bq} on this path, or list the step that exempts such cases under `unless:`"),
                     at: Some(b),
+                    for_some: false,
                 });
             }
         }
@@ -337,6 +339,7 @@ fn states(
                     format!("add a route from this loop to {bq}")
                 },
                 at: Some(b),
+                for_some: false,
             });
         }
         if !findings.is_empty() {
@@ -379,10 +382,10 @@ fn timed(
     not_shown: &mut Option<String>,
 ) {
     let ans = time::analyse(q_, from, d);
-    if time::later(ans.lo, d) {
+    let path = |steps: &[(At, Option<String>)]| {
         let mut s = String::new();
         let mut prev: Option<At> = None;
-        for (a, note) in &ans.late_path {
+        for (a, note) in steps {
             let (w, st) = prog.name(*a);
             let name = if prev.is_some_and(|p| p.w == a.w) {
                 st.to_string()
@@ -398,6 +401,10 @@ fn timed(
             s.push_str(&name);
             prev = Some(*a);
         }
+        s
+    };
+    if time::later(ans.lo, d) {
+        let s = path(&ans.late_path);
         let by = if ans.capped {
             format!("more than {d}")
         } else {
@@ -414,12 +421,30 @@ fn timed(
                 q(prog, b)
             ),
             at: Some(b),
+            for_some: false,
         });
         return;
     }
     match ans.hi {
         Some(h) if time::within(h, d) => {}
-        _ => {
+        // The modelled durations let some cases be late though the fastest are on time: the
+        // requirement is not met for every case.
+        Some(h) => {
+            let s = path(&ans.slow_path);
+            findings.push(Finding {
+                message: format!(
+                    "{s}: at the longest durations the configuration gives, {} comes {h} after {}, later than {d}, so not every case meets it",
+                    q(prog, b),
+                    q(prog, from)
+                ),
+                help: format!(
+                    "shorten the longest durations on this path to within {d}, or measure how many cases are late with `steg simulate`"
+                ),
+                at: Some(b),
+                for_some: true,
+            });
+        }
+        None => {
             let why = ans
                 .why
                 .unwrap_or_else(|| "the declared times do not bound it".to_string());
@@ -566,6 +591,7 @@ fn referrals(graph: &Graph, prog: &Program, r: &Resolved, findings: &mut Vec<Fin
                     ),
                     help: format!("add `{o}: STEP` under `returns:` of `{}`", step.name),
                     at: Some(at),
+                    for_some: false,
                 });
             }
             let Some(role) = &step.actor else { continue };
@@ -592,6 +618,7 @@ fn referrals(graph: &Graph, prog: &Program, r: &Resolved, findings: &mut Vec<Fin
                         ),
                         help: format!("route the answer `{o}` to a step of `{role}` (a follow-up, a new planning) before the case ends"),
                         at: Some(*to),
+                        for_some: false,
                     });
                 }
             }
@@ -655,6 +682,7 @@ fn events(
             message: format!("no step waits for event `{event}`{raised}, so it reaches no one"),
             help: format!("add `{{ event: {event}, to: STEP }}` to a `wait` step of {target}"),
             at: emitters.first().copied(),
+            for_some: false,
         });
         return;
     }
@@ -677,6 +705,7 @@ fn events(
                 message: format!("event `{event}`{raised} received at {}: {s} without {target}", q(prog, *w)),
                 help: format!("route the handling of `{event}` through {target}, or raise an event (`emits:`) that a step of it waits for"),
                 at: Some(*w),
+                for_some: false,
             });
             continue;
         }
@@ -701,6 +730,7 @@ fn events(
                 message: format!("event `{event}` reaches {target} only {lo} after it is received at the earliest, later than {d}"),
                 help: "shorten the declared durations of the steps that handle it".to_string(),
                 at: receivers.first().map(|(w, _)| *w),
+                for_some: false,
             });
         } else if !within_d(hi, d) {
             not_shown.get_or_insert_with(|| {
@@ -770,6 +800,7 @@ fn kept_events(
                     "keep a step that waits for `{event}` reachable for as long as it can be raised, or list the step after which it no longer matters under `unless:`"
                 ),
                 at: raiser,
+                for_some: false,
             });
             return;
         }

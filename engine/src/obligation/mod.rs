@@ -89,6 +89,9 @@ pub struct Finding {
     pub help: String,
     /// The step the finding is about, as (workflow index, step index).
     pub at: Option<At>,
+    /// The requirement is met at the shortest durations but not at the longest the
+    /// configuration gives: not by every case, rather than by none.
+    pub for_some: bool,
 }
 
 /// The verdict on one obligation.

@@ -14,10 +14,11 @@
 //! number of cases: a case is folded into the KPIs when it closes or its follow-up ends.
 
 pub mod log;
+pub(crate) mod measure;
 mod report;
 mod rng;
 
-pub use report::{Dist, Estimate, Report, RoleStats, StuckCount, WaitingCount};
+pub use report::{Dist, Estimate, FigureEstimate, Report, RoleStats, StuckCount, WaitingCount};
 pub use rng::Rng;
 
 use crate::diagnostic::Diagnostic;
@@ -715,6 +716,7 @@ pub fn simulate(
     let new_report = || {
         let mut r = Report::new(opts, prog, &cfg.capacity_list());
         r.watch_obligations(m, &g, prog);
+        r.watch_figures(m, prog);
         r
     };
     let replications = opts.replications.max(1);
