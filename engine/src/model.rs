@@ -201,6 +201,22 @@ pub struct Simulation {
     /// answer, when the answer comes (`per_month`, or `after`).
     #[serde(default)]
     pub answers: Map<Map<EventRate>>,
+    /// Case data drawn anew each time a case enters a step (`workflow.step`): a practice the
+    /// step follows on some occasions and not on others (a plan made at this application or
+    /// not), with its source.
+    #[serde(default)]
+    pub at_steps: Map<StepDraw>,
+}
+
+/// Case data drawn each time a case enters a step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepDraw {
+    /// The data, each a list of values with shares, or a range.
+    pub draw: Map<Attribute>,
+    /// Where the shares come from.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A dated change of an arrival rate: from this day, this many new cases a month.

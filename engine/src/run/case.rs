@@ -77,6 +77,11 @@ pub trait World {
     fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
         None
     }
+    /// A token arrived at step `at` (before its work, wait or route); the world may change the
+    /// case's data (a practice followed on some occasions: drawn anew at each entry).
+    fn entered(&mut self, _at: At, _arende: &Arende) -> Option<Arende> {
+        None
+    }
 }
 
 /// One line of a case's trace.
@@ -707,6 +712,9 @@ impl Case {
         if let PlaceKind::JoinInput { .. } = cx.net.places[place as usize] {
             self.join(cx, token, c, at, date);
             return;
+        }
+        if let Some(a) = world.entered(at, &self.arende) {
+            self.arende = a;
         }
         match step.kind {
             StepKind::End => {

@@ -96,6 +96,8 @@ struct Resolved {
     events: HashMap<String, EventDraw>,
     /// Answers of units outside the model, by unit and answer.
     answers: HashMap<String, HashMap<String, EventDraw>>,
+    /// Data drawn at each entry into a step.
+    at_steps: HashMap<At, Vec<(String, AttrDraw)>>,
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
@@ -138,6 +140,7 @@ impl Stream {
     }
 }
 
+#[derive(Clone)]
 enum AttrDraw {
     Values(Vec<(f64, Dynamic)>),
     Int(i64, i64),
@@ -393,6 +396,27 @@ fn resolve(
         }
         answers.insert(unit.value.clone(), own);
     }
+    let mut at_steps: HashMap<At, Vec<(String, AttrDraw)>> = HashMap::new();
+    for (name, d) in sim.at_steps.iter() {
+        let found = prog.find(&name.value);
+        let workflows: std::collections::BTreeSet<u32> = found.iter().map(|a| a.w).collect();
+        if found.is_empty() || workflows.len() > 1 {
+            errors.push(invalid(format!(
+                "simulation.at_steps: `{}` is {} step; write `workflow.step`",
+                name.value,
+                if found.is_empty() { "no" } else { "more than one" }
+            )));
+            continue;
+        }
+        let draws = attr_draws(
+            &format!("simulation.at_steps.{}", name.value),
+            &d.draw,
+            &mut errors,
+        );
+        for a in found {
+            at_steps.insert(a, draws.iter().map(|(k, d)| (k.clone(), d.clone())).collect());
+        }
+    }
     let steps = |name: &Option<String>, default: &str, errors: &mut Vec<Diagnostic>| {
         let n = name.as_deref().unwrap_or(default);
         let found = prog.find(n);
@@ -434,6 +458,7 @@ fn resolve(
             streams,
             events,
             answers,
+            at_steps,
             capacity,
             kpi,
         },
@@ -647,6 +672,15 @@ impl World for SimWorld<'_> {
         best
     }
 
+    fn entered(&mut self, at: At, arende: &Arende) -> Option<Arende> {
+        let draws = self.cfg.at_steps.get(&at)?;
+        let set: Vec<(String, Dynamic)> = draws
+            .iter()
+            .map(|(k, d)| (k.clone(), draw(d, self.rng)))
+            .collect();
+        Some(arende.with_fields(&set))
+    }
+
     fn event(&mut self, name: &str, arende: &Arende) -> Option<Arende> {
         let e = self.cfg.events.get(name)?;
         if e.set.is_empty() && e.increment.is_empty() && e.draw.is_empty() {
@@ -675,6 +709,8 @@ struct Slot {
     generation: u64,
     /// The arrival stream (and so the entry workflow's net) of the case.
     stream: usize,
+    /// Work requests of the case waiting in a staff queue.
+    queued: u32,
 }
 
 /// Simulate `opts.cases` cases of `m`, `opts.replications` times. `progress` is called now and
@@ -951,6 +987,7 @@ fn run_replication(
                 horizon,
                 generation,
                 stream: k,
+                queued: 0,
             });
             // Its first moves happen in the day's loop below.
             wake.push(Reverse((when, slot, generation)));
@@ -984,11 +1021,20 @@ fn run_replication(
                 generation: gen,
             };
             s.case.run_until(&cxs[s.stream], &mut world, until);
-            settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
+            let asked = requests
+                .iter()
+                .any(|(_, r)| r.slot == slot && r.generation == gen);
+            settle(&mut slots, slot, asked, &mut wake, &mut free, &mut sink)?;
         }
 
         // New work joins the queues in the order it arose (case by case, deterministic).
         for (role, r) in requests.drain(..) {
+            if let Some(s) = slots[r.slot]
+                .as_mut()
+                .filter(|s| s.generation == r.generation)
+            {
+                s.queued += 1;
+            }
             queues[role as usize].push_back(r);
         }
         // Staff work today (weekdays), once a day. Weekdays the loop skipped had empty queues:
@@ -1028,6 +1074,7 @@ fn run_replication(
                             .as_mut()
                             .filter(|s| s.generation == r.generation)
                         {
+                            s.queued = s.queued.saturating_sub(1);
                             s.case.finish_work(r.token, r.epoch, r.earliest.max(day));
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
@@ -1083,12 +1130,14 @@ impl Sink<'_, '_, '_> {
 }
 
 /// After a case ran: fold it if it is closed, stuck with nothing left to do, or past its
-/// follow-up; else schedule its next wake-up. A case with nothing on its agenda that is still
-/// open waits for staff (finishing the work wakes it) or for something from outside that
-/// never comes (folded at the end of the run as waiting).
+/// follow-up with no work waiting for staff; else schedule its next wake-up. A case with work
+/// in a staff queue is kept (finishing the work wakes it), even when the next thing on its own
+/// agenda lies past its follow-up. A case with nothing on its agenda that is still open waits
+/// for something from outside that never comes (folded at the end of the run as waiting).
 fn settle(
     slots: &mut [Option<Slot>],
     slot: usize,
+    asked: bool,
     wake: &mut BinaryHeap<Reverse<(NaiveDate, usize, u64)>>,
     free: &mut Vec<usize>,
     sink: &mut Sink,
@@ -1097,12 +1146,13 @@ fn settle(
         return Ok(());
     };
     let next = s.case.next_date();
-    if !s.case.open() || next.is_some_and(|d| d > s.horizon) {
+    let waits_for_staff = asked || s.queued > 0;
+    if !s.case.open() || (next.is_some_and(|d| d > s.horizon) && !waits_for_staff) {
         if let Some(s) = slots[slot].take() {
             sink.fold(s)?;
         }
         free.push(slot);
-    } else if let Some(d) = next {
+    } else if let Some(d) = next.filter(|d| *d <= s.horizon) {
         wake.push(Reverse((d, slot, s.generation)));
     }
     Ok(())
