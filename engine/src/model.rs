@@ -1162,9 +1162,14 @@ pub struct AuditQuestion {
     /// The obligations (`obligations:` ids) whose verdicts answer the question in the model.
     #[serde(default)]
     pub obligations: Vec<Node<String>>,
-    /// The validation figures (`validation.figures` ids) that bear on it.
+    /// The validation figures (`validation.figures` ids) that bear on it, shown as evidence.
     #[serde(default)]
     pub figures: Vec<Node<String>>,
+    /// Validation figures that measure how often the routine the question is about is
+    /// followed (a share of occasions): when given, steg's assessment is read from their
+    /// simulated values rather than from the obligations (docs/validation.md, "Audit").
+    #[serde(default)]
+    pub compliance: Vec<Node<String>>,
     /// Why the model cannot answer the question (it is about the nämnd's reporting, not about
     /// cases), when it cannot.
     #[serde(default)]
