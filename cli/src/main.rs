@@ -43,7 +43,7 @@ enum Command {
     ///   steg check                          every municipality under workflows/
     ///   steg check workflows/lindesberg     one municipality
     ///   steg check lindesberg --format json machine-readable, one object per diagnostic
-    ///   steg check --audit                  the follow-up obligations each municipality fails
+    ///   steg check --audit                  each audit's questions, answered by the model
     ///   steg check --watch lindesberg       check again on every save, until Ctrl-C
     ///   steg check models/                  BPMN/PNML models, imported in memory, a line per model
     #[command(verbatim_doc_comment)]
@@ -54,10 +54,21 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// List, per municipality, the obligations (`obligations:`) that fail, in the words of
-        /// their source, instead of the diagnostics.
+        /// Instead of the diagnostics: per municipality, each question of its audit (`audit:`)
+        /// with the auditors' assessment, steg's assessment and the evidence (obligations on the
+        /// graph and in a simulation of the `validation:` period, the source's figures beside the
+        /// simulated ones), in Swedish; then the obligations no question names.
         #[arg(long)]
         audit: bool,
+        /// With --audit: replications of the simulation [default: `validation.replications`, else 10]
+        #[arg(long, value_name = "R", requires = "audit")]
+        replications: Option<u32>,
+        /// With --audit: seed of the simulation [default: `validation.seed`, else 1]
+        #[arg(long, requires = "audit")]
+        seed: Option<u64>,
+        /// With --audit: judge on the graph only, without simulating.
+        #[arg(long, requires = "audit")]
+        no_simulation: bool,
         /// Keep running: clear the screen and check again whenever a YAML or Rhai file of the
         /// municipality, of the base it extends or of its rule folders is saved.
         #[arg(long)]
@@ -362,14 +373,26 @@ fn main() -> ExitCode {
             paths,
             format,
             audit,
-            watch: true,
-        } => watch::watch(&paths, &|report| show_check(report, format, audit)),
-        Command::Check {
-            paths,
-            format,
-            audit,
-            watch: false,
-        } => check(&paths, format, audit),
+            watch,
+            replications,
+            seed,
+            no_simulation,
+        } => {
+            let audit = audit.then(|| engine::AuditOptions {
+                simulate: !no_simulation,
+                validate: engine::ValidateOptions {
+                    replications,
+                    seed,
+                    threads: 0,
+                    set: Vec::new(),
+                },
+            });
+            if watch {
+                watch::watch(&paths, &|report| show_check(report, format, audit.as_ref()))
+            } else {
+                check(&paths, format, audit.as_ref())
+            }
+        }
         Command::Test { paths } => test(&paths),
         Command::Run {
             format: Format::Sarif,
@@ -492,9 +515,9 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
-fn check(paths: &[PathBuf], format: Format, audit: bool) -> CliResult {
+fn check(paths: &[PathBuf], format: Format, audit: Option<&engine::AuditOptions>) -> CliResult {
     if import::all_models(paths)? {
-        if audit {
+        if audit.is_some() {
             return Err("--audit is for municipality folders, not model files".into());
         }
         return import::check(paths, format);
@@ -505,9 +528,13 @@ fn check(paths: &[PathBuf], format: Format, audit: bool) -> CliResult {
 }
 
 /// Print a check's report in `format` (or the audit view); exit code 1 when it has errors.
-fn show_check(report: &engine::Report, format: Format, audit: bool) -> CliResult {
-    if audit {
-        return audit::audit(report, format == Format::Json);
+fn show_check(
+    report: &engine::Report,
+    format: Format,
+    audit: Option<&engine::AuditOptions>,
+) -> CliResult {
+    if let Some(opts) = audit {
+        return audit::audit(report, format == Format::Json, opts);
     }
     let mut stdout = std::io::stdout().lock();
     match format {

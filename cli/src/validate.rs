@@ -26,14 +26,16 @@ pub fn tolerance(f: &FigureCheck) -> String {
     }
 }
 
-/// The simulated figure with its interval: `351,2 (95 % KI 343,0–359,4)`.
+/// The simulated figure with its interval: `351,2 (95 % KI 343,0–359,4)`. The interval is cut
+/// at what the figure can be (no count below 0, no share above 100 %).
 pub fn simulated(f: &FigureCheck) -> String {
+    let clip = |x: f64| if f.share { x.clamp(0.0, 1.0) } else { x.max(0.0) };
     match (f.simulated, f.low, f.high) {
         (Some(m), Some(lo), Some(hi)) => format!(
             "{} (95\u{a0}% KI {}–{})",
             number(m, f.share),
-            number(lo, f.share),
-            number(hi, f.share)
+            number(clip(lo), f.share),
+            number(clip(hi), f.share)
         ),
         (Some(m), _, _) => number(m, f.share),
         (None, _, _) => "–".to_string(),

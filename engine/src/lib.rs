@@ -16,6 +16,7 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+mod audit;
 mod check;
 pub mod codes;
 mod diagnostic;
@@ -39,6 +40,10 @@ pub mod soundness;
 mod validate;
 mod validity;
 
+pub use audit::{
+    assess, assess_compliance, audit, Assessment, AuditOptions, Broken, FigureEvidence,
+    MunicipalityAudit, ObligationEvidence, QuestionAudit, SimulationNote,
+};
 pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
@@ -63,7 +68,7 @@ pub use model::{
     rule_name, ArrivalChange, Attribute, Audit, AuditQuestion, AuditorAssessment, BasisVersion,
     Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis, Map, Measure,
     MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role,
-    RuleTest, Share, Simulation, Step, StepKind, TableFile, TableVersion, TestFile, Transition,
+    RuleTest, Share, Simulation, Step, StepDraw, StepKind, TableFile, TableVersion, TestFile, Transition,
     Trigger, Unit, Validation, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
