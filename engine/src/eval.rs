@@ -288,15 +288,20 @@ fn current_date() -> Result<NaiveDate, Box<EvalAltResult>> {
 
 /// Tables by name, each version with its period, for `tabell("NAME")`.
 pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
-    let mut index: HashMap<String, Vec<(Validity, Dynamic)>> = HashMap::new();
+    // Each version's figures, or why a period has none (`missing:`).
+    let mut index: HashMap<String, Vec<(Validity, Result<Dynamic, String>)>> = HashMap::new();
     for t in tables {
         for v in &t.def.versions {
             let from = parse_date(&v.valid_from.value).ok();
             let to = v.valid_to.as_ref().and_then(|d| parse_date(&d.value).ok());
+            let figures = match &v.missing {
+                Some(why) => Err(why.clone()),
+                None => Ok(to_dynamic(&v.values)),
+            };
             index
                 .entry(t.def.table.value.clone())
                 .or_default()
-                .push((Validity { from, to }, to_dynamic(&v.values)));
+                .push((Validity { from, to }, figures));
         }
     }
     let index = Arc::new(index);
@@ -310,19 +315,22 @@ pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
                 return Err(format!("no table `{name}`{hint}").into());
             };
             let date = current_date()?;
-            versions
-                .iter()
-                .find(|(v, _)| v.contains(date))
-                .map(|(_, d)| d.clone())
-                .ok_or_else(|| {
+            match versions.iter().find(|(v, _)| v.contains(date)) {
+                Some((_, Ok(d))) => Ok(d.clone()),
+                Some((v, Err(why))) => Err(format!(
+                    "table `{name}` has no figures for {date} (its version {v} says: {why})"
+                )
+                .into()),
+                None => {
                     let periods: Vec<String> =
                         versions.iter().map(|(v, _)| v.to_string()).collect();
-                    format!(
+                    Err(format!(
                         "no version of table `{name}` is in force on {date} (versions: {})",
                         periods.join(", ")
                     )
-                    .into()
-                })
+                    .into())
+                }
+            }
         },
     );
 }

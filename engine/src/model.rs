@@ -917,7 +917,13 @@ pub struct TableVersion {
     #[serde(default)]
     pub source: Option<String>,
     /// The figures: any YAML (numbers, lists, mappings).
+    #[serde(default)]
     pub values: serde_json::Value,
+    /// Instead of `values`: why the figures of this period are not in the configuration (no
+    /// public source found). A rule that asks for the table on such a day fails with this
+    /// reason, naming the period, rather than with a gap between versions.
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 /// A `*.test.yaml` file in a rule folder: rule tests written as data.
