@@ -79,12 +79,20 @@ fn lindesberg_checks_clean_of_errors_and_fails_only_the_obligation_its_auditors_
         .collect();
     // Seed 000 l.223, l.241: handlingsplaner are lacking in about 30 % of the cases; the
     // revision, the absence reports and the returns were found in order (l.287, l.289, l.329).
-    assert_eq!(codes, vec![("G012", "warning")], "\n{}", listing(&diags));
+    // The plan is a practice drawn per case, so two paths show it: one without a plan, one
+    // where it comes later than the routine says.
     assert!(
-        diags[0].message.contains("handlingsplan_vid_andra_ansokan"),
-        "{}",
-        diags[0].message
+        !codes.is_empty() && codes.iter().all(|c| *c == ("G012", "warning")),
+        "\n{}",
+        listing(&diags)
     );
+    for d in &diags {
+        assert!(
+            d.message.contains("handlingsplan_vid_andra_ansokan"),
+            "{}",
+            d.message
+        );
+    }
 }
 
 #[test]
@@ -127,7 +135,7 @@ fn deleting_the_plan_review_route_is_a_missing_review() {
     let copy = Copy::new();
     copy.edit_line(
         "ekonomiskt_bistand.yaml",
-        "rule.plan_ska_revideras, to: uppfoljning",
+        "rule.plan_revideras_nu, to: uppfoljning",
         0,
         "",
     );
@@ -142,12 +150,12 @@ fn deleting_the_plan_review_route_is_a_missing_review() {
         d.message
     );
     // The review step is now unreachable, and its rule unused: the same mistake, seen by G004
-    // and R002.
+    // and R002. The two G012 are the plan routine the auditors found lacking (l.223, l.241).
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     codes.sort_unstable();
     assert_eq!(
         codes,
-        vec!["G004", "G012", "G013", "R002"],
+        vec!["G004", "G012", "G012", "G013", "R002"],
         "\n{}",
         listing(&diags)
     );
