@@ -54,6 +54,7 @@ impl Case {
         self.also = codes;
         self
     }
+    #[allow(dead_code)] // no known bug today; the marker is kept for the next one
     const fn bug(mut self, why: &'static str) -> Self {
         self.bug = Some(why);
         self
@@ -78,12 +79,11 @@ const CASES: &[Case] = &[
     // suggestion (`did you mean `outcome at line 5`?`).
     case("unknown_field/invalid_last_field_typo", "S002", "ekonomiskt_bistand.yaml:5:24").help("did you mean `outcome`?"),
     // S003 InvalidValue
-    case("invalid_value/invalid_duration", "S003", "ekonomiskt_bistand.yaml:5:50"),
+    case("invalid_value/invalid_duration", "S003", "ekonomiskt_bistand.yaml:5:50").help("did you mean `3mo`?"),
     case("invalid_value/invalid_kind", "S003", "ekonomiskt_bistand.yaml:5:23").help("did you mean `decision`?"),
     case("invalid_value/invalid_list_for_name", "S003", "ekonomiskt_bistand.yaml:5:23"),
     case("invalid_value/invalid_trigger", "S003", "ekonomiskt_bistand.yaml:8:58").step("ekonomiskt_bistand.komplettering"),
-    case("invalid_value/invalid_missing_workflow_id", "S003", "ekonomiskt_bistand.yaml:1:1")
-        .bug("a missing required field is located at the mapping's last key (`steps:`, 3:1), not at the mapping"),
+    case("invalid_value/invalid_missing_workflow_id", "S003", "ekonomiskt_bistand.yaml:1:1"),
     // S004 InputTooLarge
     case("input_too_large/invalid_alias_bomb", "S004", "ekonomiskt_bistand.yaml:15:45"),
     case("input_too_large/invalid_deep_nesting", "S004", "ekonomiskt_bistand.yaml:9:43"),
@@ -94,6 +94,10 @@ const CASES: &[Case] = &[
     case("invalid_model_file/invalid_unknown_namespace", "S006", "model.bpmn:3:1"),
     case("invalid_model_file/invalid_dangling_flow", "S006", "model.bpmn:9:5"),
     case("invalid_model_file/invalid_malformed", "S006", "model.pnml:8:5"),
+    // S007 DuplicateKey: at the repeated key. A second `steps:` block is not read, so what its
+    // steps were for is also missing (its steps are unknown).
+    case("duplicate_key/invalid_step_key", "S007", "ekonomiskt_bistand.yaml:5:60").step("ekonomiskt_bistand.utredning"),
+    case("duplicate_key/invalid_top_level_key", "S007", "ekonomiskt_bistand.yaml:13:1").also(&["G001", "G006"]),
     // R001 RuleSyntax
     case("rule_syntax/invalid_rule_file", "R001", "rules/narvaro.rhai:4:1"),
     case("rule_syntax/invalid_inline_condition", "R001", "ekonomiskt_bistand.yaml:8:34"),
@@ -118,7 +122,7 @@ const CASES: &[Case] = &[
     case("unknown_reference/invalid_step", "G001", "ekonomiskt_bistand.yaml:16:17")
         .step("ekonomiskt_bistand.beslut_4_4").help("did you mean `avslut`?"),
     case("unknown_reference/invalid_rule", "G001", "ekonomiskt_bistand.yaml:15:17")
-        .step("ekonomiskt_bistand.beslut_4_4").help("did you mean `arbetsformaga_minst_25`?").also(&["R002"]),
+        .step("ekonomiskt_bistand.beslut_4_4").help("did you mean `arbetsformaga_minst_25`?"),
     case("unknown_reference/invalid_role", "G001", "ekonomiskt_bistand.yaml:7:12")
         .step("ekonomiskt_bistand.utredning").help("did you mean `socialsekreterare`?"),
     case("unknown_reference/invalid_unit", "G001", "municipality.yaml:9:72").help("did you mean `arbetsmarknadsenheten`?"),
@@ -192,6 +196,7 @@ const CASES: &[Case] = &[
     // Two branches from one input of a join never count as the branch of another input.
     case("join_deadlock/invalid_two_from_one_input", "G016", "ekonomiskt_bistand.yaml:16:3").step("ekonomiskt_bistand.samman").also(&["G018", "G023"]),
     case("lost_event/invalid_after_cycle_ended", "G022", "ekonomiskt_bistand.yaml:22:3").step("ekonomiskt_bistand.franvaro"),
+    case("timer_restarted/invalid_every_restarts_after", "G024", "ame.yaml:10:18").step("ame.insats"),
     case("unsynchronised_branches/invalid_branches_meet_in_task", "G023", "ekonomiskt_bistand.yaml:9:3").step("ekonomiskt_bistand.beslut").also(&["G017"]),
     // G017 ImproperCompletion
     case("improper_completion/invalid_end_without_join", "G017", "ekonomiskt_bistand.yaml:7:3").step("ekonomiskt_bistand.manad_slut"),

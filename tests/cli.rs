@@ -281,7 +281,7 @@ fn schema_prints_json_schemas() {
 }
 
 #[test]
-fn schema_out_writes_both_files() {
+fn schema_out_writes_every_file_kind() {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let run = steg(tmp.path(), &["schema", "--out", "scheman"]);
     assert_eq!(
@@ -291,6 +291,7 @@ fn schema_out_writes_both_files() {
     for (file, kind) in [
         ("workflow.schema.json", "workflow"),
         ("municipality.schema.json", "municipality"),
+        ("scenario.schema.json", "scenario"),
     ] {
         let written = std::fs::read_to_string(tmp.path().join("scheman").join(file)).expect(file);
         let printed = steg(tmp.path(), &["schema", kind]).stdout;
@@ -303,7 +304,11 @@ fn schema_out_writes_both_files() {
     names.sort();
     assert_eq!(
         names,
-        ["municipality.schema.json", "workflow.schema.json"],
+        [
+            "municipality.schema.json",
+            "scenario.schema.json",
+            "workflow.schema.json"
+        ],
         "no temporary files left"
     );
 }

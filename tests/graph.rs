@@ -134,6 +134,48 @@ fn graph_out_writes_the_file_in_the_format_of_its_extension() {
     );
 }
 
+/// `steg graph --out tk.svg` wrote DOT text into a file named `.svg`. An extension that names
+/// no format steg writes is refused, as is one that contradicts `--format`; nothing is written.
+#[test]
+fn graph_out_with_an_extension_it_does_not_write_is_refused() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    for (name, format) in [
+        ("tk.png", None),
+        ("tk.svg", Some("dot")),
+        ("tk.bpmn", Some("mermaid")),
+    ] {
+        let out = tmp.path().join(name);
+        let out_arg = out.to_str().expect("UTF-8 path");
+        let mut args = vec!["graph", FIXTURE, "--out", out_arg];
+        if let Some(f) = format {
+            args.extend(["--format", f]);
+        }
+        let run = steg(&graph_dir(), &args);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(".dot") || run.stderr.contains("make them agree"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(!out.exists(), "{name} was written");
+    }
+    // Known extensions pick their format.
+    for (name, start) in [("tk.mmd", "flowchart"), ("tk.gv", "digraph")] {
+        let out = tmp.path().join(name);
+        let run = steg(
+            &graph_dir(),
+            &["graph", FIXTURE, "--out", out.to_str().expect("UTF-8")],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let text = std::fs::read_to_string(&out).expect("written");
+        assert!(
+            text.contains(start),
+            "{name}: {}",
+            &text[..text.len().min(200)]
+        );
+    }
+}
+
 #[test]
 fn graph_out_to_a_missing_folder_exits_2() {
     let run = steg(

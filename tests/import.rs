@@ -372,6 +372,7 @@ fn strict_makes_unsupported_elements_errors() {
             "unsupported.bpmn",
             "--out",
             out,
+            "--force",
             "--strict",
             "--format",
             "json",

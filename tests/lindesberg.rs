@@ -315,14 +315,18 @@ fn renaming_a_transition_target_gives_an_unknown_step_at_its_line_and_column() {
             let (run, diags) = copy.check();
             let at = format!("{}:{line}:{col}", w.file);
             let d = find(&diags, "G001", &at);
+            // Root cause first: whatever the typo cuts off is in the G001's follow-ons, so it
+            // is the only error.
+            let errors = diags.iter().filter(|d| d.severity == "error").count();
             let ok = run.code == 1
+                && errors == 1
                 && d.is_some_and(|d| {
                     d.message == format!("unknown step `{typo}`")
                         && d.help.as_deref() == Some(&format!("did you mean `{target}`?"))
                 });
             if !ok {
                 failures.push(format!(
-                    "{}:{line}:{col}: `{target}` renamed `{typo}`: expected G001 there with a suggestion; got exit {}\n{}",
+                    "{}:{line}:{col}: `{target}` renamed `{typo}`: expected G001 there with a suggestion, and no other error; got exit {}\n{}",
                     w.file,
                     run.code,
                     listing(&diags)
@@ -333,6 +337,74 @@ fn renaming_a_transition_target_gives_an_unknown_step_at_its_line_and_column() {
     }
     assert!(tried >= 10, "only {tried} transition targets found");
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+/// Changing one `next` to `kartlagning` once gave 11 errors and 2 warnings, the cause second:
+/// nine steps unreachable (G004), a workflow that cannot end (G006), a referral never answered
+/// (G009). Now it is one error, the G001 with its suggestion, naming what it cuts off.
+#[test]
+fn one_misspelt_next_is_one_error_naming_the_steps_it_cuts_off() {
+    let copy = Copy::new();
+    let file = "workflows/lindesberg/ame.yaml";
+    let original = copy.read(file);
+    let edited = original.replace("to: kartlaggning }", "to: kartlagning }");
+    assert_ne!(
+        edited, original,
+        "the transition to `kartlaggning` is gone from {file}"
+    );
+    copy.write(file, &edited);
+    let (run, diags) = copy.check();
+    assert_eq!(run.code, 1);
+    let errors: Vec<&Diag> = diags.iter().filter(|d| d.severity == "error").collect();
+    assert_eq!(errors.len(), 1, "{}", listing(&diags));
+    let d = errors[0];
+    assert_eq!(d.code, "G001");
+    assert_eq!(d.message, "unknown step `kartlagning`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `kartlaggning`?"));
+    // Errors come first: the one error is the first diagnostic.
+    assert_eq!(diags[0].code, "G001", "{}", listing(&diags));
+    let unreachable: Vec<&str> = d
+        .follow_on
+        .iter()
+        .filter(|f| f.code == "G004")
+        .filter_map(|f| f.step.as_deref())
+        .collect();
+    assert!(
+        unreachable.contains(&"ame.kartlaggning") && unreachable.len() >= 5,
+        "{unreachable:?}"
+    );
+    let note = d
+        .notes
+        .iter()
+        .find(|n| n.contains("unreachable because of this"))
+        .unwrap_or_else(|| panic!("no note about unreachable steps: {:?}", d.notes));
+    assert!(
+        note.starts_with(&format!("{} steps are unreachable", unreachable.len())),
+        "{note}"
+    );
+    for step in &unreachable {
+        let bare = step.trim_start_matches("ame.");
+        assert!(
+            note.contains(&format!("`{bare}`")),
+            "{step} not named in: {note}"
+        );
+    }
+    // The human output shows the same: one error, the steps in its note.
+    let human = steg(copy.tmp.path(), &["check", MUNICIPALITY]);
+    assert!(human.stdout.contains("note: "), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(": 1 error, "),
+        "{}",
+        human.stdout.lines().last().unwrap_or_default()
+    );
+    assert!(
+        human
+            .stdout
+            .trim_start()
+            .starts_with("G001(UnknownReference)"),
+        "the cause is shown first:\n{}",
+        human.stdout
+    );
 }
 
 #[test]

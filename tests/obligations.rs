@@ -214,12 +214,22 @@ steps:
 /// weaknesses its seed states, and no others.
 #[test]
 fn the_audit_lists_per_municipality_the_obligations_that_fail() {
-    let run = steg(&root(), &["check", "--audit", "--no-simulation", "workflows"]);
+    let run = steg(
+        &root(),
+        &["check", "--audit", "--no-simulation", "workflows"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     snapshot("obligations", "audit_of_the_bundled_municipalities", &run);
     let json = steg(
         &root(),
-        &["check", "--audit", "--no-simulation", "--format", "json", "workflows"],
+        &[
+            "check",
+            "--audit",
+            "--no-simulation",
+            "--format",
+            "json",
+            "workflows",
+        ],
     );
     let items: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).expect("a JSON array");
     let mut failing = Vec::new();
@@ -231,7 +241,10 @@ fn the_audit_lists_per_municipality_the_obligations_that_fail() {
         for o in asked.chain(other) {
             let status = o["status"].as_str().unwrap_or("");
             if status.starts_with("uppfylls inte") {
-                failing.push(format!("{folder}/{} ({status})", o["id"].as_str().unwrap_or("")));
+                failing.push(format!(
+                    "{folder}/{} ({status})",
+                    o["id"].as_str().unwrap_or("")
+                ));
             }
         }
     }

@@ -111,6 +111,23 @@ pub struct Diag {
     pub column: Option<u32>,
     pub step: Option<String>,
     pub related: Vec<Related>,
+    pub notes: Vec<String>,
+    pub follow_on: Vec<FollowOn>,
+}
+
+/// A diagnostic that only follows from the one it is listed under.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct FollowOn {
+    pub code: String,
+    pub name: String,
+    pub severity: String,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub step: Option<String>,
 }
 
 /// A secondary location of a diagnostic.

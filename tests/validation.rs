@@ -38,11 +38,17 @@ fn assert_reproduces(name: &str, required: &[&str]) {
             )
         })
         .collect();
-    assert!(outside.is_empty(), "{name}: figures out of tolerance: {outside:#?}");
+    assert!(
+        outside.is_empty(),
+        "{name}: figures out of tolerance: {outside:#?}"
+    );
     assert_eq!(run.code, 0, "{name}: {}", run.stderr);
     let ids: Vec<&str> = figures.iter().filter_map(|f| f["id"].as_str()).collect();
     for id in required {
-        assert!(ids.contains(id), "{name}: figure `{id}` missing; it has {ids:?}");
+        assert!(
+            ids.contains(id),
+            "{name}: figure `{id}` missing; it has {ids:?}"
+        );
     }
 }
 
@@ -75,12 +81,18 @@ fn lindesberg_reproduces_the_figures_of_seed_000() {
 
 #[test]
 fn hedemora_reproduces_the_figures_of_seed_001() {
-    assert_reproduces("hedemora", &["vantetid_till_beslut", "i_arbetsmarknadsatgarder"]);
+    assert_reproduces(
+        "hedemora",
+        &["vantetid_till_beslut", "i_arbetsmarknadsatgarder"],
+    );
 }
 
 #[test]
 fn lekeberg_reproduces_the_practices_of_seed_002() {
-    assert_reproduces("lekeberg", &["narvarorapporter_nar_ifo", "narvaro_per_telefon"]);
+    assert_reproduces(
+        "lekeberg",
+        &["narvarorapporter_nar_ifo", "narvaro_per_telefon"],
+    );
 }
 
 #[test]
@@ -140,7 +152,11 @@ fn audit_of_nykoping_lists_only_what_seed_003_states() {
         "anvisningsförfarandet",
         "dokumentera deltagarnas insatser",
     ] {
-        assert!(run.stdout.contains(q), "question on `{q}` missing:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(q),
+            "question on `{q}` missing:\n{}",
+            run.stdout
+        );
     }
     assert!(
         run.stdout
@@ -160,7 +176,12 @@ fn audit_of_kommun_004_shows_both_deadlines_missed_with_the_simulated_share() {
         let at = run
             .stdout
             .find(&format!("(`{id}`): uppfylls inte för alla i modellen"))
-            .unwrap_or_else(|| panic!("`{id}` is not listed as not met for everyone:\n{}", run.stdout));
+            .unwrap_or_else(|| {
+                panic!(
+                    "`{id}` is not listed as not met for everyone:\n{}",
+                    run.stdout
+                )
+            });
         let rest = &run.stdout[at..];
         let line = rest
             .lines()
@@ -177,6 +198,9 @@ fn audit_of_kommun_004_shows_both_deadlines_missed_with_the_simulated_share() {
             })
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("no share in `{line}`"));
-        assert!(pct > 10.0 && pct < 60.0, "`{id}`: {pct} % of cases miss it: {line}");
+        assert!(
+            pct > 10.0 && pct < 60.0,
+            "`{id}`: {pct} % of cases miss it: {line}"
+        );
     }
 }

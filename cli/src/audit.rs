@@ -79,6 +79,8 @@ pub fn audit(
             if i > 0 {
                 writeln!(out)?;
             }
+            // Questions, findings, requirements and ids come from the configuration.
+            let mut out = crate::excerpt::Escaping::new(&mut out);
             match e {
                 Entry::Done(a) => human(&mut out, a)?,
                 Entry::Failed {
@@ -87,6 +89,7 @@ pub fn audit(
                     error,
                 } => writeln!(out, "{municipality} ({folder}): ingen granskning: {error}")?,
             }
+            out.flush()?;
         }
     }
     out.flush()?;
@@ -142,7 +145,9 @@ fn human(out: &mut impl Write, a: &MunicipalityAudit) -> std::io::Result<()> {
         match (q.auditors, &q.finding) {
             (Some(x), Some(f)) => writeln!(out, "{pad}Revisorerna: {x}. {f}")?,
             (Some(x), None) => writeln!(out, "{pad}Revisorerna: {x}.")?,
-            (None, Some(f)) => writeln!(out, "{pad}Revisorerna (ingen bedömning Ja/Delvis/Nej): {f}")?,
+            (None, Some(f)) => {
+                writeln!(out, "{pad}Revisorerna (ingen bedömning Ja/Delvis/Nej): {f}")?
+            }
             (None, None) => writeln!(out, "{pad}Revisorerna: ingen bedömning angiven.")?,
         }
         writeln!(out, "{pad}steg: {} (utifrån {})", q.steg.label(), q.basis)?;

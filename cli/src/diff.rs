@@ -51,7 +51,10 @@ pub fn diff(a: &Path, b: &Path, json: bool) -> crate::CliResult {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
     } else {
+        // Ids and titles come from the configuration: escape what could act on the terminal.
+        let mut out = crate::excerpt::Escaping::new(&mut out);
         human(&mut out, &d)?;
+        out.flush()?;
     }
     out.flush()?;
     Ok(std::process::ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! `steg graph`: draw a municipality as Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML or SVG.
 
-use crate::{render, CliResult};
+use crate::{output, render, CliResult};
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::Path;
@@ -21,6 +21,16 @@ pub enum GraphFormat {
 }
 
 impl GraphFormat {
+    /// Its name on the command line.
+    fn name(self) -> &'static str {
+        match self {
+            GraphFormat::Dot => "dot",
+            GraphFormat::Mermaid => "mermaid",
+            GraphFormat::Bpmn => "bpmn",
+            GraphFormat::Svg => "svg",
+        }
+    }
+
     /// The format a file name asks for: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.bpmn`, `.svg`.
     fn from_extension(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -34,11 +44,36 @@ impl GraphFormat {
     }
 }
 
+/// The format to write: `--format`, else the one the `--out` file's extension names, else DOT.
+/// An extension that names no format steg writes (`tk.png`), or another format than
+/// `--format`, is refused rather than written with the wrong content.
+fn chosen(format: Option<GraphFormat>, out: Option<&Path>) -> Result<GraphFormat, String> {
+    let known = ".dot or .gv (Graphviz), .mmd or .mermaid (Mermaid), .bpmn (BPMN 2.0)";
+    let Some(path) = out.filter(|p| p.extension().is_some()) else {
+        return Ok(format.unwrap_or(GraphFormat::Dot));
+    };
+    match (format, GraphFormat::from_extension(path)) {
+        (None, Some(f)) => Ok(f),
+        (None, None) => Err(format!(
+            "{}: `steg graph` writes {known}; give the file one of these extensions, or name the format with --format (for an image, write .dot and run Graphviz: `dot -Tsvg FILE.dot > FILE.svg`)",
+            path.display()
+        )),
+        (Some(f), Some(g)) if f != g => Err(format!(
+            "{}: the extension says `{}` but --format says `{}`; make them agree",
+            path.display(),
+            g.name(),
+            f.name()
+        )),
+        (Some(f), _) => Ok(f),
+    }
+}
+
 /// Draw `municipality`; refuse (exit 1, diagnostics on stderr) when it has errors.
 pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path>) -> CliResult {
-    let format = format
-        .or_else(|| out.and_then(GraphFormat::from_extension))
-        .unwrap_or(GraphFormat::Dot);
+    let format = chosen(format, out)?;
+    if let Some(path) = out {
+        output::check_file_path(path)?;
+    }
     let dirs = engine::discover(&[municipality.to_path_buf()])?;
     let [dir] = dirs.as_slice() else {
         return Err(format!(
@@ -76,7 +111,7 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     );
     match out {
         Some(path) => {
-            render::write_atomically(path, text.as_bytes())
+            output::write_atomically(path, text.as_bytes())
                 .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }

@@ -1,15 +1,15 @@
 //! `steg import`: BPMN 2.0 and PNML models into workflow folders; and `steg check` of model
 //! files, which imports them in memory and checks them, one summary line per model.
 
-use crate::{render, sarif, CliResult, Format};
+use crate::{output, render, sarif, CliResult, Format};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use steg_engine as engine;
 
-/// The first line of every file `steg import` writes; a folder whose `municipality.yaml`
-/// starts otherwise is never overwritten.
-const MARK: &str = "# Imported by `steg import`";
+/// The file in an imported folder that lists the files `steg import` wrote there, one name a
+/// line: a later import with `--force` replaces those and no others.
+const MANIFEST: &str = ".steg-import";
 
 /// Model files named by `paths`: files as given, folders by their model files.
 pub fn model_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
@@ -59,7 +59,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
         Format::Human => {
             render::diagnostics(&mut out, report, render::colors_wanted())?;
             for s in &checked.summaries {
-                writeln!(out, "{s}")?;
+                writeln!(out, "{}", crate::excerpt::term(&s.to_string()))?;
             }
             let sound = checked.summaries.iter().filter(|s| s.errors == 0).count();
             writeln!(
@@ -83,9 +83,18 @@ pub fn check(paths: &[PathBuf], format: Format) -> CliResult {
 
 /// `steg import`: write a workflow folder per model, print what could not be expressed and
 /// one summary line per model.
-pub fn import(paths: &[PathBuf], out: Option<&Path>, strict: bool, format: Format) -> CliResult {
+pub fn import(
+    paths: &[PathBuf],
+    out: Option<&Path>,
+    strict: bool,
+    force: bool,
+    format: Format,
+) -> CliResult {
     if paths.is_empty() {
         return Err("name a .bpmn or .pnml file, or a folder of them".into());
+    }
+    if let Some(o) = out.filter(|o| o.file_name().is_none()) {
+        return Err(format!("--out {}: name a folder to write", o.display()).into());
     }
     let files = model_files(paths)?;
     let checked = engine::check_models(&files, strict);
@@ -113,7 +122,7 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, strict: bool, format: Forma
                 base.join(name)
             }
         };
-        write_folder(&dir, &m.files())?;
+        write_folder(&dir, &m.files(), force)?;
         written.push(Some(dir));
     }
     // What the import could not express; the checks' own findings are `steg check`'s.
@@ -128,8 +137,16 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, strict: bool, format: Forma
             render::diagnostics(&mut stdout, &report, render::colors_wanted())?;
             for (s, dir) in checked.summaries.iter().zip(&written) {
                 match dir {
-                    Some(d) => writeln!(stdout, "{s} -> {}", d.display())?,
-                    None => writeln!(stdout, "{}: not imported", s.path.display())?,
+                    Some(d) => writeln!(
+                        stdout,
+                        "{}",
+                        crate::excerpt::term(&format!("{s} -> {}", d.display()))
+                    )?,
+                    None => writeln!(
+                        stdout,
+                        "{}",
+                        crate::excerpt::term(&format!("{}: not imported", s.path.display()))
+                    )?,
                 }
             }
         }
@@ -144,31 +161,94 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, strict: bool, format: Forma
     })
 }
 
-/// Write the files of one imported model into `dir`, replacing an earlier import there (its
-/// YAML files go first, so no workflow of the earlier model stays behind).
-fn write_folder(dir: &Path, files: &[(String, String)]) -> Result<(), Box<dyn std::error::Error>> {
-    let municipality = dir.join(engine::MUNICIPALITY_FILE);
-    if municipality.is_file() {
-        let text = std::fs::read_to_string(&municipality).unwrap_or_default();
-        if !text.starts_with(MARK) {
+/// Write the files of one imported model as the folder `dir`, whole or not at all: built in a
+/// folder beside it, then swapped in. A folder that is not empty is written only with `force`,
+/// and then the files an earlier import wrote (its manifest) are replaced or removed while
+/// every other file is kept; an import that would overwrite one of those is refused.
+fn write_folder(
+    dir: &Path,
+    files: &[(String, String)],
+    force: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let at = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("{}: exists and is not a folder", dir.display()).into());
+    }
+    let existing: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if !existing.is_empty() && !force {
+        return Err(format!(
+            "{}: the folder is not empty; `steg import` writes a new folder (with --force it \
+             replaces only what an earlier import wrote there, listed in {MANIFEST})",
+            dir.display()
+        )
+        .into());
+    }
+    let ours: Vec<String> = std::fs::read_to_string(dir.join(MANIFEST))
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let kept: Vec<&String> = existing
+        .iter()
+        .filter(|n| *n != MANIFEST && !ours.contains(n))
+        .collect();
+    for (name, _) in files {
+        if kept.iter().any(|k| k.eq_ignore_ascii_case(name)) {
             return Err(format!(
-                "{}: a municipality folder that `steg import` did not write; choose another --out",
-                dir.display()
+                "{}: a file `steg import` did not write; it is kept, so this import cannot be \
+                 written here (move the file, or choose another --out)",
+                dir.join(name).display()
             )
             .into());
         }
-        for entry in std::fs::read_dir(dir)?.flatten() {
-            let p = entry.path();
-            if p.extension().is_some_and(|x| x == "yaml") {
-                std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            }
-        }
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| at(parent, e))?;
+    }
+    let scratch = output::Scratch::beside(dir).map_err(|e| at(dir, e))?;
+    for name in &kept {
+        keep(&dir.join(name), &scratch.path().join(name)).map_err(|e| at(&dir.join(name), e))?;
+    }
+    let mut manifest = String::from(
+        "# Written by `steg import`: the files it replaces on the next import with --force.\n",
+    );
     for (name, text) in files {
-        let path = dir.join(name);
-        render::write_atomically(&path, text.as_bytes())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = scratch.path().join(name);
+        std::fs::write(&path, text).map_err(|e| at(&dir.join(name), e))?;
+        manifest.push_str(name);
+        manifest.push('\n');
     }
+    std::fs::write(scratch.path().join(MANIFEST), manifest).map_err(|e| at(dir, e))?;
+    scratch.replace(dir).map_err(|e| at(dir, e))?;
     Ok(())
+}
+
+/// Carry a file or folder written by hand into the new folder: hard-linked where the file
+/// system allows (the same file, untouched), else copied; symbolic links as links.
+fn keep(from: &Path, to: &Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(from)?;
+    if meta.file_type().is_symlink() {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
+        #[cfg(not(unix))]
+        return std::fs::copy(from, to).map(|_| ());
+    }
+    if meta.is_dir() {
+        std::fs::create_dir(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            keep(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(|_| ()))
 }

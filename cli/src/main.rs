@@ -5,8 +5,11 @@
 
 mod audit;
 mod diff;
+mod excerpt;
 mod graph;
 mod import;
+mod lsp;
+mod output;
 mod progress;
 mod render;
 mod report;
@@ -51,8 +54,11 @@ enum Command {
         /// Municipality folders, folders of them, or names under workflows/ [default: workflows/];
         /// or BPMN (.bpmn) and PNML (.pnml) model files, or folders of them
         paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human` (each diagnostic with its source lines, then a summary line),
+        /// `json` (one JSON array, one object per diagnostic: code, name, severity, message, help,
+        /// file, line, column, step, related places, notes, and the diagnostics that only follow
+        /// from it) or `sarif` (SARIF 2.1.0, for code review).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
         /// Instead of the diagnostics: per municipality, each question of its audit (`audit:`)
         /// with the auditors' assessment, steg's assessment and the evidence (obligations on the
@@ -92,7 +98,12 @@ enum Command {
     ///
     /// A scenario gives the person's data (`arende`), the day the case starts, and the events
     /// that happen to them by date. Work takes the shortest duration written on its step;
-    /// events come only from the scenario. See examples/ for scenarios of Lindesberg.
+    /// events come only from the scenario (an event no step waits for yet is kept until one
+    /// does). See examples/ for scenarios of Lindesberg.
+    ///
+    /// Exit codes: 0 the case ran (closed, or still open at `until`), 1 the scenario or the
+    /// configuration has an error, 2 steg could not run, 3 the case got stuck (the trace and,
+    /// for a failing rule, its file and line say why).
     ///
     /// Examples:
     ///   steg run lindesberg --scenario examples/lindesberg/coachingteam_20_procent.yaml
@@ -104,21 +115,28 @@ enum Command {
         /// The scenario file.
         #[arg(long)]
         scenario: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human` (a line per event, with its date) or `json` (one JSON object:
+        /// case, closed, outcome, stuck, and the trace as a list of events).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
     },
     /// Simulate many cases and report KPIs: lead times, plans on time, returns, queues.
     ///
     /// Cases are drawn from `simulation:` in municipality.yaml (arrivals per month, case
-    /// attributes with their shares, event rates) and routed by the same workflows and rules
-    /// as `steg run`. Roles have `staff`; a step's `effort` takes their time, so queues form.
-    /// The same seed gives the same output.
+    /// attributes with their shares, event rates) and routed by the same compiled workflows and
+    /// rules as `steg run` and `steg check` (docs/semantics.md). They arrive in one stream at the
+    /// configured rate and share the staff queues: roles have `staff`, a step's `effort` takes
+    /// their time. `--replications R` runs R seeded copies in parallel and gives each figure a
+    /// 95 % confidence interval. The same seed gives the same output.
+    ///
+    /// Exit codes: 0 done, 2 steg could not run (bad knobs, no `simulation:`), 3 some cases got
+    /// stuck (listed by step and reason; `--allow-stuck` exits 0).
     ///
     /// Examples:
     ///   steg simulate lindesberg --cases 10000 --seed 1
     ///   steg simulate lindesberg --cases 10000 --seed 1 --set roles.arbetsmarknadshandlaggare.staff=3
     ///   steg simulate lindesberg --cases 500 --seed 1 --log cases.xes
+    ///   steg simulate lindesberg --cases 2000 --replications 8
     #[command(verbatim_doc_comment)]
     Simulate {
         /// The municipality: a folder, or a name under workflows/.
@@ -149,8 +167,10 @@ enum Command {
         /// Exit 0 even when some cases got stuck (by default such a run exits 3).
         #[arg(long)]
         allow_stuck: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human` (the KPIs, outcomes and roles as a table) or `json` (one JSON
+        /// object with every figure of the report, and an `estimates` list with several
+        /// replications).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
     },
     /// Compare the figures of a municipality's sources with a simulation of it.
@@ -202,11 +222,11 @@ enum Command {
     /// columns that read at A4 width, joined by lettered connectors.
     ///
     /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
-    /// .bpmn, .svg), else DOT.
+    /// .mermaid, .bpmn, .svg), else DOT; any other extension is refused (exit 2).
     ///
     /// Examples:
     ///   steg graph lindesberg --out lindesberg.svg          open in a browser
-    ///   steg graph lindesberg | dot -Tsvg > lindesberg.svg
+    ///   steg graph lindesberg --out lindesberg.dot          then `dot -Tsvg` (Graphviz) for an image
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
     #[command(verbatim_doc_comment)]
@@ -284,8 +304,9 @@ enum Command {
         a: PathBuf,
         /// The second municipality (`+`).
         b: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human` (`-`/`+` lines by workflow, then by organisation) or `json`
+        /// (one JSON object: the two municipalities and what differs, by workflow and section).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
     },
     /// Explain a check: what it finds, why it matters, and what to write instead.
@@ -313,6 +334,11 @@ enum Command {
     /// Exit code: 0 imported, 1 a file could not be imported (or, with --strict, something
     /// could not be expressed), 2 a path cannot be used.
     ///
+    /// A folder is written whole or not at all: built beside its place, then swapped in. Into a
+    /// folder that is not empty only with --force, and then only the files an earlier import
+    /// wrote (listed in `.steg-import`) are replaced; files written by hand are kept, and an
+    /// import that would overwrite one is refused.
+    ///
     /// Examples:
     ///   steg import order.bpmn                     writes ./order/
     ///   steg import order.bpmn --out workflows/order
@@ -330,14 +356,35 @@ enum Command {
         /// Treat what steg cannot express (S005) as an error: exit code 1.
         #[arg(long)]
         strict: bool,
-        /// Output format of the import diagnostics.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Write into a folder that is not empty: replace the files an earlier `steg import`
+        /// wrote there (listed in its `.steg-import`), keep every other file.
+        #[arg(long)]
+        force: bool,
+        /// Output format of the import's diagnostics: `human` (each diagnostic with its source
+        /// lines, then a line per model), `json` (one JSON array, one object per diagnostic, as
+        /// `steg check --format json`) or `sarif` (SARIF 2.1.0).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
     },
-    /// Print the JSON Schema of municipality.yaml or of a workflow file, for editors.
+    /// Serve the Language Server Protocol on standard input and output, for editors.
     ///
-    /// With --out, writes both schemas into a folder (municipality.schema.json,
-    /// workflow.schema.json). See the README for using them in VS Code.
+    /// An editor starts `steg lsp` in the folder it has open (the one with workflows/ and
+    /// rules/). It gets the diagnostics of `steg check` while the designer types, before the
+    /// file is saved; go to definition and find references of steps, workflows, roles, units,
+    /// events, rules (into their .rhai file) and parameters; hover with a step's title and
+    /// source, or what a diagnostic's check finds; completion of the names that may be written
+    /// where the cursor is; renaming a step in every file that names it; and the quick fix of a
+    /// "did you mean". docs/editors.md shows the set-up for VS Code, Neovim and Helix.
+    ///
+    /// Example (what an editor's configuration runs):
+    ///   steg lsp
+    #[command(verbatim_doc_comment)]
+    Lsp,
+    /// Print the JSON Schema of municipality.yaml, of a workflow file or of a scenario, for
+    /// editors.
+    ///
+    /// With --out, writes all three into a folder (municipality.schema.json,
+    /// workflow.schema.json, scenario.schema.json). See docs/editors.md for using them.
     Schema {
         /// Which file kind to print.
         #[arg(value_enum, default_value_t = SchemaKind::Workflow)]
@@ -348,13 +395,14 @@ enum Command {
     },
 }
 
+/// An output format; each command's `--format` help says what it prints in each.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
-    /// Source snippets with labels and help, for people.
+    /// For people.
     Human,
-    /// A JSON array, one object per diagnostic, for tools.
+    /// For tools.
     Json,
-    /// SARIF 2.1.0, for code review (`steg check` only).
+    /// SARIF 2.1.0, for code review (`steg check` and `steg import` only).
     Sarif,
 }
 
@@ -364,10 +412,13 @@ enum SchemaKind {
     Municipality,
     /// A workflow file.
     Workflow,
+    /// A scenario file of `steg run --scenario`.
+    Scenario,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::remove_on_signal();
     let result = match cli.command {
         Command::Check {
             paths,
@@ -488,20 +539,22 @@ fn main() -> ExitCode {
             paths,
             out,
             strict,
+            force,
             format,
-        } => import::import(&paths, out.as_deref(), strict, format),
+        } => import::import(&paths, out.as_deref(), strict, force, format),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Schema { kind, out } => schema(kind, out),
+        Command::Lsp => lsp::serve(),
     };
     match result {
         Ok(code) => code,
         Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<ConfigHasErrors>().is_some() => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", excerpt::term(&e.to_string()));
             ExitCode::from(2)
         }
     }
@@ -553,7 +606,7 @@ fn show_check(
 fn test(paths: &[PathBuf]) -> CliResult {
     let dirs = engine::discover(paths)?;
     let mut out = std::io::stdout().lock();
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut shared_total) = (0, 0, 0);
     let mut broken = false;
     for dir in &dirs {
         let mut sources = engine::SourceMap::default();
@@ -574,22 +627,75 @@ fn test(paths: &[PathBuf]) -> CliResult {
         for t in outcomes.iter().filter(|t| !t.passed()) {
             render::test_failure(&mut out, &sources, t)?;
         }
+        // The tests of a shared rule folder (`common`) run for every municipality using it.
+        let mut shared_dirs: Vec<PathBuf> = Vec::new();
+        let shared = outcomes
+            .iter()
+            .filter(|t| {
+                let path = tidy(&sources.get(t.file).path);
+                let dir = path.parent().map(std::path::Path::to_path_buf);
+                let is_shared = dir
+                    .as_ref()
+                    .and_then(|d| d.file_name())
+                    .is_some_and(|n| n == "common");
+                if let (true, Some(d)) = (is_shared, dir) {
+                    if !shared_dirs.contains(&d) {
+                        shared_dirs.push(d);
+                    }
+                }
+                is_shared
+            })
+            .count();
+        let dirs = shared_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let note = match shared {
+            0 => String::new(),
+            n if n == outcomes.len() => format!(" (all are the shared rules' tests in {dirs})"),
+            n => format!(" ({n} of them the shared rules' tests in {dirs})"),
+        };
         writeln!(
             out,
-            "{}: {} passed, {} failed",
+            "{}: {} passed, {} failed{note}",
             dir.display(),
             ok,
             outcomes.len() - ok
         )?;
         passed += ok;
         failed += outcomes.len() - ok;
+        shared_total += shared;
     }
-    writeln!(out, "{passed} passed, {failed} failed")?;
+    let note = if shared_total > 0 && dirs.len() > 1 {
+        " (a shared rule folder's tests are counted once per municipality that uses it)"
+    } else {
+        ""
+    };
+    writeln!(out, "{passed} passed, {failed} failed{note}")?;
     Ok(if failed > 0 || broken {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `workflows/lindesberg/../../rules/common` → `rules/common`, without touching the disk.
+fn tidy(p: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The configuration itself is wrong (exit 1), as opposed to `steg` being unable to run (exit 2).
@@ -718,6 +824,15 @@ fn simulate(
             })?),
             None => None,
         };
+    // The log is written into a private folder beside it and moved into place when complete;
+    // whether it can be written is known before the simulation runs.
+    let scratch = match log {
+        Some(p) => {
+            output::check_file_path(p)?;
+            Some(output::Scratch::beside(p).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
     let (m, sources) = load_clean(municipality)?;
     let opts = engine::SimOptions {
         cases,
@@ -731,14 +846,27 @@ fn simulate(
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
-            eprintln!("error: {}", d.message);
+            eprintln!("error: {}", excerpt::term(&d.message));
+            if let Some(h) = &d.help {
+                eprintln!("help: {}", excerpt::term(h));
+            }
+        }
+        if m.def.as_ref().is_some_and(|(_, d)| d.simulation.is_none()) {
+            eprintln!(
+                "help: docs/language.md, section \"Simulation inputs: `simulation:`\", describes the block with a complete example; workflows/lindesberg/municipality.yaml has one"
+            );
         }
         return Ok(ExitCode::from(2));
     }
-    let mut writer = match (log, log_format) {
-        (Some(p), Some(f)) => {
-            Some(engine::EventLog::create(p, f).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
+    let inside = |p: &std::path::Path, s: &output::Scratch| {
+        s.path()
+            .join(p.file_name().unwrap_or(std::ffi::OsStr::new("log")))
+    };
+    let mut writer = match (log, log_format, &scratch) {
+        (Some(p), Some(f), Some(s)) => Some(
+            engine::EventLog::create(&inside(p, s), f)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
         _ => None,
     };
     let mut bar = progress::Bar::new(cases * u64::from(replications.max(1)));
@@ -760,19 +888,19 @@ fn simulate(
                 w.abandon();
             }
             for d in diags {
-                eprintln!("error: {}", d.message);
+                eprintln!("error: {}", excerpt::term(&d.message));
             }
             return Ok(ExitCode::from(2));
         }
     };
-    if let Some(w) = writer {
-        let (traces, events) = w.finish()?;
-        if let Some(p) = log {
-            eprintln!(
-                "event log: {} ({traces} cases, {events} events)",
-                p.display()
-            );
-        }
+    if let (Some(w), Some(p), Some(s)) = (writer, log, &scratch) {
+        let (traces, events) = w.finish().map_err(|e| format!("{}: {e}", p.display()))?;
+        s.move_out(&inside(p, s), p)
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+        eprintln!(
+            "event log: {} ({traces} cases, {events} events)",
+            p.display()
+        );
     }
     let mut out = std::io::stdout().lock();
     match format {
@@ -835,6 +963,7 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
             let v = match kind {
                 SchemaKind::Municipality => engine::municipality_schema(),
                 SchemaKind::Workflow => engine::workflow_schema(),
+                SchemaKind::Scenario => engine::scenario_schema(),
             };
             std::io::stdout().lock().write_all(pretty(v)?.as_bytes())?;
         }
@@ -843,9 +972,10 @@ fn schema(kind: SchemaKind, out: Option<PathBuf>) -> CliResult {
             for (name, v) in [
                 ("municipality.schema.json", engine::municipality_schema()),
                 ("workflow.schema.json", engine::workflow_schema()),
+                ("scenario.schema.json", engine::scenario_schema()),
             ] {
                 let path = dir.join(name);
-                render::write_atomically(&path, pretty(v)?.as_bytes())
+                output::write_atomically(&path, pretty(v)?.as_bytes())
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }

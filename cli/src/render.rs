@@ -1,10 +1,10 @@
 //! Terminal and JSON rendering of diagnostics (miette for the human form).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use crate::excerpt::{term, term_line, Excerpt, Mark, MAX_SPREAD};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
 use std::fmt;
 use std::io::{self, Write};
-use std::path::Path;
 use steg_engine::{CheckInfo, Diagnostic, Report, Severity, SourceMap};
 
 /// Whether to colour output: on a terminal, unless NO_COLOR is set.
@@ -13,23 +13,25 @@ pub fn colors_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
 }
 
-/// A diagnostic with its source, in the form miette renders.
+/// A diagnostic with its source, in the form miette renders: the lines it marks (cut and with
+/// control characters escaped, see [`crate::excerpt`]), and its texts made safe for a terminal.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    message: String,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -63,34 +65,28 @@ impl miette::Diagnostic for Shown<'_> {
 }
 
 fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
-    let mut help = d.help.clone();
+    let mut help = d.help.as_deref().map(|h| term(h).into_owned());
     let mut labels = Vec::new();
     let source = d.span.as_ref().map(|span| {
         let file = sources.get(span.file);
-        let primary = SourceSpan::new(
-            span.loc.offset.into(),
-            span.loc
-                .len
-                .max(1)
-                .min(file.text.len().saturating_sub(span.loc.offset))
-                .max(if file.text.is_empty() { 0 } else { 1 }),
-        );
-        labels.push(LabeledSpan::new_primary_with_span(
-            Some(d.label.clone()).filter(|l| !l.is_empty()),
-            primary,
-        ));
+        let mark = |s: &steg_engine::Span| Mark {
+            offset: s.loc.offset,
+            len: s.loc.len,
+            line: s.loc.line as usize,
+        };
+        let mut marks = vec![mark(span)];
+        let mut texts = vec![Some(term(&d.label).into_owned()).filter(|l| !l.is_empty())];
         for r in &d.related {
-            if r.span.file == span.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    SourceSpan::new(r.span.loc.offset.into(), r.span.loc.len.max(1)),
-                ));
+            let near = r.span.loc.line.abs_diff(span.loc.line) as usize <= MAX_SPREAD;
+            if r.span.file == span.file && near {
+                marks.push(mark(&r.span));
+                texts.push(Some(term(&r.message).into_owned()));
             } else {
                 let other = sources.get(r.span.file);
                 let note = format!(
                     "{}: {}:{}:{}",
-                    r.message,
-                    other.path.display(),
+                    term(&r.message),
+                    term(&other.path.display().to_string()),
                     r.span.loc.line,
                     r.span.loc.column
                 );
@@ -100,10 +96,19 @@ fn shown<'a>(d: &'a Diagnostic, sources: &SourceMap) -> Shown<'a> {
                 });
             }
         }
-        NamedSource::new(file.path.display().to_string(), file.text.clone())
+        let (excerpt, spans) = Excerpt::new(&file.path.display().to_string(), &file.text, &marks);
+        for (i, (span, text)) in spans.into_iter().zip(texts).enumerate() {
+            labels.push(if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            });
+        }
+        excerpt
     });
     Shown {
         d,
+        message: term(&d.message).into_owned(),
         source,
         labels,
         help,
@@ -125,9 +130,39 @@ pub fn diagnostics(out: &mut impl Write, report: &Report, color: bool) -> io::Re
         handler
             .render_report(&mut s, &shown(d, &report.sources))
             .map_err(io::Error::other)?;
-        writeln!(out, "{s}")?;
+        writeln!(out, "{}", s.trim_end_matches('\n'))?;
+        for n in &d.notes {
+            writeln!(out, "{}", wrap(n, "  note: ", 100))?;
+        }
+        writeln!(out)?;
     }
     Ok(())
+}
+
+/// `text` after `first` (e.g. `  note: `), wrapped at `width` columns, later lines indented to
+/// line up with the first.
+fn wrap(text: &str, first: &str, width: usize) -> String {
+    let indent = " ".repeat(first.chars().count());
+    let mut out = String::from(first);
+    let mut line_len = first.chars().count();
+    let mut fresh = true;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if !fresh && line_len + 1 + n > width {
+            out.push('\n');
+            out.push_str(&indent);
+            line_len = indent.len();
+            fresh = true;
+        }
+        if !fresh {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += n;
+        fresh = false;
+    }
+    out
 }
 
 /// Render every diagnostic for people, then a summary line.
@@ -140,7 +175,7 @@ pub fn human(out: &mut impl Write, report: &Report, color: bool) -> io::Result<(
     let names: Vec<String> = report
         .municipalities
         .iter()
-        .map(|m| m.dir.display().to_string())
+        .map(|m| term_line(&m.dir.display().to_string()).into_owned())
         .collect();
     writeln!(
         out,
@@ -170,6 +205,21 @@ struct JsonDiagnostic<'a> {
     column: Option<u32>,
     step: Option<&'a str>,
     related: Vec<JsonRelated>,
+    notes: &'a [String],
+    follow_on: Vec<JsonFollowOn<'a>>,
+}
+
+/// A diagnostic that only follows from the one it is listed under.
+#[derive(Serialize)]
+struct JsonFollowOn<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    step: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -180,7 +230,8 @@ struct JsonRelated {
     column: u32,
 }
 
-/// Render every diagnostic as a JSON array, one object per diagnostic.
+/// Render every diagnostic as a JSON array, one object per diagnostic; what only follows from a
+/// diagnostic is in its `follow_on` (and summarised in its `notes`).
 pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let items: Vec<JsonDiagnostic> = report
         .diagnostics
@@ -208,6 +259,24 @@ pub fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
                     column: r.span.loc.column,
                 })
                 .collect(),
+            notes: &d.notes,
+            follow_on: d
+                .follow_on
+                .iter()
+                .map(|f| JsonFollowOn {
+                    code: f.check.code,
+                    name: f.check.name,
+                    severity: f.severity,
+                    message: &f.message,
+                    file: f
+                        .span
+                        .as_ref()
+                        .map(|s| report.sources.get(s.file).path.display().to_string()),
+                    line: f.span.as_ref().map(|s| s.loc.line),
+                    column: f.span.as_ref().map(|s| s.loc.column),
+                    step: f.step.as_deref(),
+                })
+                .collect(),
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &items)?;
@@ -221,30 +290,31 @@ pub fn test_failure(
     t: &steg_engine::TestOutcome,
 ) -> io::Result<()> {
     let file = &sources.get(t.file).path;
+    let line = |v: &dyn fmt::Display| term_line(&v.to_string()).into_owned();
     writeln!(
         out,
         "FAIL {}:{}:{}  rule `{}`: {}",
-        file.display(),
+        line(&file.display()),
         t.expect_loc.line,
         t.expect_loc.column,
-        t.rule,
-        t.name
+        line(&t.rule),
+        line(&t.name)
     )?;
     if let Some(d) = &t.date {
-        writeln!(out, "     date:     {d}")?;
+        writeln!(out, "     date:     {}", line(d))?;
     }
-    writeln!(out, "     arende:   {}", t.arende)?;
+    writeln!(out, "     arende:   {}", line(&t.arende))?;
     if t.params.as_object().is_some_and(|p| !p.is_empty()) {
-        writeln!(out, "     params:   {}", t.params)?;
+        writeln!(out, "     params:   {}", line(&t.params))?;
     }
-    writeln!(out, "     expected: {}", t.expected)?;
+    writeln!(out, "     expected: {}", line(&t.expected))?;
     match &t.actual {
-        Ok(v) => writeln!(out, "     actual:   {v}")?,
+        Ok(v) => writeln!(out, "     actual:   {}", line(v))?,
         Err(e) => {
             let at = e.span.as_ref().map(|s| {
                 format!(
                     " (at {}:{}:{})",
-                    sources.get(s.file).path.display(),
+                    line(&sources.get(s.file).path.display()),
                     s.loc.line,
                     s.loc.column
                 )
@@ -252,7 +322,7 @@ pub fn test_failure(
             writeln!(
                 out,
                 "     error:    {}{}",
-                e.message,
+                line(&e.message),
                 at.unwrap_or_default()
             )?
         }
@@ -294,7 +364,12 @@ pub fn trace(
         .def
         .as_ref()
         .map_or(m.name.as_str(), |(_, d)| d.municipality.value.as_str());
-    writeln!(out, "case `{}` in {}\n", case.id, name)?;
+    writeln!(
+        out,
+        "case `{}` in {}\n",
+        term_line(&case.id),
+        term_line(name)
+    )?;
     let mut last_date = None;
     for e in case.trace.as_deref().unwrap_or_default() {
         let date = if last_date == Some(e.date) {
@@ -343,6 +418,7 @@ pub fn trace(
             What::DeadlineMissed { within } => format!("deadline missed: within {within}"),
             What::NotInForce { to, reason } => format!("not → {to}: {reason}"),
         };
+        let (place, what) = (term_line(&place), term_line(&what));
         writeln!(out, "{date}  {place:<44} {what}")?;
     }
     writeln!(out)?;
@@ -350,9 +426,15 @@ pub fn trace(
         (Some(d), _) => writeln!(
             out,
             "closed {d} with outcome {}",
-            case.outcome.as_deref().unwrap_or("?")
+            term_line(case.outcome.as_deref().unwrap_or("?"))
         ),
-        (None, Some(s)) => writeln!(out, "STUCK {} at `{}`: {}", s.date, s.step, s.reason),
+        (None, Some(s)) => writeln!(
+            out,
+            "STUCK {} at `{}`: {}",
+            s.date,
+            term_line(&s.step),
+            term_line(&s.reason)
+        ),
         (None, None) => writeln!(out, "still open at the end of the scenario"),
     }
 }
@@ -370,21 +452,28 @@ pub fn sim_report(
     if r.replications > 1 {
         writeln!(
             out,
-            "{name}: {} replications of {} cases, seed {}, each case followed {} months",
-            r.replications, r.cases, r.seed, r.months
+            "{}: {} replications of {} cases, seed {}, each case followed {} months",
+            term_line(name),
+            r.replications,
+            r.cases,
+            r.seed,
+            r.months
         )?;
     } else {
         writeln!(
             out,
-            "{name}: {} cases, seed {}, each followed {} months",
-            r.cases, r.seed, r.months
+            "{}: {} cases, seed {}, each followed {} months",
+            term_line(name),
+            r.cases,
+            r.seed,
+            r.months
         )?;
     }
     if let (Some(a), Some(b)) = r.arrivals {
         writeln!(out, "arrivals {a} .. {b}")?;
     }
     if !r.overrides.is_empty() {
-        writeln!(out, "what-if: {}", r.overrides.join(", "))?;
+        writeln!(out, "what-if: {}", term_line(&r.overrides.join(", ")))?;
     }
     let dist = |d: &steg_engine::Dist| match (d.median, d.p90) {
         (Some(m), Some(p)) => format!("median {m:>4} d   p90 {p:>4} d   ({} cases)", d.count),
@@ -452,7 +541,7 @@ pub fn sim_report(
         writeln!(
             out,
             "  {:<40} {}",
-            format!("i tid: {} (inom {})", d.step, d.within),
+            term_line(&format!("i tid: {} (inom {})", d.step, d.within)),
             part(d.on_time.count, d.on_time.of, d.on_time.share)
         )?;
     }
@@ -472,6 +561,7 @@ pub fn sim_report(
     writeln!(out)?;
     writeln!(out, "  outcomes")?;
     for (o, n) in &r.outcomes {
+        let o = term_line(o);
         writeln!(
             out,
             "    {o:<38} {n:>8}  {:5.1} %",
@@ -526,7 +616,12 @@ pub fn sim_report(
             writeln!(
                 out,
                 "  {:<30} {:>6} {:>12} {:>11} {:>10} {:>16}",
-                role.role, role.staff, util, mq, role.max_queue, wait
+                term_line(&role.role),
+                role.staff,
+                util,
+                mq,
+                role.max_queue,
+                wait
             )?;
         }
     }
@@ -553,7 +648,7 @@ pub fn sim_report(
             r.rule_errors
         )?;
         for e in &r.first_rule_errors {
-            writeln!(out, "    {e}")?;
+            writeln!(out, "    {}", term_line(&e.to_string()))?;
         }
     }
     Ok(())
@@ -571,7 +666,7 @@ fn sim_obligations(out: &mut impl Write, r: &steg_engine::SimReport) -> io::Resu
             Some(s) => format!("{:5.1} %   ({} of {})", s * 100.0, o.broken, o.of),
             None => "no cases".to_string(),
         };
-        writeln!(out, "    {:<38} {share}", o.id)?;
+        writeln!(out, "    {:<38} {share}", term_line(&o.id))?;
     }
     Ok(())
 }
@@ -584,25 +679,4 @@ pub fn explain(c: &CheckInfo) -> String {
         s.push('\n');
     }
     s
-}
-
-/// Write a file so that it is either complete or absent: write a temporary file beside it,
-/// then rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

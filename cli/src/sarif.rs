@@ -4,7 +4,8 @@
 //! One run; the tool's rules are every check of `steg explain` (id = code, name, what it does
 //! in a sentence and a paragraph, its documentation as help, default level); one result per diagnostic with its file, line and
 //! column (columns count characters: `columnKind` is `unicodeCodePoints`), the step it concerns
-//! as a logical location, and its related spans as related locations. File paths stay relative
+//! as a logical location, and its related spans (then the places of the diagnostics that only
+//! follow from it) as related locations. File paths stay relative
 //! as steg printed them (relative to where it ran); absolute paths become `file://` URIs.
 
 use serde::Serialize;
@@ -249,6 +250,10 @@ fn result<'a>(d: &'a Diagnostic, rule_index: usize, sources: &SourceMap) -> Sari
         message.push_str("\n\nhelp: ");
         message.push_str(h);
     }
+    for n in &d.notes {
+        message.push_str("\nnote: ");
+        message.push_str(n);
+    }
     let logical: Vec<Logical> = d
         .step
         .iter()
@@ -277,17 +282,21 @@ fn result<'a>(d: &'a Diagnostic, rule_index: usize, sources: &SourceMap) -> Sari
         level: level(d.severity),
         message: Text { text: message },
         locations,
+        // Related places, then the diagnostics that follow from this one, each where it is.
         related_locations: d
             .related
             .iter()
+            .map(|r| (&r.span, r.message.clone()))
+            .chain(d.follow_on.iter().filter_map(|f| {
+                let text = format!("because of this: {} {}", f.check.code, f.message);
+                f.span.as_ref().map(|s| (s, text))
+            }))
             .enumerate()
-            .map(|(i, r)| Location {
+            .map(|(i, (span, text))| Location {
                 id: Some(i),
-                physical_location: Some(physical(sources, &r.span)),
+                physical_location: Some(physical(sources, span)),
                 logical_locations: Vec::new(),
-                message: Some(Text {
-                    text: r.message.clone(),
-                }),
+                message: Some(Text { text }),
             })
             .collect(),
     }

@@ -29,7 +29,13 @@ pub fn tolerance(f: &FigureCheck) -> String {
 /// The simulated figure with its interval: `351,2 (95 % KI 343,0–359,4)`. The interval is cut
 /// at what the figure can be (no count below 0, no share above 100 %).
 pub fn simulated(f: &FigureCheck) -> String {
-    let clip = |x: f64| if f.share { x.clamp(0.0, 1.0) } else { x.max(0.0) };
+    let clip = |x: f64| {
+        if f.share {
+            x.clamp(0.0, 1.0)
+        } else {
+            x.max(0.0)
+        }
+    };
     match (f.simulated, f.low, f.high) {
         (Some(m), Some(lo), Some(hi)) => format!(
             "{} (95\u{a0}% KI {}–{})",

@@ -263,7 +263,11 @@ fn evidence(v: &Verdict, sim: Option<&ValidationReport>) -> ObligationEvidence {
         status: status_word(v),
         findings: v.findings.iter().map(|f| f.sv.clone()).collect(),
         reason: v.reason_sv.clone(),
-        assessment: assess(&v.status, for_some_only, simulated.as_ref().map(|b| b.share)),
+        assessment: assess(
+            &v.status,
+            for_some_only,
+            simulated.as_ref().map(|b| b.share),
+        ),
         simulated,
         source: v.source.clone(),
     }
@@ -292,12 +296,18 @@ pub fn audit(
             Some("konfigurationen har ingen `validation:`-del som anger vilken period som ska simuleras".to_string()),
         )
     } else {
-        (Some(validate::validate(m, sources, &opts.validate, &mut |_| {})?), None)
+        (
+            Some(validate::validate(m, sources, &opts.validate, &mut |_| {})?),
+            None,
+        )
     };
     let figure = |id: &str, compliance: bool| -> Option<FigureEvidence> {
         let f = sim.as_ref()?.figures.iter().find(|f| f.id == id)?.clone();
         let assessment = compliance.then(|| {
-            assess_compliance(f.simulated.filter(|_| f.verdict != FigureVerdict::NotMeasured))
+            assess_compliance(
+                f.simulated
+                    .filter(|_| f.verdict != FigureVerdict::NotMeasured),
+            )
         });
         Some(FigureEvidence {
             figure: f,
@@ -324,13 +334,16 @@ pub fn audit(
                 })
                 .map(|v| evidence(v, sim.as_ref()))
                 .collect();
-            let compliance: Vec<Assessment> =
-                figures.iter().filter_map(|f| f.assessment).collect();
+            let compliance: Vec<Assessment> = figures.iter().filter_map(|f| f.assessment).collect();
             let (steg, basis) = if !q.compliance.is_empty() {
                 let a = if compliance.is_empty() || compliance.contains(&Assessment::EjAvgjort) {
                     Assessment::EjAvgjort
                 } else {
-                    compliance.iter().copied().min().unwrap_or(Assessment::EjAvgjort)
+                    compliance
+                        .iter()
+                        .copied()
+                        .min()
+                        .unwrap_or(Assessment::EjAvgjort)
                 };
                 (
                     a,
@@ -344,7 +357,11 @@ pub fn audit(
                     .filter(|a| *a != Assessment::EjAvgjort)
                     .collect();
                 (
-                    decided.iter().copied().min().unwrap_or(Assessment::EjAvgjort),
+                    decided
+                        .iter()
+                        .copied()
+                        .min()
+                        .unwrap_or(Assessment::EjAvgjort),
                     "kraven i modellen och i simuleringen".to_string(),
                 )
             } else {
@@ -356,12 +373,10 @@ pub fn audit(
             questions.push(QuestionAudit {
                 id: key.value.clone(),
                 question: q.question.clone(),
-                auditors: q.assessment.as_ref().map(|a| {
-                    match a.value {
-                        AuditorAssessment::Ja => "Ja",
-                        AuditorAssessment::Delvis => "Delvis",
-                        AuditorAssessment::Nej => "Nej",
-                    }
+                auditors: q.assessment.as_ref().map(|a| match a.value {
+                    AuditorAssessment::Ja => "Ja",
+                    AuditorAssessment::Delvis => "Delvis",
+                    AuditorAssessment::Nej => "Nej",
                 }),
                 finding: q.finding.clone(),
                 steg,
@@ -395,8 +410,12 @@ pub fn audit(
     Ok(MunicipalityAudit {
         municipality: name,
         folder: m.dir.display().to_string(),
-        title: def.and_then(|d| d.audit.as_ref()).and_then(|a| a.title.clone()),
-        source: def.and_then(|d| d.audit.as_ref()).and_then(|a| a.source.clone()),
+        title: def
+            .and_then(|d| d.audit.as_ref())
+            .and_then(|a| a.title.clone()),
+        source: def
+            .and_then(|d| d.audit.as_ref())
+            .and_then(|a| a.source.clone()),
         simulation,
         no_simulation,
         questions,
@@ -427,7 +446,11 @@ mod tests {
             (not_shown, false, Some(0.1), Delvis),
         ];
         for (status, for_some, share, want) in table {
-            assert_eq!(assess(&status, for_some, share), want, "{status:?} {share:?}");
+            assert_eq!(
+                assess(&status, for_some, share),
+                want,
+                "{status:?} {share:?}"
+            );
         }
     }
 

@@ -95,6 +95,58 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     /// The step concerned, as `workflow.step`, when there is one.
     pub step: Option<String>,
+    /// The one likely repair, when there is one ("did you mean `kartlaggning`?"): editors offer
+    /// it as a quick fix, and it is how follow-on diagnostics are recognised (see `follow_on`).
+    pub fix: Option<Fix>,
+    /// Diagnostics that are only consequences of this one: they disappear when it is fixed
+    /// (steps unreachable only because a `next` names an unknown step). Summarised in `notes`.
+    pub follow_on: Vec<Diagnostic>,
+    /// Sentences shown after the help, such as "9 steps are unreachable because of this".
+    pub notes: Vec<String>,
+}
+
+/// A repair of a diagnostic: the text at `span` (its `loc.offset` and `loc.len` bytes) becomes
+/// `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What to replace.
+    pub span: Span,
+    /// The new text (without quotes: a quoted value keeps its quotes, see [`Fix::apply`]).
+    pub replacement: String,
+}
+
+impl Fix {
+    /// `text` with the fix applied, or `None` when the span does not lie in it. A value written
+    /// in quotes keeps them.
+    pub fn apply(&self, text: &str) -> Option<String> {
+        let (start, end) = self.range(text)?;
+        let mut out = String::with_capacity(text.len() + self.replacement.len());
+        out.push_str(&text[..start]);
+        out.push_str(&self.edit(text)?);
+        out.push_str(&text[end..]);
+        Some(out)
+    }
+
+    /// The byte range the fix replaces in `text`, when it is a valid range of it.
+    pub fn range(&self, text: &str) -> Option<(usize, usize)> {
+        let start = self.span.loc.offset;
+        let end = start.checked_add(self.span.loc.len)?;
+        (end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end))
+            .then_some((start, end))
+    }
+
+    /// The text that replaces the range: the replacement, in the quotes of the original if it
+    /// had them.
+    pub fn edit(&self, text: &str) -> Option<String> {
+        let (start, end) = self.range(text)?;
+        let old = &text[start..end];
+        Some(match old.chars().next() {
+            Some(q @ ('"' | '\'')) if old.len() >= 2 && old.ends_with(q) => {
+                format!("{q}{}{q}", self.replacement)
+            }
+            _ => self.replacement.clone(),
+        })
+    }
 }
 
 impl Diagnostic {
@@ -109,7 +161,19 @@ impl Diagnostic {
             span: span.map(Span::resolved),
             related: Vec::new(),
             step: None,
+            fix: None,
+            follow_on: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// Offer a repair: the text at `span` becomes `replacement`.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            span: span.resolved(),
+            replacement: replacement.into(),
+        });
+        self
     }
 
     /// Set the short label shown under the source snippet.
@@ -130,6 +194,14 @@ impl Diagnostic {
             self.help = help;
         }
         self
+    }
+
+    /// Offer a repair only when there is one.
+    pub fn maybe_fix(self, span: Span, replacement: Option<&str>) -> Self {
+        match replacement {
+            Some(r) => self.fix(span, r),
+            None => self,
+        }
     }
 
     /// Name the step concerned (`workflow.step`).

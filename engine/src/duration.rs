@@ -218,14 +218,96 @@ impl fmt::Display for DurationRange {
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        s.parse()
+            .map_err(|e| serde::de::Error::custom(with_suggestion(e, suggest(&s, DURATION_UNITS))))
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DurationRange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        s.parse().map_err(|e| {
+            let suggestion = match s.split_once("..") {
+                Some((a, b)) => suggest(a, DURATION_UNITS)
+                    .or_else(|| a.parse::<Duration>().ok().map(|d| d.to_string()))
+                    .zip(
+                        suggest(b, DURATION_UNITS)
+                            .or_else(|| b.parse::<Duration>().ok().map(|d| d.to_string())),
+                    )
+                    .map(|(a, b)| format!("{a}..{b}")),
+                None => suggest(&s, DURATION_UNITS),
+            };
+            serde::de::Error::custom(with_suggestion(e, suggestion))
+        })
+    }
+}
+
+/// Unit words designers write, in English and Swedish, and the unit steg writes for them.
+const DURATION_UNITS: &[(&[&str], &str)] = &[
+    (&["d", "day", "days", "dag", "dagar", "dygn"], "d"),
+    (&["w", "wk", "week", "weeks", "v", "vecka", "veckor"], "w"),
+    (
+        &[
+            "mo", "m", "mon", "month", "months", "mån", "månad", "månader", "manad", "manader",
+        ],
+        "mo",
+    ),
+    (&["y", "yr", "year", "years", "år", "ar"], "y"),
+];
+
+const EFFORT_UNITS: &[(&[&str], &str)] = &[
+    (
+        &["h", "hr", "hour", "hours", "t", "tim", "timme", "timmar"],
+        "h",
+    ),
+    (
+        &["min", "m", "minute", "minutes", "minut", "minuter"],
+        "min",
+    ),
+];
+
+/// What `text` means in steg's notation, when it is a number and a unit word per part (`3
+/// months` → `3mo`, `2 veckor` → `2w`, `1 hour 30 minutes` → `1h30min`).
+pub fn suggest(text: &str, units: &[(&[&str], &str)]) -> Option<String> {
+    let lower = text.trim().to_lowercase();
+    let mut out = String::new();
+    let mut rest = lower.as_str();
+    while !rest.trim_start().is_empty() {
+        rest = rest
+            .trim_start()
+            .trim_start_matches([',', '+'])
+            .trim_start();
+        rest = rest
+            .strip_prefix("and ")
+            .or_else(|| rest.strip_prefix("och "))
+            .unwrap_or(rest);
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if n == 0 {
+            return None;
+        }
+        let number = &rest[..n];
+        rest = rest[n..].trim_start();
+        let w = rest
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(rest.len());
+        let word = rest[..w].trim_end_matches('.');
+        rest = &rest[w..];
+        let (_, unit) = units.iter().find(|(words, _)| words.contains(&word))?;
+        out.push_str(number);
+        out.push_str(unit);
+    }
+    (!out.is_empty() && out != text.trim()).then_some(out)
+}
+
+fn with_suggestion(e: DurationError, suggestion: Option<String>) -> String {
+    match suggestion {
+        // The suggestion must itself be valid; a wrong hint is worse than none.
+        Some(s) if s.parse::<DurationRange>().is_ok() || s.parse::<Effort>().is_ok() => {
+            format!("{e}; did you mean `{s}`?")
+        }
+        _ => e.to_string(),
     }
 }
 
@@ -317,7 +399,8 @@ impl fmt::Display for Period {
 impl<'de> serde::Deserialize<'de> for Period {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        s.parse()
+            .map_err(|e| serde::de::Error::custom(with_suggestion(e, suggest(&s, DURATION_UNITS))))
     }
 }
 
@@ -433,7 +516,8 @@ impl std::str::FromStr for Effort {
 impl<'de> serde::Deserialize<'de> for Effort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        s.parse()
+            .map_err(|e| serde::de::Error::custom(with_suggestion(e, suggest(&s, EFFORT_UNITS))))
     }
 }
 
@@ -453,6 +537,23 @@ impl JsonSchema for Effort {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggests_the_notation_for_words() {
+        assert_eq!(suggest("3 months", DURATION_UNITS).as_deref(), Some("3mo"));
+        assert_eq!(suggest("2 veckor", DURATION_UNITS).as_deref(), Some("2w"));
+        assert_eq!(
+            suggest("1 year 6 months", DURATION_UNITS).as_deref(),
+            Some("1y6mo")
+        );
+        assert_eq!(suggest("14 dagar", DURATION_UNITS).as_deref(), Some("14d"));
+        assert_eq!(suggest("3mo", DURATION_UNITS), None, "already right");
+        assert_eq!(suggest("soon", DURATION_UNITS), None);
+        assert_eq!(
+            suggest("1 hour 30 minutes", EFFORT_UNITS).as_deref(),
+            Some("1h30min")
+        );
+    }
 
     #[test]
     fn parses_short_forms() {

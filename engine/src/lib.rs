@@ -17,6 +17,7 @@
 //! ```
 
 mod audit;
+mod causes;
 mod check;
 pub mod codes;
 mod diagnostic;
@@ -24,7 +25,10 @@ mod diff;
 mod duration;
 mod eval;
 mod export;
+#[cfg(any(test, feature = "fuzz"))]
+pub mod fuzz;
 mod graph;
+pub mod ide;
 mod import;
 mod load;
 mod model;
@@ -45,13 +49,13 @@ pub use audit::{
     MunicipalityAudit, ObligationEvidence, QuestionAudit, SimulationNote,
 };
 pub use diagnostic::{
-    did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Label, Loc, Severity, SourceFile,
+    did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Fix, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
 };
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
 pub use eval::{
-    from_dynamic, to_dynamic, Arende, Params, RuleError, RuleResult, MAX_OPERATIONS, MAX_TIME,
+    from_dynamic, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
@@ -63,19 +67,22 @@ pub use import::{
     check_models, import_file, import_text, is_model_path, model_files, Imported, ModelCheck,
     ModelFormat, ModelSummary, MAX_MODEL_BYTES,
 };
-pub use load::{discover, load_municipality, PathError, MUNICIPALITY_FILE};
+pub use load::{
+    discover, is_base, load_municipality, load_municipality_with, Overlay, PathError,
+    MUNICIPALITY_FILE,
+};
 pub use model::{
-    rule_name, ArrivalChange, Attribute, Audit, AuditQuestion, AuditorAssessment, BasisVersion,
-    Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis, Map, Measure,
-    MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role,
-    RuleTest, Share, Simulation, Step, StepDraw, StepKind, TableFile, TableVersion, TestFile, Transition,
-    Trigger, Unit, Validation, Value, Workflow, WorkflowFile,
+    is_id, rule_name, ArrivalChange, Attribute, Audit, AuditQuestion, AuditorAssessment,
+    BasisVersion, Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis,
+    Map, Measure, MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo,
+    Role, RuleTest, Share, Simulation, Step, StepDraw, StepKind, TableFile, TableVersion, TestFile,
+    Transition, Trigger, Unit, Validation, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
 pub use run::case::{Case, Ctx, External, Stuck, TraceEntry, What, World};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
-pub use schema::{municipality_schema, workflow_schema};
+pub use schema::{municipality_schema, scenario_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
 pub use sim::log::{EventLog, LogFormat};
 pub use sim::{
@@ -97,7 +104,8 @@ pub struct Report {
     pub sources: SourceMap,
     /// The municipalities, in the order checked.
     pub municipalities: Vec<Municipality>,
-    /// Every problem found, sorted by file, line and column.
+    /// Every problem found: errors first, then warnings, each sorted by file, line and column.
+    /// A problem that only follows from another is in that one's `follow_on`, not here.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -113,25 +121,45 @@ impl Report {
 
 /// Load and check the municipality folders `dirs` (see [`discover`]).
 pub fn check_folders(dirs: &[std::path::PathBuf]) -> Report {
+    check_folders_with(dirs, &Overlay::default())
+}
+
+/// Load and check the municipality folders `dirs`, reading the files `overlay` holds (an
+/// editor's unsaved text) from it. Diagnostics that only follow from another are folded into
+/// it ([`Diagnostic::follow_on`]); errors come before warnings, each sorted by file and line.
+pub fn check_folders_with(dirs: &[std::path::PathBuf], overlay: &Overlay) -> Report {
     let mut report = Report::default();
     for dir in dirs {
-        let mut diags = Vec::new();
-        let m = load_municipality(dir, &mut report.sources, &mut diags);
-        diags.extend(check::check(&m, &report.sources));
-        load::extends::relate(&m, &report.sources, &mut diags);
+        let (m, diags) = check_one(dir, overlay, &mut report.sources);
+        let sources = &report.sources;
+        let rerun = |fix: &Fix| {
+            let file = sources.get(fix.span.file);
+            let mut patched = overlay.clone();
+            patched.set(&file.path, fix.apply(&file.text)?);
+            let mut again = SourceMap::default();
+            let (_, diags) = check_one(dir, &patched, &mut again);
+            Some(causes::Key::count(&diags, &again))
+        };
+        let diags = causes::group(diags, sources, &rerun);
         report.diagnostics.extend(diags);
         report.municipalities.push(m);
     }
-    report.diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                d.span.as_ref().map(|s| (s.file, s.loc.line, s.loc.column)),
-                d.check.code,
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    causes::sort(&mut report.diagnostics);
     report
+}
+
+/// Load and check one folder: every diagnostic, with what follows from dead ends folded in.
+fn check_one(
+    dir: &Path,
+    overlay: &Overlay,
+    sources: &mut SourceMap,
+) -> (Municipality, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let m = load::load_municipality_with(dir, overlay, sources, &mut diags);
+    diags.extend(check::check(&m, sources));
+    load::extends::relate(&m, sources, &mut diags);
+    causes::dead_ends(&m, &mut diags);
+    (m, diags)
 }
 
 /// Load and check one municipality folder.

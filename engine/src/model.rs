@@ -103,6 +103,46 @@ impl<V: JsonSchema> JsonSchema for Map<V> {
     }
 }
 
+/// A YAML mapping whose keys are steps (`workflow.step`, or a bare step id): as [`Map`], with
+/// keys checked as step references rather than as ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepMap<V>(pub Map<V>);
+
+impl<V> Default for StepMap<V> {
+    fn default() -> Self {
+        StepMap(Map::default())
+    }
+}
+
+impl<V> std::ops::Deref for StepMap<V> {
+    type Target = Map<V>;
+    fn deref(&self) -> &Map<V> {
+        &self.0
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for StepMap<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("StepMap_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let value = generator.subschema_for::<V>();
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$" },
+            "additionalProperties": value,
+        })
+    }
+}
+
+/// A step reference: `workflow.step` or a bare step id, each part an id.
+pub fn is_step_ref(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((w, st)) => is_id(w) && is_id(st),
+        None => is_id(s),
+    }
+}
+
 /// `municipality.yaml`: the organisation, its parameters and where its rules are.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,7 +245,7 @@ pub struct Simulation {
     /// step follows on some occasions and not on others (a plan made at this application or
     /// not), with its source.
     #[serde(default)]
-    pub at_steps: Map<StepDraw>,
+    pub at_steps: StepMap<StepDraw>,
 }
 
 /// Case data drawn each time a case enters a step.
@@ -389,6 +429,15 @@ impl Staff {
         match self {
             Staff::Count(n) => Some(n),
             Staff::Unlimited => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Staff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Staff::Count(n) => write!(f, "{n}"),
+            Staff::Unlimited => f.write_str("unlimited"),
         }
     }
 }
@@ -1189,4 +1238,36 @@ pub struct AuditQuestion {
 pub fn rule_name(condition: &str) -> Option<&str> {
     let name = condition.trim().strip_prefix("rule.")?;
     (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
+/// Whether `s` is an id as the language defines them: a lower-case ASCII letter, then
+/// lower-case ASCII letters, digits and `_` (`beslut_4_4`). Keys of every mapping of names
+/// (steps, roles, units, events, parameters, ...) and workflow ids must be ids.
+pub fn is_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The id closest to `text`: lower case, `å`/`ä` → `a`, `ö` → `o`, other accents dropped,
+/// anything else `_`; `None` when nothing of it is left.
+pub fn id_like(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '_' => c,
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'æ' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' | 'û' => 'u',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            _ => '_',
+        };
+        if c == '_' && out.ends_with('_') {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim_matches('_').to_string();
+    is_id(&out).then_some(out)
 }

@@ -1,7 +1,8 @@
-//! JSON Schemas of the two file kinds, generated from the model types, for editors (VS Code's
+//! JSON Schemas of the file kinds, generated from the model types, for editors (VS Code's
 //! YAML extension completes and validates with them).
 
 use crate::model::{MunicipalityFile, WorkflowFile};
+use crate::run::scenario::ScenarioFile;
 
 /// JSON Schema of `municipality.yaml`.
 pub fn municipality_schema() -> serde_json::Value {
@@ -11,6 +12,11 @@ pub fn municipality_schema() -> serde_json::Value {
 /// JSON Schema of a workflow file.
 pub fn workflow_schema() -> serde_json::Value {
     schemars::schema_for!(WorkflowFile).to_value()
+}
+
+/// JSON Schema of a scenario file (`steg run --scenario`).
+pub fn scenario_schema() -> serde_json::Value {
+    schemars::schema_for!(ScenarioFile).to_value()
 }
 
 #[cfg(test)]
@@ -29,6 +35,11 @@ mod tests {
             include_str!("../../schemas/workflow.schema.json"),
             pretty(super::workflow_schema()),
             "schemas/workflow.schema.json is stale: run `cargo run -- schema --out schemas`"
+        );
+        assert_eq!(
+            include_str!("../../schemas/scenario.schema.json"),
+            pretty(super::scenario_schema()),
+            "schemas/scenario.schema.json is stale: run `cargo run -- schema --out schemas`"
         );
     }
 

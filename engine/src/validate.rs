@@ -181,15 +181,18 @@ pub fn plan(
         .or(v.replications.as_ref().map(|r| r.value))
         .unwrap_or(DEFAULT_REPLICATIONS)
         .max(1);
-    let seed = opts
-        .seed
-        .or(v.seed.as_ref().map(|s| s.value))
-        .unwrap_or(1);
+    let seed = opts.seed.or(v.seed.as_ref().map(|s| s.value)).unwrap_or(1);
     Ok((start, until, replications, seed))
 }
 
 /// The simulation options of a validation run.
-pub fn options(start: NaiveDate, until: NaiveDate, replications: u32, seed: u64, o: &ValidateOptions) -> Options {
+pub fn options(
+    start: NaiveDate,
+    until: NaiveDate,
+    replications: u32,
+    seed: u64,
+    o: &ValidateOptions,
+) -> Options {
     // Every case is followed to the last day; the case count only bounds the run.
     let months = ((until - start).num_days() / 28 + 2).clamp(1, 1_200) as u32;
     Options {
@@ -226,7 +229,10 @@ pub fn validate(
     };
     let v = def.validation.as_ref();
     let mut figures = Vec::new();
-    for (key, f) in v.map(|v| v.figures.iter().collect::<Vec<_>>()).unwrap_or_default() {
+    for (key, f) in v
+        .map(|v| v.figures.iter().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
         let est = report.figures.iter().find(|e| e.id == key.value);
         let simulated = est.and_then(|e| e.mean);
         let verdict = match simulated {
@@ -305,7 +311,9 @@ pub fn assumptions(d: &MunicipalityFile) -> Vec<Assumption> {
         if let Some(s) = &r.staff {
             push(
                 format!("roles.{}.staff", id.value),
-                s.value.count().map_or("unlimited".to_string(), |n| n.to_string()),
+                s.value
+                    .count()
+                    .map_or("unlimited".to_string(), |n| n.to_string()),
                 r.source.as_ref(),
             );
         }
@@ -313,7 +321,9 @@ pub fn assumptions(d: &MunicipalityFile) -> Vec<Assumption> {
     let Some(sim) = &d.simulation else {
         return out;
     };
-    let attrs = |prefix: &str, map: &crate::model::Map<crate::model::Attribute>, push: &mut dyn FnMut(String, String, Option<&String>)| {
+    let attrs = |prefix: &str,
+                 map: &crate::model::Map<crate::model::Attribute>,
+                 push: &mut dyn FnMut(String, String, Option<&String>)| {
         for (id, a) in map.iter() {
             let value = match a.uniform {
                 Some((lo, hi)) => format!("uniform {lo}..{hi}"),
@@ -359,7 +369,11 @@ pub fn assumptions(d: &MunicipalityFile) -> Vec<Assumption> {
         );
     }
     for (id, e) in sim.events.iter() {
-        push(format!("simulation.events.{}", id.value), rate(e), e.source.as_ref());
+        push(
+            format!("simulation.events.{}", id.value),
+            rate(e),
+            e.source.as_ref(),
+        );
         attrs(
             &format!("simulation.events.{}.draw", id.value),
             &e.draw,

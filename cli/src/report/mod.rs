@@ -176,6 +176,10 @@ pub fn report(args: Args) -> CliResult {
     if args.cases == 0 {
         return Err("--cases must be at least 1".into());
     }
+    // The page's path is checked before any work (a folder, a missing parent).
+    if let Some(out) = args.out.as_deref().filter(|o| o.as_os_str() != "-") {
+        crate::output::check_file_path(out)?;
+    }
     let dirs = engine::discover(std::slice::from_ref(&args.municipality))?;
     let [dir] = dirs.as_slice() else {
         return Err(format!(
@@ -338,7 +342,7 @@ pub fn report(args: Args) -> CliResult {
         stdout.write_all(text.as_bytes())?;
         stdout.flush()?;
     } else {
-        render::write_atomically(&out, text.as_bytes())
+        crate::output::write_atomically(&out, text.as_bytes())
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
         eprintln!("wrote {}", out.display());
     }

@@ -1,4 +1,5 @@
-//! G003: a workflow without a `start`, or whose `start` names no step.
+//! G003: a workflow without a `start`, or whose `start` names no step; a municipality with no
+//! workflow at all.
 
 use crate::codes::INVALID_START;
 
@@ -6,6 +7,30 @@ use super::Cx;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 
 pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    if cx.m.workflows.is_empty() {
+        // Nothing to check is not the same as nothing wrong.
+        if let Some((file, def)) = &cx.m.def {
+            out.push(
+                Diagnostic::new(
+                    &INVALID_START,
+                    Some(crate::diagnostic::Span {
+                        file: *file,
+                        loc: def.municipality.loc,
+                    }),
+                    format!(
+                        "municipality `{}` has no workflow: no file beside municipality.yaml \
+                         holds one",
+                        def.municipality.value
+                    ),
+                )
+                .label("no workflow to start a case in")
+                .help(
+                    "add a workflow file (`ekonomiskt_bistand.yaml` with `workflow:`, `start:` \
+                     and `steps:`) to this folder, or `extends:` a base that has them",
+                ),
+            );
+        }
+    }
     for w in &cx.m.workflows {
         let wspan = cx.span(w, &w.def.workflow);
         if w.def.steps.is_empty() {
@@ -36,7 +61,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 );
             }
             Some(s) if !w.def.steps.contains(&s.value) => {
-                let help = match did_you_mean(&s.value, w.def.steps.keys()) {
+                let suggestion = did_you_mean(&s.value, w.def.steps.keys());
+                let help = match suggestion {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!("`start` must name one of the steps of `{}`", w.name()),
                 };
@@ -51,7 +77,8 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .label("no step of this name")
-                    .help(help),
+                    .help(help)
+                    .maybe_fix(cx.span(w, s), suggestion),
                 );
             }
             Some(_) => {}

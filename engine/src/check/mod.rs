@@ -20,6 +20,7 @@ mod rule_test_failed;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
+mod timer_restarted;
 mod undelivered_event;
 mod unknown_reference;
 mod unreachable_step;
@@ -134,6 +135,7 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     state_space_too_large::check(&cx, &sound, &mut out);
     lost_event::check(&cx, &sound, &sem.prog, &mut out);
     unsynchronised_branches::check(&cx, &sound, &mut out);
+    timer_restarted::check(&cx, &sem.prog, &mut out);
     out
 }
 

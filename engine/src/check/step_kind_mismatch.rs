@@ -147,6 +147,15 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        if let Some(d) = &step.within {
+            if let Err(msg) = cx.m.period(&d.duration.value) {
+                found.push(
+                    Diagnostic::new(&crate::codes::INVALID_VALUE, at(d.duration.loc), msg)
+                        .label("not a duration")
+                        .help("write a duration (`3mo`), or name a parameter whose `value` is one (`params.plan_revidering`)"),
+                );
+            }
+        }
         for trig in &step.on {
             let n = usize::from(trig.event.is_some())
                 + usize::from(trig.after.is_some())
@@ -156,6 +165,56 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(&crate::codes::INVALID_VALUE, at(trig.to.loc), format!("a trigger of `{}` must have exactly one of `event`, `after`, `every` (it has {n})", name.value))
                         .label("ambiguous trigger")
                         .help("split it into one trigger per event or timer"),
+                );
+            }
+            // A period that names a parameter must name one that holds a duration.
+            for period in [trig.after.as_ref(), trig.every.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                if let Err(msg) = cx.m.period(&period.value) {
+                    found.push(
+                        Diagnostic::new(&crate::codes::INVALID_VALUE, at(period.loc), msg)
+                            .label("not a duration")
+                            .help("write a duration (`3mo`), or name a parameter whose `value` is one (`params.plan_revidering`)"),
+                    );
+                }
+            }
+            // A timer's anchor: a keyword, or a step that exists.
+            if let Some(from) = &trig.from {
+                let keyword = ["entry", "first_entry", "case_start"].contains(&from.value.as_str());
+                let (wn, sn) = from
+                    .value
+                    .split_once('.')
+                    .unwrap_or((w.name(), &from.value));
+                let step_exists =
+                    cx.m.workflows
+                        .iter()
+                        .any(|x| x.name() == wn && x.def.steps.contains(sn));
+                if trig.event.is_some() {
+                    found.push(
+                        Diagnostic::new(&crate::codes::INVALID_VALUE, at(from.loc), format!("`from:` of a trigger of `{}` counts a timer's time; an event has none", name.value))
+                            .label("only for `after` and `every`")
+                            .help("remove `from:` from the event trigger"),
+                    );
+                } else if !keyword && !step_exists {
+                    found.push(
+                        Diagnostic::new(&crate::codes::UNKNOWN_REFERENCE, at(from.loc), format!("unknown anchor `{}` of a timer of `{}`", from.value, name.value))
+                            .label("not an anchor")
+                            .help("write `entry`, `first_entry`, `case_start`, or a step id (`workflow.step` for another workflow's)"),
+                    );
+                }
+            }
+            // `every: 0d` would fire for ever on one day.
+            if let Some(every) = trig
+                .every
+                .as_ref()
+                .filter(|e| cx.m.period(&e.value).is_ok_and(|d| d.is_zero()))
+            {
+                found.push(
+                    Diagnostic::new(&crate::codes::INVALID_VALUE, at(every.loc), format!("the recurring timer of `{}` has a period of zero: it would fire again and again on the same day", name.value))
+                        .label("a period must be longer than zero")
+                        .help("write how often it recurs (`every: 3mo`), or `after: 0d` for once, at once"),
                 );
             }
         }

@@ -15,7 +15,8 @@ fn unknown<'a>(
     defined_in: &str,
 ) -> Diagnostic {
     let candidates: Vec<&str> = candidates.into_iter().collect();
-    let help = match did_you_mean(name, candidates.iter().copied()) {
+    let suggestion = did_you_mean(name, candidates.iter().copied());
+    let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None if candidates.is_empty() => format!("no {what} is defined in {defined_in}"),
         None => format!(
@@ -23,9 +24,17 @@ fn unknown<'a>(
             list(&candidates)
         ),
     };
-    Diagnostic::new(&UNKNOWN_REFERENCE, span, format!("unknown {what} `{name}`"))
-        .label(format!("no {what} of this name"))
-        .help(help)
+    let d = Diagnostic::new(
+        &UNKNOWN_REFERENCE,
+        span.clone(),
+        format!("unknown {what} `{name}`"),
+    )
+    .label(format!("no {what} of this name"))
+    .help(help);
+    match (suggestion, span) {
+        (Some(s), Some(span)) => d.fix(span, s),
+        _ => d,
+    }
 }
 
 fn list(names: &[&str]) -> String {
@@ -170,13 +179,18 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     if let Some(rule) = rule_name(&c.value) {
                         if cx.m.rules.get(rule).is_none() {
                             let names = cx.m.rules.rules.iter().map(|r| r.name.as_str());
-                            found.push(unknown(
+                            let mut d = unknown(
                                 "rule",
                                 Some(cx.span(w, c)),
                                 rule,
                                 names,
                                 "the rule folders",
-                            ));
+                            );
+                            // The condition is written `rule.NAME`.
+                            if let Some(f) = &mut d.fix {
+                                f.replacement = format!("rule.{}", f.replacement);
+                            }
+                            found.push(d);
                         }
                     }
                 }

@@ -1,9 +1,11 @@
-//! G003: a workflow without a `start`, or whose `start` names no step.
+//! G003: a workflow without a `start`, or whose `start` names no step; a municipality with no
+//! workflow.
 
 declare_check! {
     /// ## What it does
     /// Reports a workflow with no `start:` field, a `start` that names no step of the workflow,
-    /// or a workflow with no steps at all.
+    /// a workflow with no steps at all, or a municipality folder with no workflow file (and no
+    /// base that has one).
     ///
     /// ## Why is this bad?
     /// A case that is referred to the workflow, or that applies, has no step to begin in.

@@ -4,7 +4,9 @@ declare_check! {
     /// ## What it does
     /// Reports a value that cannot mean anything in its place: a duration that is not one
     /// (`3 months`), an unknown step kind, a list where one name belongs, a trigger that is
-    /// neither an event nor a timer, a required field left out.
+    /// neither an event nor a timer, a required field left out, an id that is not lower-case
+    /// ASCII (`Klar_Steg`, `klär`: ids are a lower-case letter, then lower-case letters, digits
+    /// and `_`).
     ///
     /// ## Why is this bad?
     /// The engine cannot guess what was meant, and a wrong guess about a deadline or a kind of

@@ -21,6 +21,7 @@ macro_rules! declare_check {
 mod dead_end;
 mod decision_without_legal_basis;
 mod duplicate_id;
+mod duplicate_key;
 mod end_has_transitions;
 mod extends_cycle;
 mod improper_completion;
@@ -43,6 +44,7 @@ mod rule_test_failed;
 mod state_space_too_large;
 mod step_kind_mismatch;
 mod step_never_executed;
+mod timer_restarted;
 mod undelivered_event;
 mod unknown_field;
 mod unknown_reference;
@@ -59,6 +61,7 @@ use crate::diagnostic::CheckInfo;
 pub use dead_end::DEAD_END;
 pub use decision_without_legal_basis::DECISION_WITHOUT_LEGAL_BASIS;
 pub use duplicate_id::DUPLICATE_ID;
+pub use duplicate_key::DUPLICATE_KEY;
 pub use end_has_transitions::END_HAS_TRANSITIONS;
 pub use extends_cycle::EXTENDS_CYCLE;
 pub use improper_completion::IMPROPER_COMPLETION;
@@ -81,6 +84,7 @@ pub use rule_test_failed::RULE_TEST_FAILED;
 pub use state_space_too_large::STATE_SPACE_TOO_LARGE;
 pub use step_kind_mismatch::STEP_KIND_MISMATCH;
 pub use step_never_executed::STEP_NEVER_EXECUTED;
+pub use timer_restarted::TIMER_RESTARTED;
 pub use undelivered_event::UNDELIVERED_EVENT;
 pub use unknown_field::UNKNOWN_FIELD;
 pub use unknown_reference::UNKNOWN_REFERENCE;
@@ -100,6 +104,7 @@ pub static ALL: &[&CheckInfo] = &[
     &INPUT_TOO_LARGE,
     &UNSUPPORTED_ELEMENT,
     &INVALID_MODEL_FILE,
+    &DUPLICATE_KEY,
     &RULE_SYNTAX,
     &UNUSED_RULE,
     &RULE_FAILED,
@@ -129,6 +134,7 @@ pub static ALL: &[&CheckInfo] = &[
     &EXTENDS_CYCLE,
     &LOST_EVENT,
     &UNSYNCHRONISED_BRANCHES,
+    &TIMER_RESTARTED,
 ];
 
 /// The check with this code (`G005`) or name (`DeadEnd`, `dead-end`), case-insensitive.

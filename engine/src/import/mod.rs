@@ -376,17 +376,23 @@ impl Imported {
     }
 
     /// The workflow folder: `(file name, YAML text)` for `municipality.yaml` and each workflow.
+    /// File names are plain names, distinct without regard to case, never `municipality.yaml`
+    /// for a workflow (see [`workflow_file_name`]).
     pub fn files(&self) -> Vec<(String, String)> {
         let from = self
             .path
             .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            .map_or_else(String::new, |n| comment_safe(&n.to_string_lossy()));
         let mut out = vec![(
             crate::MUNICIPALITY_FILE.to_string(),
             municipality_yaml(&self.model, &from, &self.name),
         )];
+        let mut taken = HashSet::from([crate::MUNICIPALITY_FILE.to_string()]);
         for w in &self.model.workflows {
-            out.push((format!("{}.yaml", w.id), workflow_yaml(w, &from)));
+            out.push((
+                workflow_file_name(&w.id, &mut taken),
+                workflow_yaml(w, &from),
+            ));
         }
         out
     }
@@ -887,6 +893,54 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
         valid_from: None,
         valid_to: None,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// File names and comments of the written folder.
+
+/// The file name of workflow `id` in an imported folder: `ID.yaml` with every character but
+/// ASCII letters, digits, `_` and `-` as `_`; never a hidden name, a name Windows reserves, or
+/// one already in `taken` (compared in lower case, which `municipality.yaml` starts in), where
+/// `_2`, `_3`, ... are added. A process with `id="municipality"` becomes `municipality_2.yaml`.
+pub(crate) fn workflow_file_name(id: &str, taken: &mut HashSet<String>) -> String {
+    let mut stem: String = id
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let reserved = ["con", "prn", "aux", "nul", "com1", "lpt1"];
+    if stem.is_empty() || stem.starts_with('-') || reserved.contains(&stem.to_lowercase().as_str())
+    {
+        stem.insert_str(0, "workflow_");
+    }
+    let mut name = format!("{stem}.yaml");
+    let mut n = 2;
+    while !taken.insert(name.to_lowercase()) {
+        name = format!("{stem}_{n}.yaml");
+        n += 1;
+    }
+    name
+}
+
+/// Text for a `#` comment of the written YAML: line breaks (for YAML and for Unicode) and
+/// other control characters as `\u{..}` escapes, so a model file named with a newline cannot
+/// end the comment and write YAML of its own.
+pub(crate) fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -134,10 +134,13 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
         let marking = label(p, "initialMarking")
             .map(|m| m.trim().parse::<u64>().unwrap_or(1))
             .unwrap_or(0);
-        if at.insert(id.clone(), (true, places.len())).is_some() {
+        // The first element of an id keeps it (inserting the second would point the id at an
+        // element that is never added).
+        if at.contains_key(&id) {
             d.invalid(p.offset, format!("the id `{id}` is used twice"));
             continue;
         }
+        at.insert(id.clone(), (true, places.len()));
         places.push(Place {
             el: p,
             name: label(p, "name"),
@@ -150,10 +153,11 @@ fn workflow(net: &El, wid: String, d: &mut Diags, model: &mut IModel) -> IWorkfl
     }
     for t in &parts.transitions {
         let id = t.attr("id").unwrap_or_default().to_string();
-        if at.insert(id.clone(), (false, trans.len())).is_some() {
+        if at.contains_key(&id) {
             d.invalid(t.offset, format!("the id `{id}` is used twice"));
             continue;
         }
+        at.insert(id.clone(), (false, trans.len()));
         let invisible = t
             .kids("toolspecific")
             .any(|ts| ts.attr("activity") == Some("$invisible$"));

@@ -7,7 +7,7 @@
 //! ([`Loc::file`](crate::Loc)), so the merged model still points into the base for what it
 //! inherited and into the folder for what it overrode.
 
-use super::{read_source, yaml, MUNICIPALITY_FILE};
+use super::{read_source_in, yaml, Overlay, MUNICIPALITY_FILE};
 use crate::codes;
 use crate::diagnostic::{did_you_mean, Diagnostic, FileId, SourceMap, Span};
 use crate::model::{Map, MunicipalityFile, Node, Workflow, WorkflowFile};
@@ -25,8 +25,14 @@ pub(crate) struct Layer {
 }
 
 /// Read `dir`'s `municipality.yaml` and workflow files and resolve every `extends`.
-pub(crate) fn read_folder(dir: &Path, sources: &mut SourceMap, out: &mut Vec<Diagnostic>) -> Layer {
+pub(crate) fn read_folder(
+    dir: &Path,
+    overlay: &Overlay,
+    sources: &mut SourceMap,
+    out: &mut Vec<Diagnostic>,
+) -> Layer {
     Reader {
+        overlay,
         sources,
         out,
         stack: Vec::new(),
@@ -36,7 +42,7 @@ pub(crate) fn read_folder(dir: &Path, sources: &mut SourceMap, out: &mut Vec<Dia
 
 /// Whether a folder's `municipality.yaml` says `base: true` (a folder that cannot be read is
 /// not a base: checking it reports why).
-pub(crate) fn is_base(dir: &Path) -> bool {
+pub fn is_base(dir: &Path) -> bool {
     #[derive(serde::Deserialize)]
     struct Flag {
         #[serde(default)]
@@ -44,8 +50,28 @@ pub(crate) fn is_base(dir: &Path) -> bool {
     }
     std::fs::read_to_string(dir.join(MUNICIPALITY_FILE))
         .ok()
-        .and_then(|text| yaml::parse::<Flag>(FileId(0), &text).ok())
+        .and_then(|text| yaml::read::<Flag>(FileId(0), &text, &mut Vec::new()))
         .is_some_and(|f| f.base)
+}
+
+/// A workflow's id must be an id, as every name of the language (docs/language.md).
+fn check_workflow_id(file: FileId, w: &WorkflowFile, out: &mut Vec<Diagnostic>) {
+    let id = &w.workflow;
+    if crate::model::is_id(&id.value) {
+        return;
+    }
+    let rule = "ids are a lower-case ASCII letter, then lower-case letters, digits and `_` (`ekonomiskt_bistand`)";
+    let span = Span { file, loc: id.loc };
+    let d = Diagnostic::new(
+        &codes::INVALID_VALUE,
+        Some(span.clone()),
+        format!("`{}` is not an id", id.value),
+    )
+    .label("not an id");
+    out.push(match crate::model::id_like(&id.value) {
+        Some(s) => d.help(format!("{rule}: did you mean `{s}`?")).fix(span, s),
+        None => d.help(rule),
+    });
 }
 
 /// A path (`../common/ame.yaml`) rather than a workflow id (`ame`).
@@ -80,6 +106,7 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 struct Reader<'a> {
+    overlay: &'a Overlay,
     sources: &'a mut SourceMap,
     out: &'a mut Vec<Diagnostic>,
     /// The folders and files being read, outermost first, to find circles.
@@ -97,7 +124,7 @@ impl Reader<'_> {
 
     /// Read one file, reporting why it cannot be.
     fn read(&mut self, path: &Path) -> Option<(FileId, String)> {
-        match read_source(path, yaml::MAX_FILE_BYTES, self.sources) {
+        match read_source_in(path, yaml::MAX_FILE_BYTES, self.sources, self.overlay) {
             Ok(id) => Some((id, self.sources.get(id).text.clone())),
             Err(d) => {
                 self.out.push(*d);
@@ -110,15 +137,13 @@ impl Reader<'_> {
     fn own_files(&mut self, dir: &Path) -> Layer {
         let mut complete = true;
         let mut def = None;
-        // Shape errors come after every file's read errors, as they always have.
+        // Every mistake of every file is reported; a file whose top level cannot be read at all
+        // (not YAML, a required field missing) leaves the folder incomplete.
         let mut pending = Vec::new();
         if let Some((id, text)) = self.read(&dir.join(MUNICIPALITY_FILE)) {
-            match yaml::parse::<MunicipalityFile>(id, &text) {
-                Ok(m) => def = Some((id, m)),
-                Err(d) => {
-                    pending.push(*d);
-                    complete = false;
-                }
+            match yaml::read::<MunicipalityFile>(id, &text, &mut pending) {
+                Some(m) => def = Some((id, m)),
+                None => complete = false,
             }
         } else {
             complete = false;
@@ -130,7 +155,9 @@ impl Reader<'_> {
             .map(|e| e.path())
             .filter(|p| {
                 p.is_file()
-                    && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                    && p.extension().is_some_and(|x| {
+                        x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                    })
                     && p.file_name().is_some_and(|n| n != MUNICIPALITY_FILE)
             })
             .collect();
@@ -141,12 +168,12 @@ impl Reader<'_> {
                 complete = false;
                 continue;
             };
-            match yaml::parse::<WorkflowFile>(id, &text) {
-                Ok(w) => workflows.push(Workflow { file: id, def: w }),
-                Err(d) => {
-                    pending.push(*d);
-                    complete = false;
+            match yaml::read::<WorkflowFile>(id, &text, &mut pending) {
+                Some(w) => {
+                    check_workflow_id(id, &w, &mut pending);
+                    workflows.push(Workflow { file: id, def: w })
                 }
+                None => complete = false,
             }
         }
         self.out.extend(pending);
@@ -167,6 +194,9 @@ impl Reader<'_> {
         let mut base: Option<Layer> = None;
         // Without municipality.yaml there is no knowing whether the folder has a base.
         let def_read = def.is_some();
+        // A base that was named but could not be read: what the folder's workflows remove from
+        // it is unknown, not missing.
+        let mut base_missing = false;
         if let Some(ext) = def.as_ref().and_then(|(_, m)| m.extends.clone()) {
             match self.base_folder(dir, &ext) {
                 Some(b) => {
@@ -176,7 +206,10 @@ impl Reader<'_> {
                     }
                     base = Some(b);
                 }
-                None => complete = false,
+                None => {
+                    complete = false;
+                    base_missing = true;
+                }
             }
         }
 
@@ -224,10 +257,9 @@ impl Reader<'_> {
                             Some(base_workflows[i].clone())
                         }
                         None => {
-                            let help = match did_you_mean(
-                                &ext.value,
-                                base_workflows.iter().map(|b| b.name()),
-                            ) {
+                            let suggestion =
+                                did_you_mean(&ext.value, base_workflows.iter().map(|b| b.name()));
+                            let help = match suggestion {
                                 Some(s) => format!("did you mean `{s}`?"),
                                 None => format!(
                                     "the base's workflows are: {}",
@@ -248,7 +280,14 @@ impl Reader<'_> {
                                     format!("the base has no workflow `{}` to extend", ext.value),
                                 )
                                 .label("no base workflow of this name")
-                                .help(help),
+                                .help(help)
+                                .maybe_fix(
+                                    Span {
+                                        file: w.file,
+                                        loc: ext.loc,
+                                    },
+                                    suggestion,
+                                ),
                             );
                             complete = false;
                             None
@@ -260,8 +299,16 @@ impl Reader<'_> {
             match parent {
                 Some(p) => merged.push(merge_workflow(p, w, self.out)),
                 None => {
-                    if def_read && base.as_ref().is_none_or(|b| b.complete) {
-                        self.nothing_to_remove(&w);
+                    if def_read && !base_missing && base.as_ref().is_none_or(|b| b.complete) {
+                        // A workflow whose id is a typo of a base workflow's id extends nothing.
+                        let untaken: Vec<&str> = base_workflows
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| !taken[*i])
+                            .map(|(_, b)| b.name())
+                            .collect();
+                        let meant = did_you_mean(w.name(), untaken.iter().copied());
+                        self.nothing_to_remove(&w, meant);
                     }
                     merged.push(w);
                 }
@@ -279,42 +326,131 @@ impl Reader<'_> {
         }
     }
 
-    /// `remove:` in a workflow that extends nothing.
-    fn nothing_to_remove(&mut self, w: &Workflow) {
+    /// `remove:` in a workflow that extends nothing. `meant`: the base workflow whose id is
+    /// close to this workflow's (a typo in `workflow:` makes a new workflow instead of
+    /// extending the base's).
+    fn nothing_to_remove(&mut self, w: &Workflow, meant: Option<&str>) {
+        let general = "`remove:` takes steps out of the workflow named by `extends:`, or of the base's workflow of the same id";
         for r in &w.def.remove {
-            self.out.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_REFERENCE,
-                    Some(Span { file: w.file, loc: r.loc }),
-                    format!(
-                        "workflow `{}` extends no base workflow, so there is no step `{}` to remove",
-                        w.name(),
-                        r.value
+            let d = Diagnostic::new(
+                &codes::UNKNOWN_REFERENCE,
+                Some(Span {
+                    file: w.file,
+                    loc: r.loc,
+                }),
+                format!(
+                    "workflow `{}` extends no base workflow, so there is no step `{}` to remove",
+                    w.name(),
+                    r.value
+                ),
+            )
+            .label("nothing to remove this from");
+            self.out.push(match meant {
+                Some(m) => d
+                    .help(format!(
+                        "did you mean `workflow: {m}`? The base has a workflow `{m}`, which this one extends only if it has the same id; {general}"
+                    ))
+                    .fix(
+                        Span {
+                            file: w.file,
+                            loc: w.def.workflow.loc,
+                        },
+                        m,
                     ),
-                )
-                .label("nothing to remove this from")
-                .help("`remove:` takes steps out of the workflow named by `extends:`, or of the base's workflow of the same id"),
-            );
+                None => d.help(general),
+            });
+        }
+    }
+
+    /// `extends:` names a folder or file inside the project, relative to `dir`: an absolute
+    /// path, or one that leaves the project (`../../../etc`, `/dev/stdin`), is refused at the
+    /// `extends:` with the reason, before anything is read.
+    fn inside_project(&mut self, dir: &Path, ext: &Node<String>) -> bool {
+        let file = ext.loc.file.unwrap_or(FileId(0));
+        let written = Path::new(&ext.value);
+        let root = {
+            let up = dir.join("..").join("..");
+            up.canonicalize().unwrap_or(up)
+        };
+        let target = lexical(&dir.join(written));
+        let real = target.canonicalize().unwrap_or_else(|_| target.clone());
+        let why = if written.has_root() || written.is_absolute() {
+            Some(format!("`extends: {}` is an absolute path", ext.value))
+        } else if target.exists() && !real.starts_with(&root) {
+            Some(format!(
+                "`extends: {}` is {}, outside the project folder {}",
+                ext.value,
+                real.display(),
+                root.display()
+            ))
+        } else {
+            None
+        };
+        match why {
+            Some(msg) => {
+                self.out.push(
+                    Diagnostic::new(
+                        &codes::INVALID_VALUE,
+                        Some(Span { file, loc: ext.loc }),
+                        msg,
+                    )
+                    .label("not inside the project")
+                    .help("a base (or a base workflow file) is written relative to this folder and lies inside the project, e.g. `../common`"),
+                );
+                false
+            }
+            None => true,
         }
     }
 
     /// The base folder named by `extends` in `dir`'s municipality.yaml, read and resolved.
     fn base_folder(&mut self, dir: &Path, ext: &Node<String>) -> Option<Layer> {
+        if !self.inside_project(dir, ext) {
+            return None;
+        }
         let target = lexical(&dir.join(&ext.value));
         let file = ext.loc.file.unwrap_or(FileId(0));
         if !target.join(MUNICIPALITY_FILE).is_file() {
-            self.out.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_REFERENCE,
-                    Some(Span { file, loc: ext.loc }),
-                    format!("`extends: {}`: no configuration folder there", ext.value),
-                )
-                .label(format!("no {MUNICIPALITY_FILE} in this folder"))
-                .help(format!(
-                    "the path is relative to {}; a base is a folder with its own {MUNICIPALITY_FILE} (marked `base: true`)",
-                    dir.display()
-                )),
+            // A misspelt last part of the path: the configuration folders beside it.
+            let meant = target
+                .parent()
+                .zip(target.file_name())
+                .and_then(|(parent, name)| {
+                    let folders: Vec<String> = std::fs::read_dir(parent)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .filter(|e| e.path().join(MUNICIPALITY_FILE).is_file())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect();
+                    let best =
+                        did_you_mean(&name.to_string_lossy(), folders.iter().map(String::as_str))?;
+                    let (head, _) = ext
+                        .value
+                        .trim_end_matches('/')
+                        .rsplit_once('/')
+                        .unwrap_or(("", ""));
+                    Some(if head.is_empty() {
+                        best.to_string()
+                    } else {
+                        format!("{head}/{best}")
+                    })
+                });
+            let help = format!(
+                "the path is relative to {}; a base is a folder with its own {MUNICIPALITY_FILE} (marked `base: true`)",
+                dir.display()
             );
+            let span = Span { file, loc: ext.loc };
+            let d = Diagnostic::new(
+                &codes::UNKNOWN_REFERENCE,
+                Some(span.clone()),
+                format!("`extends: {}`: no configuration folder there", ext.value),
+            )
+            .label(format!("no {MUNICIPALITY_FILE} in this folder"));
+            self.out.push(match meant {
+                Some(m) => d.help(format!("did you mean `{m}`? {help}")).fix(span, m),
+                None => d.help(help),
+            });
             return None;
         }
         if self.circle(&target, file, ext) {
@@ -356,6 +492,9 @@ impl Reader<'_> {
     /// configuration folder is taken as that folder resolves it (with its own base); a file in
     /// any other folder is read alone.
     fn workflow_at(&mut self, dir: &Path, ext: &Node<String>) -> Option<Workflow> {
+        if !self.inside_project(dir, ext) {
+            return None;
+        }
         let path = lexical(&dir.join(&ext.value));
         let file = ext.loc.file.unwrap_or(FileId(0));
         let missing = |what: String| {
@@ -397,12 +536,9 @@ impl Reader<'_> {
             return None;
         }
         let (id, text) = self.read(&path)?;
-        let w = match yaml::parse::<WorkflowFile>(id, &text) {
-            Ok(def) => Workflow { file: id, def },
-            Err(d) => {
-                self.out.push(*d);
-                return None;
-            }
+        let w = match yaml::read::<WorkflowFile>(id, &text, self.out) {
+            Some(def) => Workflow { file: id, def },
+            None => return None,
         };
         match w.def.extends.clone() {
             Some(next) if is_path(&next.value) => {
@@ -428,7 +564,7 @@ impl Reader<'_> {
                 None
             }
             None => {
-                self.nothing_to_remove(&w);
+                self.nothing_to_remove(&w, None);
                 Some(w)
             }
         }
@@ -484,7 +620,8 @@ fn merge_workflow(base: Workflow, over: Workflow, out: &mut Vec<Diagnostic>) -> 
         if steps.iter().any(|(k, _)| k.value == r.value) {
             steps.retain(|(k, _)| k.value != r.value);
         } else {
-            let help = match did_you_mean(&r.value, steps.iter().map(|(k, _)| k.value.as_str())) {
+            let suggestion = did_you_mean(&r.value, steps.iter().map(|(k, _)| k.value.as_str()));
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "`remove:` names steps of the base workflow `{}`",
@@ -505,6 +642,13 @@ fn merge_workflow(base: Workflow, over: Workflow, out: &mut Vec<Diagnostic>) -> 
                 )
                 .label("no base step of this name")
                 .help(help)
+                .maybe_fix(
+                    Span {
+                        file: over.file,
+                        loc: r.loc,
+                    },
+                    suggestion,
+                )
                 .related(
                     Span {
                         file: base.file,

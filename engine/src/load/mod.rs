@@ -2,6 +2,7 @@
 //! locations, plus the diagnostics of everything that could not be read.
 
 pub(crate) mod extends;
+pub use extends::is_base;
 mod rules;
 
 pub(crate) mod yaml;
@@ -102,6 +103,38 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
     Ok(out)
 }
 
+/// Files as an editor holds them: the unsaved text of open files, read instead of what is on
+/// disk. Keyed by canonical path, so `workflows/lindesberg/../common/ame.yaml` and the editor's
+/// absolute path of the same file meet.
+#[derive(Debug, Default, Clone)]
+pub struct Overlay {
+    files: HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    /// Read `text` as the content of `path` from now on.
+    pub fn set(&mut self, path: &Path, text: String) {
+        self.files.insert(key(path), text);
+    }
+
+    /// Read `path` from disk again.
+    pub fn remove(&mut self, path: &Path) {
+        self.files.remove(&key(path));
+    }
+
+    /// The text held for `path`, if any.
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        if self.files.is_empty() {
+            return None;
+        }
+        self.files.get(&key(path)).map(String::as_str)
+    }
+}
+
+fn key(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Read a file of at most `limit` bytes as UTF-8 and add it to `sources`, or say why not. A
 /// file that cannot be used is still added (as far as it could be read) so the diagnostic
 /// points into it.
@@ -110,11 +143,36 @@ pub(crate) fn read_source(
     limit: u64,
     sources: &mut SourceMap,
 ) -> Result<FileId, Box<Diagnostic>> {
+    read_source_in(path, limit, sources, &Overlay::default())
+}
+
+/// [`read_source`], taking the text from `overlay` when it holds the file.
+pub(crate) fn read_source_in(
+    path: &Path,
+    limit: u64,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Result<FileId, Box<Diagnostic>> {
     let fail = |sources: &mut SourceMap, text: String, offset: usize, msg: String, check| {
         let file = sources.add(path.to_path_buf(), text);
         let loc = crate::diagnostic::loc_at(&sources.get(file).text, offset, 1);
         Box::new(Diagnostic::new(check, Some(Span { file, loc }), msg).label("here"))
     };
+    if let Some(text) = overlay.get(path) {
+        if text.len() as u64 > limit {
+            return Err(fail(
+                sources,
+                String::new(),
+                0,
+                format!(
+                    "the file is larger than {} MiB; refusing to read it as configuration",
+                    limit / (1024 * 1024)
+                ),
+                &codes::INPUT_TOO_LARGE,
+            ));
+        }
+        return Ok(sources.add(path.to_path_buf(), text.to_string()));
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -174,6 +232,16 @@ pub fn load_municipality(
     sources: &mut SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> Municipality {
+    load_municipality_with(dir, &Overlay::default(), sources, out)
+}
+
+/// [`load_municipality`], reading open files' unsaved text from `overlay`.
+pub fn load_municipality_with(
+    dir: &Path,
+    overlay: &Overlay,
+    sources: &mut SourceMap,
+    out: &mut Vec<Diagnostic>,
+) -> Municipality {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -183,16 +251,21 @@ pub fn load_municipality(
         def,
         workflows,
         mut complete,
-    } = extends::read_folder(dir, sources, out);
+    } = extends::read_folder(dir, overlay, sources, out);
 
     let rule_dirs = rule_dirs(dir, &name, def.as_ref().map(|(f, m)| (*f, m)), out);
     let before = out.len();
-    let mut rules = rules::load_rules(&rule_dirs, sources, out);
+    let mut rules = rules::load_rules(&rule_dirs, overlay, sources, out);
     // A rule file that does not load leaves its rules undefined; reference checks would then
-    // report every use of them.
+    // report every use of them. (A mistake in a test or table file is read past.)
+    let read_past = [
+        &codes::UNKNOWN_FIELD,
+        &codes::INVALID_VALUE,
+        &codes::DUPLICATE_KEY,
+    ];
     if out[before..]
         .iter()
-        .any(|d| d.severity == crate::Severity::Error)
+        .any(|d| d.severity == crate::Severity::Error && !read_past.contains(&d.check))
     {
         complete = false;
     }
@@ -224,13 +297,21 @@ fn rule_dirs(
     match def.and_then(|(f, m)| m.rules.as_ref().map(|r| (f, r))) {
         Some((file, list)) => list
             .iter()
-            .filter_map(|r| {
-                let p = dir.join(&r.value);
-                if p.is_dir() {
+            .filter_map(|r| match rules::rule_folder(dir, &r.value) {
+                Ok(p) => {
                     // Every rule folder but a shared `common` is the municipality's own.
                     let local = p.file_name().is_some_and(|n| n != "common");
                     Some((p, local))
-                } else {
+                }
+                Err(rules::RuleFolderError::Outside(msg)) => {
+                    out.push(
+                        Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: r.loc }), msg)
+                            .label("outside the project")
+                            .help("write a folder inside the project, such as `../../rules/common` (docs/language.md, Rules)"),
+                    );
+                    None
+                }
+                Err(rules::RuleFolderError::Missing) => {
                     out.push(
                         Diagnostic::new(
                             &codes::UNKNOWN_REFERENCE,

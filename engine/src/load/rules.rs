@@ -17,27 +17,90 @@ use std::path::{Path, PathBuf};
 
 /// Largest rule file accepted, in bytes.
 pub const MAX_RULE_BYTES: u64 = 1024 * 1024;
+/// Most rule, table and test files read from a municipality's rule folders.
+pub const MAX_RULE_FILES: usize = 1_000;
+/// Most folder entries looked at while finding them, and the deepest folder nesting.
+pub const MAX_RULE_ENTRIES: usize = 20_000;
+/// Deepest subfolder nesting under a rule folder.
+pub const MAX_RULE_DEPTH: usize = 8;
+
+/// The rule folder that `rules:` names as `written`, relative to the municipality folder `dir`.
+///
+/// Rule folders are inside the project: the folder two levels above the municipality folder
+/// (for `workflows/lindesberg`, the folder that holds `workflows/` and `rules/`), which is
+/// where the default `../../rules/common` and `../../rules/<name>` point. An absolute path, or a
+/// path whose real location (`..` and symbolic links resolved) is outside that folder or is
+/// that folder itself, is refused: `rules: [/]` would read the whole file system.
+pub(crate) fn rule_folder(dir: &Path, written: &str) -> Result<PathBuf, RuleFolderError> {
+    let rel = Path::new(written);
+    if rel.has_root() || rel.is_absolute() {
+        return Err(RuleFolderError::Outside(format!(
+            "rule folder `{written}` is an absolute path; rule folders are written relative to \
+             the municipality folder and lie inside the project"
+        )));
+    }
+    let path = dir.join(rel);
+    if !path.is_dir() {
+        return Err(RuleFolderError::Missing);
+    }
+    let root = project_root(dir);
+    let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+    if !real.starts_with(&root) || real == root {
+        return Err(RuleFolderError::Outside(format!(
+            "rule folder `{written}` is {}, not a folder inside the project folder {}",
+            real.display(),
+            root.display()
+        )));
+    }
+    Ok(path)
+}
+
+/// The project folder of a municipality folder: two levels up, resolved.
+fn project_root(dir: &Path) -> PathBuf {
+    let up = dir.join("..").join("..");
+    up.canonicalize().unwrap_or(up)
+}
+
+/// Why a folder in `rules:` cannot be used.
+#[derive(Debug)]
+pub(crate) enum RuleFolderError {
+    /// There is no such folder.
+    Missing,
+    /// It is outside the project (the message says where it is).
+    Outside(String),
+}
 
 /// Load every rule file, table and test under `dirs` (sorted, recursively). The `bool` marks
 /// the municipality's own folder, whose unused rules are worth a warning.
 pub fn load_rules(
     dirs: &[(PathBuf, bool)],
+    overlay: &super::Overlay,
     sources: &mut SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> RuleSet {
     let mut set = RuleSet::default();
+    let mut walk = Walk::default();
     for (dir, local) in dirs {
         let mut files = Vec::new();
-        collect(dir, &mut files);
+        if let Err(msg) = collect(dir, 0, &mut walk, &mut files) {
+            out.push(
+                Diagnostic::new(
+                    &codes::INPUT_TOO_LARGE,
+                    None,
+                    format!("{}: {msg}", dir.display()),
+                )
+                .help("keep rule folders to the rules: `*.rhai`, `*.table.yaml`, `*.test.yaml`"),
+            );
+        }
         files.sort();
         for path in files {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let limit = if name.ends_with(".rhai") {
+            let limit = if kind(name) == Some(Kind::Rules) {
                 MAX_RULE_BYTES
             } else {
                 yaml::MAX_FILE_BYTES
             };
-            let file = match super::read_source(&path, limit, sources) {
+            let file = match super::read_source_in(&path, limit, sources, overlay) {
                 Ok(f) => f,
                 Err(d) => {
                     out.push(*d);
@@ -45,23 +108,78 @@ pub fn load_rules(
                 }
             };
             let text = &sources.get(file).text;
-            if name.ends_with(".table.yaml") {
-                match yaml::parse::<TableFile>(file, text) {
-                    Ok(def) => set.tables.push(Table { file, def }),
-                    Err(d) => out.push(*d),
+            match kind(name) {
+                Some(Kind::Table) => {
+                    if let Some(def) = yaml::read::<TableFile>(file, text, out) {
+                        set.tables.push(Table { file, def });
+                    }
                 }
-            } else if name.ends_with(".test.yaml") {
-                match yaml::parse::<TestFile>(file, text) {
-                    Ok(def) => set.tests.push(Tests { file, def }),
-                    Err(d) => out.push(*d),
+                Some(Kind::Tests) => {
+                    if let Some(def) = yaml::read::<TestFile>(file, text, out) {
+                        set.tests.push(Tests { file, def });
+                    }
                 }
-            } else {
-                compile_file(&mut set, file, text, *local, out);
+                _ => compile_file(&mut set, file, text, *local, out),
             }
         }
     }
+    duplicate_tables(&set.tables, out);
     link(&mut set);
     set
+}
+
+/// A table defined in two files: which one `tabell` read was an accident of file names.
+fn duplicate_tables(tables: &[Table], out: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<&str, &Table> = std::collections::HashMap::new();
+    for t in tables {
+        let name = t.def.table.value.as_str();
+        match first.get(name) {
+            None => {
+                first.insert(name, t);
+            }
+            Some(earlier) => out.push(
+                Diagnostic::new(
+                    &codes::DUPLICATE_ID,
+                    Some(Span {
+                        file: t.file,
+                        loc: t.def.table.loc,
+                    }),
+                    format!("table `{name}` is defined in two files"),
+                )
+                .label("defined again here")
+                .related(
+                    Span {
+                        file: earlier.file,
+                        loc: earlier.def.table.loc,
+                    },
+                    "first defined here",
+                )
+                .help("a table's versions are written in one file; rename one table or merge their `versions`"),
+            ),
+        }
+    }
+}
+
+/// What a file in a rule folder is, by its name; the extensions are matched without regard
+/// to case (`Riksnorm.Table.YAML`), as for workflow files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rules,
+    Table,
+    Tests,
+}
+
+fn kind(name: &str) -> Option<Kind> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".rhai") {
+        Some(Kind::Rules)
+    } else if lower.ends_with(".table.yaml") || lower.ends_with(".table.yml") {
+        Some(Kind::Table)
+    } else if lower.ends_with(".test.yaml") || lower.ends_with(".test.yml") {
+        Some(Kind::Tests)
+    } else {
+        None
+    }
 }
 
 /// Build [`RuleSet::linked`] (functions of every file, then the file's own on top) and the
@@ -126,23 +244,52 @@ fn compile_file(
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// What finding the rule files has looked at so far, over every rule folder of a municipality.
+#[derive(Default)]
+struct Walk {
+    entries: usize,
+    files: usize,
+}
+
+/// Rule, table and test files under `dir`, recursively (symbolic links to folders are not
+/// followed); an error when the folders hold more than the limits allow.
+fn collect(
+    dir: &Path,
+    depth: usize,
+    walk: &mut Walk,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), String> {
+    if depth > MAX_RULE_DEPTH {
+        return Err(format!(
+            "rule folders nest more than {MAX_RULE_DEPTH} levels deep"
+        ));
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Ok(());
     };
     for e in entries.flatten() {
+        walk.entries += 1;
+        if walk.entries > MAX_RULE_ENTRIES {
+            return Err(format!(
+                "the rule folders hold more than {MAX_RULE_ENTRIES} files and folders"
+            ));
+        }
         let p = e.path();
         let Ok(ft) = e.file_type() else { continue };
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if ft.is_dir() {
-            collect(&p, out);
-        } else if name.ends_with(".rhai")
-            || name.ends_with(".table.yaml")
-            || name.ends_with(".test.yaml")
-        {
+            collect(&p, depth + 1, walk, out)?;
+        } else if kind(name).is_some() {
+            walk.files += 1;
+            if walk.files > MAX_RULE_FILES {
+                return Err(format!(
+                    "the rule folders hold more than {MAX_RULE_FILES} rule, table and test files"
+                ));
+            }
             out.push(p);
         }
     }
+    Ok(())
 }
 
 /// Where `fn NAME` is written in `text` (first occurrence outside comments).

@@ -26,7 +26,7 @@
 //! and the lateness is recorded; no due date is skipped.
 
 use crate::duration::{Duration, Schedule};
-use crate::eval::{Arende, Params, RuleError, RuleSet};
+use crate::eval::{Arende, Memo, Params, RuleError, RuleSet};
 use crate::model::StepKind;
 use crate::net::Marking;
 use crate::semantics::{Anchor, At, Cond, Move, PStep, PlaceKind, Program, Trig, WorkflowNet};
@@ -73,15 +73,17 @@ pub trait World {
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)>;
-    /// A named event from outside moved a waiting case; the world may change the case's data.
-    fn event(&mut self, _name: &str, _arende: &Arende) -> Option<Arende> {
+    /// A named event from outside moved a waiting case; the world may change the case's data
+    /// (in place).
+    fn event(&mut self, _name: &str, _arende: &mut Arende) {}
+    /// A memo of rule results the world keeps across its cases (see [`Memo`]), if any: the
+    /// results are the same with or without it.
+    fn memo(&mut self) -> Option<&mut Memo> {
         None
     }
     /// A token arrived at step `at` (before its work, wait or route); the world may change the
     /// case's data (a practice followed on some occasions: drawn anew at each entry).
-    fn entered(&mut self, _at: At, _arende: &Arende) -> Option<Arende> {
-        None
-    }
+    fn entered(&mut self, _at: At, _arende: &mut Arende) {}
 }
 
 /// One line of a case's trace.
@@ -488,7 +490,7 @@ impl Case {
                 }
                 Action::Complete { token, epoch } => {
                     if self.current(token, epoch) {
-                        self.complete(cx, token, date);
+                        self.complete(cx, world, token, date);
                     }
                 }
                 Action::Fire {
@@ -670,7 +672,7 @@ impl Case {
         }
         self.visits.push((at, date));
         if !step.set.is_empty() {
-            self.arende = self.arende.with_fields(&step.set);
+            self.arende.set_fields(&step.set);
         }
         self.log(cx.prog, date, Some(at), || What::Entered {
             kind: step.kind.as_str(),
@@ -710,12 +712,10 @@ impl Case {
             return;
         };
         if let PlaceKind::JoinInput { .. } = cx.net.places[place as usize] {
-            self.join(cx, token, c, at, date);
+            self.join(cx, world, token, c, at, date);
             return;
         }
-        if let Some(a) = world.entered(at, &self.arende) {
-            self.arende = a;
-        }
+        world.entered(at, &mut self.arende);
         match step.kind {
             StepKind::End => {
                 let out = cx.net.out[place as usize].first().copied();
@@ -788,7 +788,15 @@ impl Case {
     }
 
     /// A branch arrived at a join input: fire the join if every input has arrived.
-    fn join(&mut self, cx: &Ctx, token: u32, c: u32, at: At, date: NaiveDate) {
+    fn join(
+        &mut self,
+        cx: &Ctx,
+        world: &mut dyn World,
+        token: u32,
+        c: u32,
+        at: At,
+        date: NaiveDate,
+    ) {
         let step = cx.prog.step(at);
         let place = self.tokens[token as usize].place;
         let joins: Vec<u32> = cx.net.net.consumers(place).to_vec();
@@ -812,7 +820,7 @@ impl Case {
             return;
         }
         self.log(cx.prog, date, Some(at), || What::Joined);
-        match self.choose(cx, at, &step.next, date) {
+        match self.choose(cx, world, at, &step.next, date) {
             Ok(i) => {
                 if let Some(&t) = joins
                     .iter()
@@ -832,6 +840,7 @@ impl Case {
     fn choose(
         &mut self,
         cx: &Ctx,
+        world: &mut dyn World,
         at: At,
         next: &[(At, Cond)],
         date: NaiveDate,
@@ -840,11 +849,16 @@ impl Case {
         for (i, (to, cond)) in next.iter().enumerate() {
             let holds = match cond {
                 Cond::Always | Cond::Else => Ok(true),
-                Cond::Rule(r) => {
-                    cx.rules
-                        .rule_holds(cx.sources, r, &self.arende, cx.params, Some(date))
-                }
-                Cond::Inline(text) => cx.rules.condition(
+                Cond::Rule(r) => cx.rules.rule_holds_memo(
+                    world.memo(),
+                    cx.sources,
+                    r,
+                    &self.arende,
+                    cx.params,
+                    Some(date),
+                ),
+                Cond::Inline(text) => cx.rules.condition_memo(
+                    world.memo(),
                     cx.sources,
                     cx.inline,
                     text,
@@ -888,7 +902,7 @@ impl Case {
 
     /// A token's work is done: a fork starts its branches, any other step takes the first route
     /// whose condition holds.
-    fn complete(&mut self, cx: &Ctx, token: u32, date: NaiveDate) {
+    fn complete(&mut self, cx: &Ctx, world: &mut dyn World, token: u32, date: NaiveDate) {
         let place = self.tokens[token as usize].place;
         let Some((_, at, step)) = Self::step_of(cx, place) else {
             return;
@@ -923,7 +937,7 @@ impl Case {
                 return;
             }
         }
-        match self.choose(cx, at, &step.next, date) {
+        match self.choose(cx, world, at, &step.next, date) {
             Ok(i) => {
                 if let Some(&t) = out
                     .iter()
@@ -1148,9 +1162,7 @@ impl Case {
                     let name = cx.prog.events[*e as usize].name.clone();
                     self.kept_outside.retain(|(n, _)| *n != name);
                     if cx.net.event_place[*e as usize].is_none() {
-                        if let Some(a) = world.event(&name, &self.arende) {
-                            self.arende = a;
-                        }
+                        world.event(&name, &mut self.arende);
                     }
                     self.log(cx.prog, date, Some(at), || What::Event { name, to });
                 }
@@ -1189,7 +1201,7 @@ impl Case {
     fn external(&mut self, cx: &Ctx, index: usize, date: NaiveDate) {
         let e = self.externals[index].clone();
         if !e.set.is_empty() {
-            self.arende = self.arende.with_fields(&e.set);
+            self.arende.set_fields(&e.set);
             let fields = e.set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             self.log(cx.prog, date, None, || What::DataSet { fields });
         }

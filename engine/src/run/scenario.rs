@@ -60,6 +60,29 @@ pub struct ScenarioEvent {
     pub set: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Most problems reported one by one in a scenario's `events`; the rest are counted.
+const MAX_EVENT_ERRORS: usize = 20;
+
+/// The dates a scenario may use: wide enough for any case, narrow enough that every date the
+/// case machine computes from them (deadlines, timers, 24 months of follow-up) is a real date.
+const FIRST_DAY: (i32, u32, u32) = (1900, 1, 1);
+const LAST_DAY: (i32, u32, u32) = (2199, 12, 31);
+
+/// A scenario date: `YYYY-MM-DD` between [`FIRST_DAY`] and [`LAST_DAY`], or a message and a
+/// label saying why not.
+fn scenario_date(s: &str) -> Result<NaiveDate, (String, &'static str)> {
+    let d = parse_date(s).map_err(|m| (m, "not a date"))?;
+    let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let (first, last) = (day(FIRST_DAY), day(LAST_DAY));
+    if d < first || d > last {
+        return Err((
+            format!("{d} is outside the dates steg computes with ({first} to {last})"),
+            "outside the supported dates",
+        ));
+    }
+    Ok(d)
+}
+
 /// Work takes the shortest written duration; events come only from the scenario.
 struct Scripted;
 
@@ -102,18 +125,39 @@ pub fn run_scenario(
         .map(|e| e.name.as_str())
         .collect();
     let mut errors = Vec::new();
-    let date = |n: &Node<String>, errors: &mut Vec<Diagnostic>| match parse_date(&n.value) {
+    let date = |n: &Node<String>, errors: &mut Vec<Diagnostic>| match scenario_date(&n.value) {
         Ok(d) => Some(d),
-        Err(msg) => {
+        Err((msg, label)) => {
             errors.push(
                 Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: n.loc }), msg)
-                    .label("not a date"),
+                    .label(label),
             );
             None
         }
     };
     let start = date(&sc.start, &mut errors);
     let until = sc.until.as_ref().and_then(|u| date(u, &mut errors));
+    if let (Some(s), Some(u), Some(node)) = (start, until, &sc.until) {
+        if u < s {
+            errors.push(
+                Diagnostic::new(
+                    &codes::INVALID_VALUE,
+                    Some(Span {
+                        file,
+                        loc: node.loc,
+                    }),
+                    format!("`until` ({u}) is before `start` ({s}): the case would not be followed at all"),
+                )
+                .label("before the start")
+                .help("`until` is the last day to follow the case; write a day after `start`"),
+            );
+        }
+    }
+    // The last day followed, as the case machine gets it below.
+    let last = until.or_else(|| start.and_then(|s| crate::Duration::months(24).after(s)));
+    // One bad line of events is reported a few times, then summed up: a file with a million
+    // events gets a readable answer.
+    let mut event_errors = 0usize;
     let entry = match &sc.workflow {
         Some(w) => match g.workflow_index.get(&w.value) {
             Some(&i) => Some(i as u32),
@@ -145,7 +189,30 @@ pub fn run_scenario(
         .collect();
     let mut scheduled = Vec::new();
     for e in &sc.events {
-        let Some(d) = date(&e.date, &mut errors) else {
+        let before = errors.len();
+        let d = date(&e.date, &mut errors);
+        if let Some(d) = d {
+            let outside = match (start, last) {
+                (Some(s), _) if d < s => Some(format!("this event is dated {d}, before the case starts ({s}): it would never happen")),
+                (_, Some(l)) if d > l => Some(format!("this event is dated {d}, after the last day the case is followed ({l}): it would never happen")),
+                _ => None,
+            };
+            if let Some(msg) = outside {
+                errors.push(
+                    Diagnostic::new(&codes::INVALID_VALUE, Some(Span { file, loc: e.date.loc }), msg)
+                        .label("outside the scenario")
+                        .help("date events between `start` and `until` (24 months after `start` when not written)"),
+                );
+            }
+        }
+        if errors.len() > before {
+            event_errors += 1;
+            if event_errors > MAX_EVENT_ERRORS {
+                errors.truncate(before);
+            }
+            continue;
+        }
+        let Some(d) = d else {
             continue;
         };
         if let Some(name) = &e.event {
@@ -172,6 +239,10 @@ pub fn run_scenario(
                         },
                     ),
                 );
+                event_errors += 1;
+                if event_errors > MAX_EVENT_ERRORS {
+                    errors.pop();
+                }
                 continue;
             }
         }
@@ -220,6 +291,22 @@ pub fn run_scenario(
                     .collect(),
             },
         ));
+    }
+    if event_errors > MAX_EVENT_ERRORS {
+        errors.push(
+            Diagnostic::new(
+                &codes::INVALID_VALUE,
+                Some(Span {
+                    file,
+                    loc: sc.events[0].date.loc,
+                }),
+                format!(
+                    "{} more events have problems like the {MAX_EVENT_ERRORS} above",
+                    event_errors - MAX_EVENT_ERRORS
+                ),
+            )
+            .label("in these events"),
+        );
     }
     let (Some(start), Some(entry)) = (start, entry) else {
         if errors.is_empty() {

@@ -7,8 +7,8 @@
 use crate::duration::{Duration, DurationRange};
 use crate::graph::Graph;
 use crate::model::{rule_name, Guard, Node, StepKind};
-use crate::validity::{parse_date, Validity};
 use crate::municipality::Municipality;
+use crate::validity::{parse_date, Validity};
 use std::collections::HashMap;
 
 /// A resolved step id: workflow index and step index.
@@ -488,12 +488,19 @@ impl Program {
         let step = self.step(at);
         if !step.valid.contains(date) {
             let (w, s) = self.name(at);
-            return Err(format!("step `{w}.{s}` is in force {}", step.valid.describe()));
+            return Err(format!(
+                "step `{w}.{s}` is in force {}",
+                step.valid.describe()
+            ));
         }
         if let Some(tw) = step.refer_workflow {
             let wf = &self.workflows[tw as usize];
             if !wf.valid.contains(date) {
-                return Err(format!("workflow `{}` is in force {}", wf.name, wf.valid.describe()));
+                return Err(format!(
+                    "workflow `{}` is in force {}",
+                    wf.name,
+                    wf.valid.describe()
+                ));
             }
         }
         Ok(())

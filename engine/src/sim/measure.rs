@@ -294,8 +294,12 @@ pub(crate) fn resolve(m: &Municipality, prog: &Program) -> (Measures, Vec<Diagno
 /// What a figure of this measure is missing or has too much of, if anything.
 fn shape(f: &Figure) -> Option<String> {
     let needs = |list: &[Node<String>], field: &str| {
-        list.is_empty()
-            .then(|| format!("the measure `{}` needs `{field}`", measure_name(f.measure.value)))
+        list.is_empty().then(|| {
+            format!(
+                "the measure `{}` needs `{field}`",
+                measure_name(f.measure.value)
+            )
+        })
     };
     let none = |list: &[Node<String>], field: &str| {
         (!list.is_empty()).then(|| {
@@ -315,9 +319,7 @@ fn shape(f: &Figure) -> Option<String> {
             .or_else(|| none(&f.of, "of")),
         Measure::InStay | Measure::MaxInStay => needs(&f.until, "until"),
         Measure::ShareHad => needs(&f.had, "had"),
-        Measure::FollowedBy | Measure::NotFollowedBy | Measure::MeanDays => {
-            needs(&f.then, "then")
-        }
+        Measure::FollowedBy | Measure::NotFollowedBy | Measure::MeanDays => needs(&f.then, "then"),
         Measure::ShareOfEntries => needs(&f.of, "of"),
     }
 }
@@ -349,10 +351,7 @@ pub fn is_share(m: Measure) -> bool {
 fn find(prog: &Program, name: &str) -> Result<Vec<At>, String> {
     let found = prog.find(name);
     if found.is_empty() {
-        let all: Vec<String> = prog
-            .steps()
-            .map(|(a, _)| prog.qualified(a, None))
-            .collect();
+        let all: Vec<String> = prog.steps().map(|(a, _)| prog.qualified(a, None)).collect();
         return Err(match did_you_mean(name, all.iter().map(String::as_str)) {
             Some(s) => format!("unknown step `{name}`; did you mean `{s}`?"),
             None => format!("unknown step `{name}`"),
@@ -396,7 +395,10 @@ impl Measures {
     /// The value of each figure for the cases folded so far: `None` when nothing it measures
     /// happened (no case in its population).
     pub fn values(&self) -> Vec<(String, Option<f64>)> {
-        self.items.iter().map(|it| (it.id.clone(), it.value())).collect()
+        self.items
+            .iter()
+            .map(|it| (it.id.clone(), it.value()))
+            .collect()
     }
 }
 
@@ -439,10 +441,8 @@ impl Item {
                     .any(|(a, d)| self.steps.contains(a) && p.contains(*d))
                 {
                     self.den += 1;
-                    self.num += u64::from(
-                        v.iter()
-                            .any(|(a, d)| self.had.contains(a) && *d <= p.to),
-                    );
+                    self.num +=
+                        u64::from(v.iter().any(|(a, d)| self.had.contains(a) && *d <= p.to));
                 }
             }
             Measure::FollowedBy | Measure::NotFollowedBy => {
@@ -512,9 +512,7 @@ impl Item {
     fn value(&self) -> Option<f64> {
         match self.kind {
             Measure::Entries | Measure::Cases => Some(self.num as f64),
-            Measure::InStay | Measure::MaxInStay => {
-                self.counts.iter().max().map(|&n| n as f64)
-            }
+            Measure::InStay | Measure::MaxInStay => self.counts.iter().max().map(|&n| n as f64),
             Measure::ShareHad
             | Measure::FollowedBy
             | Measure::NotFollowedBy
@@ -557,7 +555,10 @@ mod tests {
         let ends = Period::parse("2021").unwrap().month_ends();
         assert_eq!(ends.len(), 12);
         assert_eq!(ends[1], d(2021, 2, 28));
-        assert_eq!(Period::parse("2021-03-10").unwrap().month_ends(), [d(2021, 3, 10)]);
+        assert_eq!(
+            Period::parse("2021-03-10").unwrap().month_ends(),
+            [d(2021, 3, 10)]
+        );
     }
 
     fn item(kind: Measure, within: Option<Duration>) -> Item {
@@ -603,20 +604,40 @@ mod tests {
         let h = d(2023, 1, 1);
         let mut it = item(Measure::FollowedBy, within);
         // On time.
-        it.observe(&case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 10))], None), h, h);
+        it.observe(
+            &case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 10))], None),
+            h,
+            h,
+        );
         // Late.
-        it.observe(&case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 11))], None), h, h);
+        it.observe(
+            &case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 11))], None),
+            h,
+            h,
+        );
         // Exempt: the `unless` step came first, in time.
-        it.observe(&case(&[(0, d(2021, 1, 10)), (2, d(2021, 2, 1))], None), h, h);
+        it.observe(
+            &case(&[(0, d(2021, 1, 10)), (2, d(2021, 2, 1))], None),
+            h,
+            h,
+        );
         // Closed before the time ran out: not counted.
-        it.observe(&case(&[(0, d(2021, 11, 10))], Some(d(2021, 12, 1))), d(2021, 12, 1), h);
+        it.observe(
+            &case(&[(0, d(2021, 11, 10))], Some(d(2021, 12, 1))),
+            d(2021, 12, 1),
+            h,
+        );
         // The time ran out while the case went on: not followed.
         it.observe(&case(&[(0, d(2021, 3, 1))], None), h, h);
         // Outside the period: not counted.
         it.observe(&case(&[(0, d(2020, 3, 1))], None), h, h);
         assert_eq!((it.num, it.den), (1, 3));
         let mut not = item(Measure::NotFollowedBy, within);
-        not.observe(&case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 11))], None), h, h);
+        not.observe(
+            &case(&[(0, d(2021, 1, 10)), (1, d(2021, 4, 11))], None),
+            h,
+            h,
+        );
         assert_eq!(not.value(), Some(1.0));
     }
 
@@ -630,16 +651,31 @@ mod tests {
         it.observe(&case(&[(0, d(2021, 5, 1)), (1, d(2021, 6, 1))], None), h, h);
         // Back in A after B.
         it.observe(
-            &case(&[(0, d(2021, 5, 1)), (1, d(2021, 6, 1)), (0, d(2021, 7, 1))], None),
+            &case(
+                &[(0, d(2021, 5, 1)), (1, d(2021, 6, 1)), (0, d(2021, 7, 1))],
+                None,
+            ),
             h,
             h,
         );
         // Closed before the day.
-        it.observe(&case(&[(0, d(2021, 5, 1))], Some(d(2021, 8, 1))), d(2021, 8, 1), h);
+        it.observe(
+            &case(&[(0, d(2021, 5, 1))], Some(d(2021, 8, 1))),
+            d(2021, 8, 1),
+            h,
+        );
         assert_eq!(it.value(), Some(2.0));
         let mut max = item(Measure::MaxInStay, None);
-        max.observe(&case(&[(0, d(2021, 2, 1)), (1, d(2021, 3, 15))], None), h, h);
-        max.observe(&case(&[(0, d(2021, 2, 10)), (1, d(2021, 2, 20))], None), h, h);
+        max.observe(
+            &case(&[(0, d(2021, 2, 1)), (1, d(2021, 3, 15))], None),
+            h,
+            h,
+        );
+        max.observe(
+            &case(&[(0, d(2021, 2, 10)), (1, d(2021, 2, 20))], None),
+            h,
+            h,
+        );
         max.observe(&case(&[(0, d(2021, 3, 1))], None), h, h);
         // End of February: one (the other left on the 20th); end of March: one; end of
         // December: one. Never two at a month's end.

@@ -22,7 +22,7 @@ pub use report::{Dist, Estimate, FigureEstimate, Report, RoleStats, StuckCount, 
 pub use rng::Rng;
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::{to_dynamic, Arende};
+use crate::eval::{to_dynamic, Arende, Memo};
 use crate::graph::Graph;
 use crate::model::{StepKind, Value};
 use crate::municipality::Municipality;
@@ -177,9 +177,10 @@ fn invalid(msg: String) -> Diagnostic {
     Diagnostic::new(&crate::codes::INVALID_VALUE, None, msg)
 }
 
-/// The longest calendar a simulation may span (arrivals and follow-up), in months: far beyond
-/// any study, and well inside what the calendar can count.
-const MAX_SPAN_MONTHS: f64 = 1_200.0;
+/// The longest calendar a simulation may span (arrivals and follow-up), in months: a million
+/// cases at Lindesberg's 15 a month take 5 600 years of simulated calendar, and the calendar
+/// counts to the year 262 143; beyond this the rate is a mistake (0.000001 a month).
+const MAX_SPAN_MONTHS: f64 = 1_000_000.0;
 
 fn resolve(
     m: &Municipality,
@@ -357,7 +358,12 @@ fn resolve(
         }
         events.insert(
             name.value.clone(),
-            event_draw(&format!("simulation event `{}`", name.value), e, true, &mut errors),
+            event_draw(
+                &format!("simulation event `{}`", name.value),
+                e,
+                true,
+                &mut errors,
+            ),
         );
     }
     let mut answers: HashMap<String, HashMap<String, EventDraw>> = HashMap::new();
@@ -404,7 +410,11 @@ fn resolve(
             errors.push(invalid(format!(
                 "simulation.at_steps: `{}` is {} step; write `workflow.step`",
                 name.value,
-                if found.is_empty() { "no" } else { "more than one" }
+                if found.is_empty() {
+                    "no"
+                } else {
+                    "more than one"
+                }
             )));
             continue;
         }
@@ -414,7 +424,10 @@ fn resolve(
             &mut errors,
         );
         for a in found {
-            at_steps.insert(a, draws.iter().map(|(k, d)| (k.clone(), d.clone())).collect());
+            at_steps.insert(
+                a,
+                draws.iter().map(|(k, d)| (k.clone(), d.clone())).collect(),
+            );
         }
     }
     let steps = |name: &Option<String>, default: &str, errors: &mut Vec<Diagnostic>| {
@@ -467,7 +480,10 @@ fn resolve(
 }
 
 /// Dated arrival rates, in date order.
-fn changes(list: &[crate::model::ArrivalChange], errors: &mut Vec<Diagnostic>) -> Vec<(NaiveDate, f64)> {
+fn changes(
+    list: &[crate::model::ArrivalChange],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(NaiveDate, f64)> {
     let mut out = Vec::new();
     for c in list {
         match parse_date(&c.from.value) {
@@ -496,7 +512,10 @@ fn attr_draws(
         let draw = if !a.values.is_empty() {
             let total: f64 = a.values.iter().map(|s| s.share.value).sum();
             if (total - 1.0).abs() > 1e-6 || a.values.iter().any(|s| s.share.value < 0.0) {
-                errors.push(invalid(format!("{what} `{}`: shares must be 0 or more and sum to 1 (they sum to {total})", name.value)));
+                errors.push(invalid(format!(
+                    "{what} `{}`: shares must be 0 or more and sum to 1 (they sum to {total})",
+                    name.value
+                )));
             }
             let mut acc = 0.0;
             AttrDraw::Values(
@@ -543,7 +562,9 @@ fn event_draw(
         )));
     }
     if !every_allowed && e.every.is_some() {
-        errors.push(invalid(format!("{what}: `every` is for events, not answers")));
+        errors.push(invalid(format!(
+            "{what}: `every` is for events, not answers"
+        )));
     }
     if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
         errors.push(invalid(format!("{what}: `every` must be longer than 0d")));
@@ -594,6 +615,8 @@ struct SimWorld<'a> {
     requests: &'a mut Vec<(u32, Request)>,
     slot: usize,
     generation: u64,
+    /// Rule results of this replication, reused across its cases.
+    memo: &'a mut Memo,
 }
 
 impl World for SimWorld<'_> {
@@ -672,23 +695,28 @@ impl World for SimWorld<'_> {
         best
     }
 
-    fn entered(&mut self, at: At, arende: &Arende) -> Option<Arende> {
-        let draws = self.cfg.at_steps.get(&at)?;
-        let set: Vec<(String, Dynamic)> = draws
-            .iter()
-            .map(|(k, d)| (k.clone(), draw(d, self.rng)))
-            .collect();
-        Some(arende.with_fields(&set))
+    fn memo(&mut self) -> Option<&mut Memo> {
+        Some(self.memo)
     }
 
-    fn event(&mut self, name: &str, arende: &Arende) -> Option<Arende> {
-        let e = self.cfg.events.get(name)?;
-        if e.set.is_empty() && e.increment.is_empty() && e.draw.is_empty() {
-            return None;
+    fn entered(&mut self, at: At, arende: &mut Arende) {
+        let Some(draws) = self.cfg.at_steps.get(&at) else {
+            return;
+        };
+        for (k, d) in draws {
+            let v = draw(d, self.rng);
+            arende.set_field(k, v);
         }
-        let mut set = e.set.clone();
+    }
+
+    fn event(&mut self, name: &str, arende: &mut Arende) {
+        let Some(e) = self.cfg.events.get(name) else {
+            return;
+        };
+        arende.set_fields(&e.set);
         for (k, d) in &e.draw {
-            set.push((k.clone(), draw(d, self.rng)));
+            let v = draw(d, self.rng);
+            arende.set_field(k, v);
         }
         for (k, by) in &e.increment {
             let now = arende.get(k).unwrap_or(Dynamic::from(0_i64));
@@ -696,9 +724,8 @@ impl World for SimWorld<'_> {
                 (Ok(i), true) => Dynamic::from(i + *by as i64),
                 _ => Dynamic::from(now.as_float().unwrap_or(0.0) + by),
             };
-            set.push((k.clone(), v));
+            arende.set_field(k, v);
         }
-        Some(arende.with_fields(&set))
     }
 }
 
@@ -905,6 +932,7 @@ fn run_replication(
     };
     let mut day = cfg.start;
     let mut last_queue_day: Option<NaiveDate> = None;
+    let mut memo = Memo::new();
 
     loop {
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
@@ -977,6 +1005,7 @@ fn run_replication(
                     requests: &mut requests,
                     slot,
                     generation,
+                    memo: &mut memo,
                 };
                 case.start(cx, &mut world, when);
             }
@@ -1019,6 +1048,7 @@ fn run_replication(
                 requests: &mut requests,
                 slot,
                 generation: gen,
+                memo: &mut memo,
             };
             s.case.run_until(&cxs[s.stream], &mut world, until);
             let asked = requests
@@ -1099,6 +1129,14 @@ fn run_replication(
     // as they are.
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
+    }
+    if std::env::var_os("STEG_MEMO_STATS").is_some() {
+        eprintln!(
+            "memo hits {} misses {} nodes {}",
+            memo.hits,
+            memo.misses,
+            memo.len()
+        );
     }
     progress(sink.finished);
     Ok(())

@@ -536,7 +536,17 @@ impl Report {
         self.rule_errors += case.errors.len() as u64;
         for e in &case.errors {
             if self.first_rule_errors.len() < 5 {
-                self.first_rule_errors.push(e.to_string());
+                // Where: the rule's file, line and column.
+                let at = e.span.as_ref().map(|s| {
+                    format!(
+                        "{}:{}:{}: ",
+                        cx.sources.get(s.file).path.display(),
+                        s.loc.line,
+                        s.loc.column
+                    )
+                });
+                self.first_rule_errors
+                    .push(format!("{}{e}", at.unwrap_or_default()));
             }
         }
     }
@@ -803,7 +813,8 @@ fn figure_estimates(runs: &[Vec<(String, Option<f64>)>]) -> Vec<FigureEstimate> 
         .iter()
         .enumerate()
         .map(|(i, (id, _))| {
-            let values: Vec<Option<f64>> = runs.iter().map(|r| r.get(i).and_then(|x| x.1)).collect();
+            let values: Vec<Option<f64>> =
+                runs.iter().map(|r| r.get(i).and_then(|x| x.1)).collect();
             let xs: Vec<f64> = values.iter().flatten().copied().collect();
             let n = xs.len() as f64;
             let mean = (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / n);
