@@ -167,6 +167,11 @@ enum Command {
         /// Exit 0 even when some cases got stuck (by default such a run exits 3).
         #[arg(long)]
         allow_stuck: bool,
+        /// The last day of the run (YYYY-MM-DD): no case arrives after it and none is followed
+        /// past it, so `--cases` is only an upper bound. For a municipality whose rules are in
+        /// force for some years only (a riksnorm of 2021).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
         /// Output format: `human` (the KPIs, outcomes and roles as a table) or `json` (one JSON
         /// object with every figure of the report, and an `estimates` list with several
         /// replications).
@@ -468,6 +473,7 @@ fn main() -> ExitCode {
             threads,
             replications,
             allow_stuck,
+            until,
             format,
         } => simulate(
             &municipality,
@@ -478,6 +484,7 @@ fn main() -> ExitCode {
                 threads,
                 replications,
                 allow_stuck,
+                until,
             },
             &set,
             log.as_deref(),
@@ -797,6 +804,7 @@ struct SimArgs {
     threads: usize,
     replications: u32,
     allow_stuck: bool,
+    until: Option<String>,
 }
 
 fn simulate(
@@ -808,12 +816,20 @@ fn simulate(
         threads,
         replications,
         allow_stuck,
+        until,
     }: SimArgs,
     set: &[String],
     log: Option<&std::path::Path>,
     format: Format,
 ) -> CliResult {
     let set = parse_set(set)?;
+    let until = match until {
+        Some(d) => Some(
+            engine::parse_date(&d)
+                .map_err(|_| format!("--until `{d}` is not a date; write YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
     if cases == 0 {
         return Err("--cases must be at least 1".into());
     }
@@ -842,7 +858,7 @@ fn simulate(
         record: log.is_some(),
         threads,
         replications,
-        until: None,
+        until,
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {

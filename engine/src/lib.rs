@@ -93,7 +93,7 @@ pub use validate::{
     is_assumption, validate, Assumption, FigureCheck, FigureVerdict, ValidateOptions,
     ValidationReport,
 };
-pub use validity::Validity;
+pub use validity::{parse_date, Validity};
 
 use std::path::Path;
 

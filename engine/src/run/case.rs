@@ -888,9 +888,11 @@ impl Case {
                     self.log(cx.prog, date, Some(at), || What::RuleFailed {
                         message: e.to_string(),
                     });
-                    let reason = format!("a condition could not be evaluated: {e}");
+                    // The rule's error (with the case and the rule's place) is recorded once
+                    // in `errors`; the reason is the same for every case, so that stuck cases
+                    // group by step and reason.
                     self.errors.push(e);
-                    return Err(reason);
+                    return Err("a condition could not be evaluated".to_string());
                 }
             }
         }
