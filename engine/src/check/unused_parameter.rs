@@ -34,6 +34,11 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         .collect();
     for (k, _) in def.parameters.iter() {
         let name = k.value.as_str();
+        // A base's parameters are a library for the folders that extend it (as shared rules
+        // are, R002): reported in none of them, nor in the base.
+        if def.base || k.loc.file.is_some_and(|f| f != *def_file) {
+            continue;
+        }
         if texts.iter().any(|(rhai, t)| reads(t, name, *rhai)) {
             continue;
         }

@@ -4,7 +4,8 @@ declare_check! {
     /// ## What it does
     /// Reports a parameter (`parameters:` in municipality.yaml) that no rule reads
     /// (`params.NAME`), and no workflow, obligation, validation figure or simulation input
-    /// names (`params.NAME` as a duration, a deadline or a timer).
+    /// names (`params.NAME` as a duration, a deadline or a timer). A base's parameters
+    /// (`base: true`, `extends:`) are a library, as shared rules are, and are not reported.
     ///
     /// ## Why is this bad?
     /// A parameter carries a figure of the sources with its `source:`; one that nothing reads
