@@ -270,10 +270,13 @@ fn current_date() -> Result<NaiveDate, Box<EvalAltResult>> {
     })
 }
 
+/// A table's versions: each period with its figures, or why it has none (`missing:`).
+type TableVersions = Vec<(Validity, Result<Dynamic, String>)>;
+
 /// Tables by name, each version with its period, for `tabell("NAME")`.
 pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
     // Each version's figures, or why a period has none (`missing:`).
-    let mut index: HashMap<String, Vec<(Validity, Result<Dynamic, String>)>> = HashMap::new();
+    let mut index: HashMap<String, TableVersions> = HashMap::new();
     for t in tables {
         for v in &t.def.versions {
             let from = parse_date(&v.valid_from.value).ok();

@@ -44,7 +44,7 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let mut spans = Vec::new();
         for v in &t.def.versions {
             // A version has its figures, or says why they are missing: not both, not neither.
-            if v.missing.is_some() == !v.values.is_null() {
+            if v.missing.is_some() != v.values.is_null() {
                 out.push(
                     Diagnostic::new(
                         &crate::codes::INVALID_VALUE,
