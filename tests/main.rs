@@ -15,6 +15,7 @@
 //!   municipality, hand-made models, refused files.
 //! - `lindesberg`: the real configuration under `workflows/lindesberg`, clean and mutated.
 //! - `lsp`: `steg lsp` driven over stdio by a client speaking the protocol, as an editor does.
+//! - `mining`: event logs other tools read and replay (pm4py, the XES schema), `steg conform`.
 //! - `mistakes`: every mistake of a file in one run, root causes first, errors before warnings.
 //! - `obligations`: follow-up obligations and parallel soundness on the bundled configurations,
 //!   the audit view, and the mistakes they exist for.
@@ -39,6 +40,7 @@ mod hostile;
 mod import;
 mod lindesberg;
 mod lsp;
+mod mining;
 mod mistakes;
 mod obligations;
 mod regression;

@@ -480,7 +480,7 @@ fn csv_event_log_has_one_row_per_event() {
         events + 1,
         "header + one row per event"
     );
-    assert!(text.starts_with("case_id,activity,timestamp,resource,lifecycle\n"));
+    assert!(text.starts_with("case_id,activity,timestamp,lifecycle,resource,role\n"));
 }
 
 /// pm4py (installed by .ci/run) reads the XES log back with the same counts. Outside CI a

@@ -18,6 +18,8 @@ pub enum GraphFormat {
     Bpmn,
     /// An SVG drawing (pools, lanes, BPMN symbols) to open in a browser or put in a document.
     Svg,
+    /// PNML Petri nets as the semantics compiles each entry workflow, for pm4py and ProM.
+    Pnml,
 }
 
 impl GraphFormat {
@@ -28,6 +30,7 @@ impl GraphFormat {
             GraphFormat::Mermaid => "mermaid",
             GraphFormat::Bpmn => "bpmn",
             GraphFormat::Svg => "svg",
+            GraphFormat::Pnml => "pnml",
         }
     }
 
@@ -39,6 +42,7 @@ impl GraphFormat {
             "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
             "bpmn" => Some(GraphFormat::Bpmn),
             "svg" => Some(GraphFormat::Svg),
+            "pnml" => Some(GraphFormat::Pnml),
             _ => None,
         }
     }
@@ -48,7 +52,7 @@ impl GraphFormat {
 /// An extension that names no format steg writes (`tk.png`), or another format than
 /// `--format`, is refused rather than written with the wrong content.
 fn chosen(format: Option<GraphFormat>, out: Option<&Path>) -> Result<GraphFormat, String> {
-    let known = ".dot or .gv (Graphviz), .mmd or .mermaid (Mermaid), .bpmn (BPMN 2.0)";
+    let known = ".dot or .gv (Graphviz), .mmd or .mermaid (Mermaid), .bpmn (BPMN 2.0), .svg (SVG), .pnml (PNML)";
     let Some(path) = out.filter(|p| p.extension().is_some()) else {
         return Ok(format.unwrap_or(GraphFormat::Dot));
     };
@@ -69,7 +73,13 @@ fn chosen(format: Option<GraphFormat>, out: Option<&Path>) -> Result<GraphFormat
 }
 
 /// Draw `municipality`; refuse (exit 1, diagnostics on stderr) when it has errors.
-pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path>) -> CliResult {
+pub fn graph(
+    municipality: &Path,
+    format: Option<GraphFormat>,
+    entry: Option<&str>,
+    inline: bool,
+    out: Option<&Path>,
+) -> CliResult {
     let format = chosen(format, out)?;
     if let Some(path) = out {
         output::check_file_path(path)?;
@@ -100,15 +110,25 @@ pub fn graph(municipality: &Path, format: Option<GraphFormat>, out: Option<&Path
     let Some(m) = report.municipalities.first() else {
         return Err(format!("{}: no municipality loaded", dir.display()).into());
     };
-    let text = engine::export(
-        m,
-        match format {
-            GraphFormat::Dot => engine::ExportFormat::Dot,
-            GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
-            GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
-            GraphFormat::Svg => engine::ExportFormat::Svg,
-        },
-    );
+    if entry.is_some() && format != GraphFormat::Pnml {
+        return Err("--entry is for --format pnml".into());
+    }
+    if inline && format != GraphFormat::Bpmn {
+        return Err("--inline is for --format bpmn".into());
+    }
+    let text = match format {
+        GraphFormat::Pnml => engine::pnml_of(m, entry)?,
+        GraphFormat::Bpmn if inline => engine::bpmn_inlined(m),
+        _ => engine::export(
+            m,
+            match format {
+                GraphFormat::Dot => engine::ExportFormat::Dot,
+                GraphFormat::Mermaid => engine::ExportFormat::Mermaid,
+                GraphFormat::Bpmn => engine::ExportFormat::Bpmn,
+                GraphFormat::Svg | GraphFormat::Pnml => engine::ExportFormat::Svg,
+            },
+        ),
+    };
     match out {
         Some(path) => {
             output::write_atomically(path, text.as_bytes())

@@ -4,6 +4,7 @@
 //! has errors, 2 `steg` could not run (bad arguments, missing path, unwritable output).
 
 mod audit;
+mod conform;
 mod diff;
 mod excerpt;
 mod graph;
@@ -150,7 +151,8 @@ enum Command {
         /// How long each case is followed, in months.
         #[arg(long, default_value_t = 24)]
         months: u32,
-        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// Write an event log (XES or CSV, by extension) for process-mining tools.
@@ -203,7 +205,8 @@ enum Command {
         /// Seed of the first replication [default: `validation.seed`, else 1]
         #[arg(long)]
         seed: Option<u64>,
-        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// Worker threads (default: one per core). The output is the same for any number.
@@ -226,14 +229,21 @@ enum Command {
     /// SVG is steg's own drawing (no Graphviz needed): each workflow cut into parts of a few
     /// columns that read at A4 width, joined by lettered connectors.
     ///
+    /// PNML is the Petri net steg itself runs: each entry workflow compiled with its referrals
+    /// inlined, transitions named by the activities of `steg simulate --log` (`workflow.step`),
+    /// routing silent, with its final marking. pm4py reads the last net of a file: name one
+    /// with --entry.
+    ///
     /// Without --format, the format follows the --out file's extension (.dot, .gv, .mmd,
-    /// .mermaid, .bpmn, .svg), else DOT; any other extension is refused (exit 2).
+    /// .mermaid, .bpmn, .svg, .pnml), else DOT; any other extension is refused (exit 2).
     ///
     /// Examples:
     ///   steg graph lindesberg --out lindesberg.svg          open in a browser
     ///   steg graph lindesberg --out lindesberg.dot          then `dot -Tsvg` (Graphviz) for an image
     ///   steg graph lindesberg --out lindesberg.bpmn          open in bpmn.io or Camunda Modeler
     ///   steg graph lindesberg --format mermaid               paste into a ```mermaid block
+    ///   steg graph lindesberg --entry ekonomiskt_bistand --out eb.pnml   for pm4py or ProM
+    ///   steg graph lindesberg --format bpmn --inline         referrals inlined, no call activities
     #[command(verbatim_doc_comment)]
     Graph {
         /// The municipality: a folder, or a name under workflows/.
@@ -241,6 +251,13 @@ enum Command {
         /// Picture format [default: from the --out extension, else dot]
         #[arg(long, value_enum)]
         format: Option<graph::GraphFormat>,
+        /// With --format pnml: only the net of this entry workflow [default: every entry]
+        #[arg(long, value_name = "WORKFLOW")]
+        entry: Option<String>,
+        /// With --format bpmn: inline referred workflows instead of call activities (for tools
+        /// such as pm4py that cannot follow them); their steps get ids `referral.step`.
+        #[arg(long)]
+        inline: bool,
         /// Write to this file (atomically) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -264,6 +281,7 @@ enum Command {
     ///   steg report lindesberg --out rapport.html
     ///   steg report lindesberg --cases 5000 --seed 7 --out rapport.html
     ///   steg report lindesberg --set roles.socialsekreterare.staff=7 --out vad-om.html
+    ///   steg report lindesberg --log export.xes --map map.yaml --out rapport.html
     #[command(verbatim_doc_comment)]
     Report {
         /// The municipality: a folder, or a name under workflows/.
@@ -280,7 +298,8 @@ enum Command {
         /// How long each case is followed, in months.
         #[arg(long, default_value_t = 24)]
         months: u32,
-        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// The folder of the seed files the configuration cites (`000_*.txt`) [default: a
@@ -290,6 +309,49 @@ enum Command {
         /// Worker threads (default: one per core). The output is the same for any number.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// A case system's event log (.xes or .csv) to replay against the model: a section
+        /// with what `steg conform` finds.
+        #[arg(long, value_name = "FILE.xes|FILE.csv")]
+        log: Option<PathBuf>,
+        /// With --log: how its activities map onto steps (see `steg conform`).
+        #[arg(long, value_name = "MAP.yaml", requires = "log")]
+        map: Option<PathBuf>,
+    },
+    /// Replay a case system's event log against the model: which cases fit, which steps are
+    /// skipped or inserted, which obligations are broken.
+    ///
+    /// The log is XES or CSV (columns case_id, activity, and optionally timestamp and
+    /// lifecycle; only completed events count), pseudonymised: steg prints case ids and nothing
+    /// else of it. --map relates the case system's activity names to steps (several to one)
+    /// and lists activities to ignore; without it activity names are step ids. Steps no
+    /// activity maps to are taken as not recorded. Each case gets an optimal alignment
+    /// (skipped steps and inserted activities, each costing 1) within --budget states, else
+    /// "not decided", and a token-based replay fitness. Obligations are judged on the steps
+    /// the log shows. A trace with status `censored` is aligned as a case still open.
+    ///
+    /// Examples:
+    ///   steg conform lindesberg --log examples/conform/lindesberg.xes --map examples/conform/lindesberg-map.yaml
+    ///   steg conform lindesberg --log cases.csv --format json
+    #[command(verbatim_doc_comment)]
+    Conform {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// The event log, .xes or .csv.
+        #[arg(long, value_name = "FILE.xes|FILE.csv")]
+        log: PathBuf,
+        /// How the log's activities map to steps (YAML: `activities:`, `ignore:`, `entry:`).
+        #[arg(long, value_name = "MAP.yaml")]
+        map: Option<PathBuf>,
+        /// Most states an alignment of one case may visit before it is "not decided".
+        #[arg(long, default_value_t = 200_000)]
+        budget: usize,
+        /// The log was taken while cases were still open: align every trace as a prefix (XES
+        /// traces with `status` `censored` are always taken so).
+        #[arg(long)]
+        open: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Compare two municipalities: steps only in one, changed transitions and conditions,
     /// deadlines and timers, staff, parameters, events and obligations.
@@ -516,8 +578,16 @@ fn main() -> ExitCode {
         Command::Graph {
             municipality,
             format,
+            entry,
+            inline,
             out,
-        } => graph::graph(&municipality, format, out.as_deref()),
+        } => graph::graph(
+            &municipality,
+            format,
+            entry.as_deref(),
+            inline,
+            out.as_deref(),
+        ),
         Command::Report {
             municipality,
             out,
@@ -527,6 +597,8 @@ fn main() -> ExitCode {
             set,
             seeds,
             threads,
+            log,
+            map,
         } => report::report(report::Args {
             municipality,
             out,
@@ -536,7 +608,28 @@ fn main() -> ExitCode {
             set,
             seeds,
             threads,
+            log,
+            map,
         }),
+        Command::Conform {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Conform {
+            municipality,
+            log,
+            map,
+            budget,
+            open,
+            format,
+        } => conform::conform(
+            &municipality,
+            &log,
+            map.as_deref(),
+            budget,
+            open,
+            format == Format::Json,
+        ),
         Command::Diff {
             format: Format::Sarif,
             ..
@@ -879,10 +972,13 @@ fn simulate(
             .join(p.file_name().unwrap_or(std::ffi::OsStr::new("log")))
     };
     let mut writer = match (log, log_format, &scratch) {
-        (Some(p), Some(f), Some(s)) => Some(
-            engine::EventLog::create(&inside(p, s), f)
-                .map_err(|e| format!("{}: {e}", p.display()))?,
-        ),
+        (Some(p), Some(f), Some(s)) => {
+            let setup = engine::log_setup(&m, &opts).unwrap_or_default();
+            Some(
+                engine::EventLog::create(&inside(p, s), f, setup)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            )
+        }
         _ => None,
     };
     let mut bar = progress::Bar::new(cases * u64::from(replications.max(1)));
@@ -891,8 +987,8 @@ fn simulate(
         &sources,
         &opts,
         &mut |done| bar.update(done),
-        &mut |prog, case| match writer.as_mut() {
-            Some(w) => w.case(prog, case),
+        &mut |cx, case| match writer.as_mut() {
+            Some(w) => w.case(cx, case),
             None => Ok(()),
         },
     );

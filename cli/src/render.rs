@@ -470,7 +470,7 @@ pub fn sim_report(
         )?;
     }
     if let (Some(a), Some(b)) = r.arrivals {
-        writeln!(out, "arrivals {a} .. {b}")?;
+        writeln!(out, "arrivals {a} .. {b}, {} moves", r.moves)?;
     }
     if !r.overrides.is_empty() {
         writeln!(out, "what-if: {}", term_line(&r.overrides.join(", ")))?;

@@ -31,6 +31,7 @@ mod graph;
 pub mod ide;
 mod import;
 mod load;
+pub mod mining;
 mod model;
 mod municipality;
 pub mod net;
@@ -55,12 +56,12 @@ pub use diagnostic::{
 pub use diff::{align, diff, Change, Diff, Field, FieldDiff, Item, Section, Side, WorkflowDiff};
 pub use duration::{Duration, DurationError, DurationRange, Effort, Period, Schedule};
 pub use eval::{
-    from_dynamic, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
+    from_dynamic, sandbox, to_dynamic, Arende, Memo, Params, RuleError, RuleResult, MAX_OPERATIONS,
 };
 pub use eval::{Rule, RuleSet, Table, Tests};
 pub use export::{
-    draw, export, step_anchor, DrawOptions, Drawing, ExportFormat, Mark, MarkSeverity, Part,
-    COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
+    bpmn_inlined, draw, export, pnml_of, step_anchor, DrawOptions, Drawing, ExportFormat, Mark,
+    MarkSeverity, Part, COLUMNS_PER_PART, STYLE as DRAWING_STYLE,
 };
 pub use graph::{Edge, Graph, StepRef};
 pub use import::{
@@ -76,17 +77,17 @@ pub use model::{
     BasisVersion, Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis,
     Map, Measure, MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo,
     Role, RuleTest, Share, Simulation, Step, StepDraw, StepKind, TableFile, TableVersion, TestFile,
-    Transition, Trigger, Unit, Validation, Value, Workflow, WorkflowFile,
+    Transition, Trigger, Unit, UnitAnswers, Validation, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
-pub use run::case::{Case, Ctx, External, Stuck, TraceEntry, What, World};
+pub use run::case::{Case, Ctx, External, MoveDetail, Stuck, TraceEntry, What, Work, World};
 pub use run::scenario::{run_scenario, ScenarioEvent, ScenarioFile};
 pub use schema::{municipality_schema, scenario_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
-pub use sim::log::{EventLog, LogFormat};
+pub use sim::log::{EventLog, LogEvent, LogFormat, LogSetup};
 pub use sim::{
-    simulate, validate as validate_simulation, Dist, Estimate, FigureEstimate,
+    log_setup, simulate, validate as validate_simulation, Dist, Estimate, FigureEstimate,
     Options as SimOptions, Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
 };
 pub use validate::{

@@ -237,10 +237,9 @@ pub struct Simulation {
     /// cases from other referrers), by workflow id: their own arrivals and case data.
     #[serde(default)]
     pub entries: Map<EntryArrivals>,
-    /// How units outside the model answer a referral (`refer_to: { unit: U }`): by unit, by
-    /// answer, when the answer comes (`per_month`, or `after`).
+    /// How units outside the model answer the referrals sent to them, by unit id.
     #[serde(default)]
-    pub answers: Map<Map<EventRate>>,
+    pub answers: Map<UnitAnswers>,
     /// Case data drawn anew each time a case enters a step (`workflow.step`): a practice the
     /// step follows on some occasions and not on others (a plan made at this application or
     /// not), with its source.
@@ -288,6 +287,22 @@ pub struct EntryArrivals {
     #[serde(default)]
     pub attributes: Map<Attribute>,
     /// Where the figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// How a unit outside the model answers referrals (`simulation.answers.UNIT`): one answer per
+/// referral, drawn by its share, a drawn time after the referral.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitAnswers {
+    /// How long after the referral the answer comes: a duration, or a range drawn uniformly
+    /// (`3mo..6mo`).
+    pub after: Node<DurationRange>,
+    /// Each answer (a `returns` key of the referrals to the unit) and its share of referrals;
+    /// the shares sum to 1.
+    pub shares: Map<f64>,
+    /// Where the figures come from, or that they are assumptions.
     #[serde(default)]
     pub source: Option<String>,
 }

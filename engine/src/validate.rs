@@ -380,14 +380,18 @@ pub fn assumptions(d: &MunicipalityFile) -> Vec<Assumption> {
             &mut push,
         );
     }
-    for (unit, answers) in sim.answers.iter() {
-        for (a, e) in answers.iter() {
-            push(
-                format!("simulation.answers.{}.{}", unit.value, a.value),
-                rate(e),
-                e.source.as_ref(),
-            );
-        }
+    for (unit, a) in sim.answers.iter() {
+        let shares = a
+            .shares
+            .iter()
+            .map(|(name, share)| format!("{}: {share}", name.value))
+            .collect::<Vec<_>>()
+            .join(", ");
+        push(
+            format!("simulation.answers.{}", unit.value),
+            format!("after {}; {shares}", a.after.value),
+            a.source.as_ref(),
+        );
     }
     if let Some(v) = &d.validation {
         for (id, f) in v.figures.iter() {

@@ -131,6 +131,9 @@ pub fn page(p: &mut Page) -> String {
     if p.variant.is_some() {
         sections.push(("vad-hander-om", "Vad händer om"));
     }
+    if p.conformance.is_some() {
+        sections.push(("loggen", "Ärendesystemets logg"));
+    }
     sections.extend([
         ("jamforelse", "Källans siffror och simuleringens"),
         ("antaganden", "Antaganden och indata"),
@@ -160,11 +163,80 @@ pub fn page(p: &mut Page) -> String {
     if let Some(v) = &p.variant {
         what_if(&mut o, p, v);
     }
+    if let Some(c) = &p.conformance {
+        conformance(&mut o, c);
+    }
     comparison(&mut o, p);
     assumptions(&mut o, p);
     sources(&mut o, p);
     o.push_str("</main>\n</body>\n</html>\n");
     o
+}
+
+/// A share as Swedish percent text.
+fn procent(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
+/// What `steg conform` found in a case system's log: the traces that fit, the steps skipped or
+/// inserted, the obligations broken, each with some case ids (never other data of the log).
+fn conformance(o: &mut String, c: &Result<(String, engine::mining::Conformance), String>) {
+    o.push_str("<section id=\"loggen\" aria-labelledby=\"loggen-h\">\n<h2 id=\"loggen-h\">Ärendesystemets logg</h2>\n");
+    let (name, c) = match c {
+        Ok(x) => x,
+        Err(why) => {
+            let _ = writeln!(
+                o,
+                "<p class=\"problem\">Loggen kunde inte läsas: {}</p>\n</section>",
+                esc(why)
+            );
+            return;
+        }
+    };
+    let _ = writeln!(
+        o,
+        "<p>Loggen <code>{}</code> har {} ärenden. Varje ärende jämförs med modellen (arbetsflödet <code>{}</code>) genom en optimal anpassning: ett steg som modellen kräver men loggen saknar är <em>hoppat över</em>, en händelse som modellen inte tillåter där den står är <em>tillagd</em>. {} ärenden ({}) följer modellen; {} kunde inte avgöras inom {} tillstånd. Steg som loggen aldrig nämner räknas som ej registrerade. Bara ärendenas id visas.</p>",
+        esc(name),
+        c.traces,
+        esc(&c.entry),
+        c.fitting,
+        procent(c.fitting as f64 / c.traces.max(1) as f64),
+        c.not_decided,
+        c.budget
+    );
+    o.push_str("<table><caption>Avvikelser per steg</caption><thead><tr><th scope=\"col\">Steg</th><th scope=\"col\">Avvikelse</th><th scope=\"col\" class=\"num\">Ärenden</th><th scope=\"col\" class=\"num\">Andel</th><th scope=\"col\">Exempel</th></tr></thead><tbody>\n");
+    if c.deviations.is_empty() {
+        o.push_str("<tr><td colspan=\"5\">Inga steg hoppas över eller läggs till.</td></tr>\n");
+    }
+    for d in &c.deviations {
+        let kind = if d.kind == "skipped" {
+            "hoppas över"
+        } else {
+            "läggs till"
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code></td><td>{kind}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&d.step),
+            d.traces,
+            procent(d.share),
+            esc(&d.examples.join(", "))
+        );
+    }
+    o.push_str("</tbody></table>\n");
+    o.push_str("<table><caption>Åtaganden i loggen</caption><thead><tr><th scope=\"col\">Åtagande</th><th scope=\"col\" class=\"num\">Brutet i</th><th scope=\"col\" class=\"num\">Av</th><th scope=\"col\" class=\"num\">Andel</th><th scope=\"col\">Exempel</th></tr></thead><tbody>\n");
+    for ob in &c.obligations {
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&ob.id),
+            ob.broken,
+            ob.of,
+            ob.share.map_or_else(|| "–".to_string(), procent),
+            esc(&ob.examples.join(", "))
+        );
+    }
+    o.push_str("</tbody></table>\n</section>\n");
 }
 
 fn summary(o: &mut String, p: &Page) {

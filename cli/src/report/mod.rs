@@ -40,6 +40,10 @@ pub struct Args {
     pub seeds: Option<PathBuf>,
     /// Worker threads.
     pub threads: usize,
+    /// A case system's event log to replay against the model (`steg conform`'s section).
+    pub log: Option<PathBuf>,
+    /// The map of its activities onto steps.
+    pub map: Option<PathBuf>,
 }
 
 /// A finding numbered on the drawing and listed under it.
@@ -168,6 +172,8 @@ pub struct Page {
     pub seeds: seeds::Seeds,
     /// The seed of the reference line of open cases: (value, label).
     pub open_reference: Option<(f64, String)>,
+    /// With `--log`: the log's file name and its conformance, or why it could not be read.
+    pub conformance: Option<Result<(String, engine::mining::Conformance), String>>,
 }
 
 /// `steg report`.
@@ -286,6 +292,26 @@ pub fn report(args: Args) -> CliResult {
         },
     );
     let questions = questions(&evaluation, sim.as_ref().ok());
+    let conformance = match (&args.log, errors) {
+        (None, _) => None,
+        (Some(_), e) if e > 0 => Some(Err(
+            "Konfigurationen har fel, så loggen jämförs inte med den.".to_string(),
+        )),
+        (Some(log), _) => {
+            let mut sources = report.sources.clone();
+            Some(
+                crate::conform::load(m, &mut sources, log, args.map.as_deref(), 200_000, false)
+                    .map(|c| {
+                        let name = log.file_name().map_or_else(
+                            || log.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        (name, c)
+                    })
+                    .map_err(|e| e.text(args.map.as_deref())),
+            )
+        }
+    };
     let def = m.def.as_ref().map(|(_, d)| d);
     let role_titles = def
         .map(|d| {
@@ -334,6 +360,7 @@ pub fn report(args: Args) -> CliResult {
         role_titles,
         seeds: seeds::Seeds::find(args.seeds.as_deref(), dir),
         open_reference,
+        conformance,
     };
     let mut page = page;
     let text = html::page(&mut page);

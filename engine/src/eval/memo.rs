@@ -20,7 +20,9 @@ use super::Arende;
 use chrono::NaiveDate;
 use rhai::{Dynamic, ImmutableString};
 use std::cell::RefCell;
-use std::collections::HashMap;
+/// Hash maps with a fixed, fast hasher: keys are the memo's own (no untrusted adversary can
+/// choose them to collide beyond what a rule's inputs allow), and lookups are the hot path.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::hash::{Hash, Hasher};
 
 /// What a call read from one field: a value as a hashable key.
@@ -231,7 +233,11 @@ impl Memo {
                 node @ Node::Empty => {
                     *node = Node::Read {
                         field: field.clone(),
-                        children: HashMap::from([(key.clone(), next)]),
+                        children: {
+                            let mut c = HashMap::default();
+                            c.insert(key.clone(), next);
+                            c
+                        },
                     };
                     self.nodes.push(Node::Empty);
                     n = next;

@@ -91,23 +91,27 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
                 o,
                 "  {} -> {};",
                 quote(&format!("{}-start", w.id)),
-                node_id(w.id, w.steps[start].id)
+                node_id(w.id, &w.steps[start].id)
             )?;
         }
         for s in &w.steps {
-            let from = node_id(w.id, s.id);
+            let from = node_id(w.id, &s.id);
             for n in &s.next {
                 let attrs = match n.label() {
                     Some(l) => format!(" [label={}]", quote(&l)),
                     None => String::new(),
                 };
-                writeln!(o, "  {from} -> {}{attrs};", node_id(w.id, w.steps[n.to].id))?;
+                writeln!(
+                    o,
+                    "  {from} -> {}{attrs};",
+                    node_id(w.id, &w.steps[n.to].id)
+                )?;
             }
             for t in &s.on {
                 writeln!(
                     o,
                     "  {from} -> {} [label={}];",
-                    node_id(w.id, w.steps[t.to].id),
+                    node_id(w.id, &w.steps[t.to].id),
                     quote(&t.trigger.label())
                 )?;
             }
@@ -117,7 +121,7 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
                     writeln!(
                         o,
                         "  {from} -> {} [style=dashed, label=\"refers\"];",
-                        node_id(target.id, target.steps[start].id)
+                        node_id(target.id, &target.steps[start].id)
                     )?;
                 }
             }
@@ -140,7 +144,7 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
                 writeln!(
                     o,
                     "  {from} -> {} [label={}];",
-                    node_id(w.id, w.steps[to].id),
+                    node_id(w.id, &w.steps[to].id),
                     quote(&outcomes.join(", "))
                 )?;
             }
@@ -150,7 +154,7 @@ fn write_dot(o: &mut String, view: &View) -> std::fmt::Result {
                     writeln!(
                         o,
                         "  {from} -> {} [style=dotted, constraint=false, label={}];",
-                        node_id(target.id, target.steps[ls].id),
+                        node_id(target.id, &target.steps[ls].id),
                         quote(&format!("raises {}", event.value))
                     )?;
                 }
@@ -195,7 +199,7 @@ fn write_lane(o: &mut String, view: &View, wi: usize, li: usize, lane: &Named) -
                 format!("label={}, shape=ellipse, peripheries=2", quote(&text))
             }
         };
-        writeln!(o, "      {} [{attrs}];", node_id(w.id, s.id))?;
+        writeln!(o, "      {} [{attrs}];", node_id(w.id, &s.id))?;
     }
     writeln!(o, "    }}")
 }

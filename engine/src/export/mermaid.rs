@@ -86,7 +86,7 @@ fn write_mermaid(o: &mut String, view: &View) -> std::fmt::Result {
         .map(|w| {
             w.steps
                 .iter()
-                .map(|s| ids.take(format!("{}__{}", clean(w.id), clean(s.id))))
+                .map(|s| ids.take(format!("{}__{}", clean(w.id), clean(&s.id))))
                 .collect()
         })
         .collect();

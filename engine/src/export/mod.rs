@@ -12,6 +12,7 @@ mod bpmn;
 mod dot;
 mod layout;
 mod mermaid;
+mod pnml;
 mod svg;
 
 pub use svg::{
@@ -35,6 +36,9 @@ pub enum ExportFormat {
     Bpmn,
     /// An SVG drawing (pools, lanes, BPMN symbols), for browsers and documents.
     Svg,
+    /// PNML place/transition nets: the compiled workflow net of each entry workflow, for
+    /// process-mining tools.
+    Pnml,
 }
 
 /// Draw the workflows of `m` in `format`.
@@ -46,7 +50,43 @@ pub fn export(m: &Municipality, format: ExportFormat) -> String {
         ExportFormat::Mermaid => mermaid::render(&view),
         ExportFormat::Bpmn => bpmn::render(&view),
         ExportFormat::Svg => svg::draw(&view, &DrawOptions::default()).to_document(),
+        ExportFormat::Pnml => pnml_of(m, None).unwrap_or_default(),
     }
+}
+
+/// BPMN 2.0 of `m` with every referral to a workflow inlined (no call activities), for tools
+/// that cannot follow them (see `View::inlined`).
+pub fn bpmn_inlined(m: &Municipality) -> String {
+    let graph = Graph::build(m);
+    bpmn::render(&View::new(m, &graph).inlined())
+}
+
+/// The PNML of `m`'s entry workflows as the semantics compiles them (one net each, in the
+/// order of `entry:`), or of the one entry workflow named `entry`. `Err` names the entry
+/// workflows when `entry` is not one.
+pub fn pnml_of(m: &Municipality, entry: Option<&str>) -> Result<String, String> {
+    let graph = Graph::build(m);
+    let sem = crate::semantics::Semantics::new(m, &graph);
+    let mut nets = Vec::new();
+    let mut names = Vec::new();
+    for &e in &sem.prog.entries {
+        let name = &sem.prog.workflows[e as usize].name;
+        names.push(name.clone());
+        if entry.is_some_and(|x| x != name) {
+            continue;
+        }
+        if let Some(wn) = &sem.nets[e as usize] {
+            nets.push(crate::semantics::LabelledNet::of(&sem.prog, wn));
+        }
+    }
+    if let (Some(x), true) = (entry, nets.is_empty()) {
+        return Err(format!(
+            "`{x}` is not an entry workflow of {}; the entry workflows are: {}",
+            m.name,
+            names.join(", ")
+        ));
+    }
+    Ok(pnml::render(&nets))
 }
 
 /// Draw the workflows of `m` as SVG parts, with `opts`' marks and links (see [`Drawing`]).
@@ -92,9 +132,10 @@ pub(crate) struct WView<'a> {
 }
 
 /// One step, with its ways out resolved to step indices of its workflow.
+#[derive(Clone)]
 pub(crate) struct SView<'a> {
-    /// Step id.
-    pub id: &'a str,
+    /// Step id (for a step of an inlined referral, `referral.step`).
+    pub id: std::borrow::Cow<'a, str>,
     /// Title, else the id.
     pub name: String,
     /// Kind.
@@ -116,6 +157,7 @@ pub(crate) struct SView<'a> {
 }
 
 /// A resolved transition.
+#[derive(Clone)]
 pub(crate) struct NextV {
     /// Target step.
     pub to: usize,
@@ -149,6 +191,7 @@ impl NextV {
 }
 
 /// A resolved trigger of a wait.
+#[derive(Clone)]
 pub(crate) struct OnV {
     /// Target step.
     pub to: usize,
@@ -189,6 +232,92 @@ pub(crate) fn iso8601(d: Duration) -> String {
 }
 
 impl<'a> View<'a> {
+    /// The view with every referral to a workflow inlined, as the semantics compiles it, for
+    /// tools without call activities: the referral becomes a task leading to a copy of the
+    /// referred workflow's steps (ids `referral.step`, in the referrer's lanes), whose ends
+    /// lead where the referral's `returns` sends their outcome (an outcome it does not map
+    /// stays an end). Referrals nested deeper than the semantics compiles, or back into a
+    /// workflow already on the way, stay call activities.
+    pub fn inlined(mut self) -> View<'a> {
+        let originals: Vec<(Vec<Named>, Vec<SView<'a>>, Option<usize>)> = self
+            .workflows
+            .iter()
+            .map(|w| (w.lanes.clone(), w.steps.clone(), w.start))
+            .collect();
+        for w in &mut self.workflows {
+            let mut path: Vec<Vec<usize>> = vec![Vec::new(); w.steps.len()];
+            let mut si = 0;
+            while si < w.steps.len() {
+                let Some(c) = w.steps[si].call else {
+                    si += 1;
+                    continue;
+                };
+                if path[si].contains(&c) || path[si].len() >= crate::semantics::MAX_DEPTH {
+                    si += 1;
+                    continue;
+                }
+                let (lanes, steps, start) = &originals[c];
+                let base = w.steps.len();
+                let lane_map: Vec<usize> = lanes
+                    .iter()
+                    .map(|l| match w.lanes.iter().position(|x| x.id == l.id) {
+                        Some(i) => i,
+                        None => {
+                            w.lanes.push(l.clone());
+                            w.lanes.len() - 1
+                        }
+                    })
+                    .collect();
+                let prefix = w.steps[si].id.to_string();
+                let returns = std::mem::take(&mut w.steps[si].returns);
+                let mut inner = path[si].clone();
+                inner.push(c);
+                for s in steps {
+                    let mut copy = s.clone();
+                    copy.id = std::borrow::Cow::Owned(format!("{prefix}.{}", s.id));
+                    copy.lane = lane_map[s.lane];
+                    for n in &mut copy.next {
+                        n.to += base;
+                    }
+                    for o in &mut copy.on {
+                        o.to += base;
+                    }
+                    for r in &mut copy.returns {
+                        r.1 += base;
+                    }
+                    if s.kind == StepKind::End {
+                        let outcome = s.step.outcome.as_ref().map(|o| o.value.as_str());
+                        if let Some((_, to)) =
+                            returns.iter().find(|(o, _)| Some(o.as_str()) == outcome)
+                        {
+                            copy.kind = StepKind::Task;
+                            copy.next = vec![NextV {
+                                to: *to,
+                                cond: Cond::Always,
+                                title: None,
+                            }];
+                        }
+                    }
+                    w.steps.push(copy);
+                    path.push(inner.clone());
+                }
+                let r = &mut w.steps[si];
+                r.call = None;
+                r.kind = StepKind::Task;
+                r.next = start
+                    .map(|st| NextV {
+                        to: st + base,
+                        cond: Cond::Always,
+                        title: None,
+                    })
+                    .into_iter()
+                    .collect();
+                si += 1;
+            }
+        }
+        self
+    }
+
     /// Resolve `m` (built into `graph`) for drawing.
     pub fn new(m: &'a Municipality, graph: &Graph) -> View<'a> {
         let def = m.def.as_ref().map(|(_, d)| d);
@@ -332,7 +461,7 @@ impl<'a> View<'a> {
                     .filter_map(|(o, to)| Some((o.value.clone(), at(&to.value)?)))
                     .collect();
                 steps.push(SView {
-                    id: id.value.as_str(),
+                    id: std::borrow::Cow::Borrowed(id.value.as_str()),
                     name: step.title.clone().unwrap_or_else(|| id.value.clone()),
                     kind: step.kind(),
                     lane: li,

@@ -545,7 +545,7 @@ impl PartContext<'_> {
         let name = self.el_name(ei);
         let step = e.step.map(|si| &w.steps[si]);
         let href = match (&self.opts.anchors, step) {
-            (Some(prefix), Some(s)) => Some(step_anchor(prefix, w.id, s.id)),
+            (Some(prefix), Some(s)) => Some(step_anchor(prefix, w.id, &s.id)),
             _ => None,
         };
         let kind_class = match &e.kind {
@@ -557,7 +557,7 @@ impl PartContext<'_> {
             _ => "sg-ev",
         };
         let data = step
-            .map(|s| format!(r#" data-step="{}.{}""#, bpmn::attr(w.id), bpmn::attr(s.id)))
+            .map(|s| format!(r#" data-step="{}.{}""#, bpmn::attr(w.id), bpmn::attr(&s.id)))
             .unwrap_or_default();
         let _ = write!(o, r#"<g class="{kind_class}"{data}>"#);
         if let Some(h) = &href {

@@ -14,7 +14,7 @@
 
 mod bpmn;
 mod pnml;
-mod xml;
+pub(crate) mod xml;
 
 pub use xml::MAX_MODEL_BYTES;
 

@@ -209,6 +209,144 @@ pub(crate) fn parse(text: &str) -> Result<El, XmlError> {
     root.ok_or_else(|| err("the file holds no XML element", 0))
 }
 
+/// An element event of [`stream`].
+pub(crate) enum Ev<'a> {
+    /// An element opens at `depth` (1 for the root), with its attributes (no children, no
+    /// text).
+    Open {
+        /// The element.
+        el: &'a El,
+        /// Its depth.
+        depth: usize,
+    },
+    /// The element at `depth` closes (also sent after an empty one).
+    Close {
+        /// Its depth.
+        depth: usize,
+    },
+}
+
+/// Read `text` element by element without building a tree (for files too large for one, such
+/// as event logs), with [`parse`]'s checks: well-formed, no entities or external DTD, elements
+/// nested at most [`MAX_DEPTH`] deep, and at most `max_bytes`. Text content is not read. `f`
+/// may stop the reading with an error.
+pub(crate) fn stream(
+    text: &str,
+    max_bytes: u64,
+    f: &mut dyn FnMut(Ev) -> Result<(), XmlError>,
+) -> Result<(), XmlError> {
+    if text.len() as u64 > max_bytes {
+        return Err(err(
+            format!("the file is larger than {} MiB", max_bytes / (1024 * 1024)),
+            0,
+        ));
+    }
+    let mut reader = NsReader::from_str(text);
+    {
+        let c = reader.config_mut();
+        c.trim_text(true);
+        c.check_end_names = true;
+        c.expand_empty_elements = false;
+    }
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        let before = reader.buffer_position() as usize;
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok((ns, ev)) => (namespace(&ns), ev),
+            Err(e) => {
+                let at = reader.error_position() as usize;
+                return Err(err(format!("not well-formed XML: {e}"), at));
+            }
+        };
+        match event {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                if depth == 0 {
+                    roots += 1;
+                    if roots > 1 {
+                        return Err(err(
+                            "not well-formed XML: content after the root element",
+                            before,
+                        ));
+                    }
+                }
+                let el = element(ns, s, before)?;
+                let empty = matches!(event, Event::Empty(_));
+                if !empty && depth >= MAX_DEPTH {
+                    return Err(err(
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                        before,
+                    ));
+                }
+                f(Ev::Open {
+                    el: &el,
+                    depth: depth + 1,
+                })?;
+                if empty {
+                    f(Ev::Close { depth: depth + 1 })?;
+                } else {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                if depth == 0 {
+                    return Err(err(
+                        "not well-formed XML: a closing tag without its opening tag",
+                        before,
+                    ));
+                }
+                f(Ev::Close { depth })?;
+                depth -= 1;
+            }
+            Event::Text(t) => {
+                if depth == 0 && !t.xml10_content().trim().is_empty() {
+                    return Err(err(
+                        "not well-formed XML: text outside the root element",
+                        before,
+                    ));
+                }
+            }
+            Event::GeneralRef(r) => {
+                if !matches!(r.resolve_char_ref(), Ok(Some(_)))
+                    && predefined(&r.xml10_content()).is_none()
+                {
+                    return Err(err(
+                        format!(
+                            "the entity `&{};` is not defined (only XML's own five and \
+                             character references are read)",
+                            r.xml10_content()
+                        ),
+                        before,
+                    ));
+                }
+            }
+            Event::DocType(d) => {
+                let body = d.xml10_content();
+                if body.contains("<!ENTITY") || body.contains("SYSTEM") || body.contains("PUBLIC") {
+                    return Err(err(
+                        "the file declares entities or an external DTD in <!DOCTYPE>; entity \
+                         expansion is refused (an \"XML bomb\" or an external entity could exhaust \
+                         memory or read other files)",
+                        before,
+                    ));
+                }
+            }
+            Event::Eof => break,
+            Event::CData(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+        }
+    }
+    if depth > 0 {
+        return Err(err(
+            "not well-formed XML: the file ends before every element is closed",
+            text.len(),
+        ));
+    }
+    if roots == 0 {
+        return Err(err("the file holds no XML element", 0));
+    }
+    Ok(())
+}
+
 fn predefined(name: &str) -> Option<char> {
     Some(match name {
         "amp" => '&',

@@ -98,6 +98,10 @@ pub struct Space<S> {
     parent: Vec<Option<(u32, u32)>>,
     /// The limit hit, when the space is incomplete.
     pub truncated: Option<Limit>,
+    /// Incoming edges per state, as sources in one array (`pred_at[i]..pred_at[i + 1]`),
+    /// built on the first backward search and kept: the analyses search backwards once per
+    /// join, wait and obligation.
+    preds: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
 }
 
 impl<S: Copy + Eq + Hash> Space<S> {
@@ -118,6 +122,7 @@ impl<S: Copy + Eq + Hash> Space<S> {
             succ: Vec::new(),
             parent: Vec::new(),
             truncated: None,
+            preds: Default::default(),
         };
         // Hash of (marking, value) → newest state with it; `chain` links states of equal hash.
         let mut index: HashMap<u64, u32> = HashMap::new();
@@ -284,26 +289,41 @@ impl<S: Copy + Eq + Hash> Space<S> {
     }
 
     /// Predecessor lists.
-    fn preds(&self) -> Vec<Vec<u32>> {
-        let mut p = vec![Vec::new(); self.len()];
-        for (i, edges) in self.succ.iter().enumerate() {
-            for e in edges {
-                p[e.to as usize].push(i as u32);
+    fn preds(&self) -> &(Vec<u32>, Vec<u32>) {
+        self.preds.get_or_init(|| {
+            let n = self.len();
+            let mut at = vec![0u32; n + 1];
+            for edges in &self.succ {
+                for e in edges {
+                    at[e.to as usize + 1] += 1;
+                }
             }
-        }
-        p
+            for i in 0..n {
+                at[i + 1] += at[i];
+            }
+            let mut fill = at.clone();
+            let mut from = vec![0u32; at[n] as usize];
+            for (i, edges) in self.succ.iter().enumerate() {
+                for e in edges {
+                    let slot = &mut fill[e.to as usize];
+                    from[*slot as usize] = i as u32;
+                    *slot += 1;
+                }
+            }
+            (at, from)
+        })
     }
 
     /// States from which some state in `goal` can be reached, moving only through states `keep`
     /// accepts (the goal states themselves always count).
     pub fn can_reach(&self, goal: &[bool], keep: &dyn Fn(u32) -> bool) -> Vec<bool> {
-        let preds = self.preds();
+        let (at, from) = self.preds();
         let mut seen = goal.to_vec();
         let mut stack: Vec<u32> = (0..seen.len() as u32)
             .filter(|&i| seen[i as usize])
             .collect();
         while let Some(i) = stack.pop() {
-            for &p in &preds[i as usize] {
+            for &p in &from[at[i as usize] as usize..at[i as usize + 1] as usize] {
                 if !seen[p as usize] && keep(p) {
                     seen[p as usize] = true;
                     stack.push(p);

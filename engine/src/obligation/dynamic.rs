@@ -124,9 +124,41 @@ impl Monitors {
 
     /// Fold in a finished case, followed until `horizon`.
     pub fn observe(&mut self, case: &Case, prog: &Program, horizon: NaiveDate) {
+        let verdicts = Self::judge_items(&self.items, case, prog, horizon);
+        for (item, verdict) in self.items.iter_mut().zip(verdicts) {
+            if let Some(broken) = verdict {
+                item.of += 1;
+                item.broken += u64::from(broken);
+            }
+        }
+    }
+
+    /// For each obligation, in declaration order, its id and whether `case` broke it (`None`:
+    /// it does not apply to the case).
+    pub fn judge(
+        &self,
+        case: &Case,
+        prog: &Program,
+        horizon: NaiveDate,
+    ) -> Vec<(String, Option<bool>)> {
+        let verdicts = Self::judge_items(&self.items, case, prog, horizon);
+        self.items
+            .iter()
+            .map(|i| i.id.clone())
+            .zip(verdicts)
+            .collect()
+    }
+
+    fn judge_items(
+        items: &[Item],
+        case: &Case,
+        prog: &Program,
+        horizon: NaiveDate,
+    ) -> Vec<Option<bool>> {
         let end = case.closed.unwrap_or(horizon).min(horizon);
         let visits = &case.visits;
-        for item in &mut self.items {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
             let verdict = match &item.watch {
                 Watch::After { a, b } => after(
                     visits,
@@ -155,11 +187,9 @@ impl Monitors {
                     event(visits, origins, hits, &item.unless, item.within, &lost, end)
                 }
             };
-            if let Some(broken) = verdict {
-                item.of += 1;
-                item.broken += u64::from(broken);
-            }
+            out.push(verdict);
         }
+        out
     }
 
     /// The shares, in declaration order.
@@ -292,6 +322,9 @@ fn referrals(case: &Case, prog: &Program) -> Option<bool> {
             .iter()
             .position(|(y, _)| y.w == x.w && step.returns.iter().any(|(_, t)| t == y))
         else {
+            // A case that closed without the answer coming back (a recorded log can show
+            // it; a simulated case closes only through the answer).
+            broken |= case.closed.is_some();
             continue;
         };
         let back = from + back;

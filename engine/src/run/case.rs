@@ -232,6 +232,36 @@ struct Token {
     place: u32,
     epoch: u32,
     alive: bool,
+    /// When it arrived, and the move (index into `Case::fired`) that put it there.
+    arrived: (NaiveDate, Option<u32>),
+    /// The work done on it, as the world reported it.
+    work: Option<Work>,
+}
+
+/// Work done on a step, as the world reports it with [`Case::finish_work_by`]: when it
+/// started and who did it. Kept for event logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// The day the work started (after any queue).
+    pub start: NaiveDate,
+    /// Minutes after midnight the work started, on `start`.
+    pub start_minute: u16,
+    /// Minutes after midnight the work ended, on the day it ended.
+    pub end_minute: u16,
+    /// The staff member of the step's role who did it (0, 1, 2, ...).
+    pub member: u32,
+}
+
+/// What an event log needs of one fired transition besides its date (kept beside
+/// [`Case::fired`], index for index, when moves are recorded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoveDetail {
+    /// When the token the move took had arrived at its step.
+    pub entered: NaiveDate,
+    /// The move (index into [`Case::fired`]) that put that token there; `None` for the start.
+    pub entered_by: Option<u32>,
+    /// The work done before the move, when the world reported it.
+    pub work: Option<Work>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -305,10 +335,15 @@ pub struct Case {
     externals: Vec<External>,
     day: Option<NaiveDate>,
     moves_today: u32,
+    /// Transitions fired in the case's whole life (steps executed, joins passed, events taken).
+    pub(crate) moves: u64,
     /// The trace, when asked for.
     pub trace: Option<Vec<TraceEntry>>,
     /// The transitions fired, with their dates, when asked for (for event logs and tests).
     pub fired: Option<Vec<(u32, NaiveDate)>>,
+    /// For each fired transition, when its step was entered and the work done (kept with
+    /// `fired`).
+    pub details: Option<Vec<MoveDetail>>,
     /// Every step entered, with the date, in order (for KPIs and obligations).
     pub visits: Vec<(At, NaiveDate)>,
     /// The outcome of the last end reached.
@@ -349,8 +384,10 @@ impl Case {
             externals: Vec::new(),
             day: None,
             moves_today: 0,
+            moves: 0,
             trace: trace.then(Vec::new),
             fired: trace.then(Vec::new),
+            details: trace.then(Vec::new),
             visits: Vec::new(),
             outcome: None,
             closed: None,
@@ -367,6 +404,7 @@ impl Case {
     /// Keep the fired transitions (for event logs), without a trace.
     pub fn record_moves(&mut self) {
         self.fired.get_or_insert_with(Vec::new);
+        self.details.get_or_insert_with(Vec::new);
     }
 
     /// Whether the case is still open: not closed and some branch can still move.
@@ -532,6 +570,14 @@ impl Case {
         self.push(date, Action::Complete { token, epoch });
     }
 
+    /// [`Case::finish_work`], saying when the work started and who did it (for event logs).
+    pub fn finish_work_by(&mut self, token: u32, epoch: u32, date: NaiveDate, work: Work) {
+        if self.current(token, epoch) && self.details.is_some() {
+            self.tokens[token as usize].work = Some(work);
+        }
+        self.finish_work(token, epoch, date);
+    }
+
     /// The epoch of a token (to hand back with [`Case::finish_work`]).
     pub fn epoch(&self, token: u32) -> u32 {
         self.tokens[token as usize].epoch
@@ -558,10 +604,13 @@ impl Case {
         match cx.net.places[p as usize] {
             PlaceKind::At { .. } | PlaceKind::JoinInput { .. } => {
                 self.marking.add(p, 1, capacity);
+                let by = self.fired.as_ref().and_then(|f| f.len().checked_sub(1));
                 self.tokens.push(Token {
                     place: p,
                     epoch: 0,
                     alive: true,
+                    arrived: (date, by.map(|i| i as u32)),
+                    work: None,
                 });
                 let token = (self.tokens.len() - 1) as u32;
                 self.push(date, Action::Arrive { token, epoch: 0 });
@@ -597,6 +646,7 @@ impl Case {
             return false;
         }
         self.moves_today += 1;
+        self.moves += 1;
         if self.moves_today > MAX_MOVES_PER_DAY {
             let label = &cx.net.labels[t as usize];
             let at = label.step;
@@ -607,6 +657,14 @@ impl Case {
             self.stick(cx, token, at, date, reason);
             return false;
         }
+        let detail = token.map(|tk| {
+            let t = &self.tokens[tk as usize];
+            MoveDetail {
+                entered: t.arrived.0,
+                entered_by: t.arrived.1,
+                work: t.work,
+            }
+        });
         // Take tokens: the given one first, then the oldest live ones on each place.
         for &(p, w) in &tr.pre {
             let mut need = w;
@@ -636,6 +694,13 @@ impl Case {
         }
         if let Some(f) = &mut self.fired {
             f.push((t, date));
+        }
+        if let Some(d) = &mut self.details {
+            d.push(detail.unwrap_or(MoveDetail {
+                entered: date,
+                entered_by: None,
+                work: None,
+            }));
         }
         let label = cx.net.labels[t as usize].clone();
         for &(_, at) in &label.enters {

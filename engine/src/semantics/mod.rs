@@ -9,9 +9,11 @@
 //! does.
 
 pub mod compile;
+pub mod labelled;
 pub mod program;
 
 pub use compile::{Context, Label, Move, PlaceKind, WorkflowNet, MAX_CONTEXTS, MAX_DEPTH};
+pub use labelled::{activity, LabelledNet};
 pub use program::{Anchor, At, Cond, EventInfo, PStep, PWorkflow, Program, Trig};
 
 use crate::graph::Graph;

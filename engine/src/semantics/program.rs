@@ -134,6 +134,8 @@ pub struct PStep {
     pub on: Vec<(Trig, At)>,
     /// A referral's target workflow.
     pub refer_workflow: Option<u32>,
+    /// A referral's unit outside the model (`refer_to: { unit: ID }`).
+    pub refer_unit: Option<String>,
     /// A referral's expected answers.
     pub returns: Vec<(String, At)>,
     /// An end's outcome.
@@ -153,8 +155,6 @@ pub struct PStep {
     /// A decision's legal bases with the days each is in force (empty: none written). On a day
     /// none is in force, the decision cannot be taken.
     pub bases: Vec<(Validity, String)>,
-    /// A referral's unit outside the model (`refer_to: { unit: U }`).
-    pub refer_unit: Option<String>,
 }
 
 /// A workflow ready to run.
@@ -337,6 +337,11 @@ impl Program {
                     next,
                     on,
                     refer_workflow,
+                    refer_unit: st
+                        .refer_to
+                        .as_ref()
+                        .and_then(|r| r.unit.as_ref())
+                        .map(|u| u.value.clone()),
                     returns,
                     outcome: st.outcome.as_ref().map(|o| o.value.clone()),
                     join_inputs: Vec::new(),
@@ -355,11 +360,6 @@ impl Program {
                         .filter(|b| !b.basis.value.trim().is_empty())
                         .map(|b| (validity(&b.valid_from, &b.valid_to), b.basis.value.clone()))
                         .collect(),
-                    refer_unit: st
-                        .refer_to
-                        .as_ref()
-                        .and_then(|r| r.unit.as_ref())
-                        .map(|u| u.value.clone()),
                 });
             }
             workflows.push(PWorkflow {

@@ -42,8 +42,13 @@ pub const HOURS_PER_DAY: f64 = 8.0;
 /// Days in an average month, for turning "per month" rates into days.
 pub const DAYS_PER_MONTH: f64 = 30.436_875;
 
-/// Receives each finished case (for event logs).
-pub type CaseSink<'a> = dyn FnMut(&Program, &Case) -> std::io::Result<()> + 'a;
+/// Receives each finished case (for event logs), with what it ran against (the program and
+/// the compiled net whose transitions `Case::fired` names).
+pub type CaseSink<'a> = dyn FnMut(&Ctx, &Case) -> std::io::Result<()> + 'a;
+
+/// The working day of a staff member: from 08:00, [`HOURS_PER_DAY`] hours. Event logs place
+/// work inside it.
+pub const WORKDAY_START_MINUTE: u16 = 8 * 60;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -54,7 +59,8 @@ pub struct Options {
     pub seed: u64,
     /// How long each case is followed, in months.
     pub months: u32,
-    /// Overrides: `roles.NAME.staff=N`, `parameters.NAME=V`, `simulation.arrivals_per_month=N`.
+    /// Overrides: `roles.NAME.staff=N`, `parameters.NAME=V`, `simulation.arrivals_per_month=N`,
+    /// `simulation.entries.WORKFLOW.arrivals_per_month=N`.
     pub set: Vec<(String, String)>,
     /// Keep each case's moves for an event log.
     pub record: bool,
@@ -77,6 +83,8 @@ struct Request {
     hours: f64,
     earliest: NaiveDate,
     since: NaiveDate,
+    /// When work on it started: the day, the member and the hour within their day.
+    started: Option<(NaiveDate, u32, f64)>,
 }
 
 /// A role's staff in simulation: a number of people, or none to wait for.
@@ -94,13 +102,19 @@ struct Resolved {
     /// workflow's (`arrivals_per_month`).
     streams: Vec<Stream>,
     events: HashMap<String, EventDraw>,
-    /// Answers of units outside the model, by unit and answer.
-    answers: HashMap<String, HashMap<String, EventDraw>>,
     /// Data drawn at each entry into a step.
     at_steps: HashMap<At, Vec<(String, AttrDraw)>>,
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
+    /// How units outside the model answer referrals, by unit id.
+    answers: HashMap<String, AnswerDraw>,
+}
+
+/// A unit's answers: the delay range and the answers with cumulative shares.
+struct AnswerDraw {
+    after: crate::DurationRange,
+    answers: Vec<(f64, String)>,
 }
 
 /// Cases arriving in one entry workflow.
@@ -214,6 +228,8 @@ fn resolve(
         })
         .collect();
     let mut arrivals = number(&sim.arrivals_per_month.value.value).unwrap_or(0.0);
+    // `--set simulation.entries.W.arrivals_per_month=N`, by entry workflow.
+    let mut entry_rates: HashMap<&str, f64> = HashMap::new();
     let mut params = m.params.clone();
     for (key, value) in &opts.set {
         let parts: Vec<&str> = key.split('.').collect();
@@ -243,8 +259,20 @@ fn resolve(
                 Ok(v) if v > 0.0 && v.is_finite() => arrivals = v,
                 _ => errors.push(invalid(format!("--set {key}={value}: arrivals must be a positive number"))),
             },
+            ["simulation", "entries", name, "arrivals_per_month"] => {
+                if !sim.entries.contains(name) {
+                    errors.push(invalid(format!("--set {key}: no `simulation.entries.{name}`{}", hint(name, sim.entries.keys()))));
+                    continue;
+                }
+                match value.parse::<f64>() {
+                    Ok(v) if v >= 0.0 && v.is_finite() => {
+                        entry_rates.insert(name, v);
+                    }
+                    _ => errors.push(invalid(format!("--set {key}={value}: arrivals must be a number, 0 or more"))),
+                }
+            }
             _ => errors.push(invalid(format!(
-                "--set {key}: not a knob; use roles.ROLE.staff=N, parameters.NAME=VALUE or simulation.arrivals_per_month=N"
+                "--set {key}: not a knob; use roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N or simulation.entries.WORKFLOW.arrivals_per_month=N"
             ))),
         }
     }
@@ -309,7 +337,10 @@ fn resolve(
             )));
             continue;
         }
-        let rate = number(&e.arrivals_per_month.value.value).unwrap_or(-1.0);
+        let rate = entry_rates
+            .get(name.value.as_str())
+            .copied()
+            .unwrap_or_else(|| number(&e.arrivals_per_month.value.value).unwrap_or(-1.0));
         if !(rate >= 0.0 && rate.is_finite()) {
             errors.push(invalid(format!(
                 "simulation.entries.{}.arrivals_per_month must be a number, 0 or more",
@@ -361,46 +392,9 @@ fn resolve(
             event_draw(
                 &format!("simulation event `{}`", name.value),
                 e,
-                true,
                 &mut errors,
             ),
         );
-    }
-    let mut answers: HashMap<String, HashMap<String, EventDraw>> = HashMap::new();
-    for (unit, list) in sim.answers.iter() {
-        let expected: Vec<&str> = prog
-            .steps()
-            .filter(|(_, s)| s.refer_unit.as_deref() == Some(unit.value.as_str()))
-            .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
-            .collect();
-        if expected.is_empty() {
-            errors.push(invalid(format!(
-                "simulation.answers: no referral to unit `{}` expects an answer",
-                unit.value
-            )));
-            continue;
-        }
-        let mut own = HashMap::new();
-        for (answer, e) in list.iter() {
-            if !expected.contains(&answer.value.as_str()) {
-                errors.push(invalid(format!(
-                    "simulation.answers.{}: no referral to it expects the answer `{}`{}",
-                    unit.value,
-                    answer.value,
-                    hint(&answer.value, expected.iter().copied())
-                )));
-            }
-            own.insert(
-                answer.value.clone(),
-                event_draw(
-                    &format!("simulation answer `{}` of `{}`", answer.value, unit.value),
-                    e,
-                    false,
-                    &mut errors,
-                ),
-            );
-        }
-        answers.insert(unit.value.clone(), own);
     }
     let mut at_steps: HashMap<At, Vec<(String, AttrDraw)>> = HashMap::new();
     for (name, d) in sim.at_steps.iter() {
@@ -459,6 +453,49 @@ fn resolve(
             None => all_referrals(prog),
         },
     };
+    let mut answers = HashMap::new();
+    for (unit, a) in sim.answers.iter() {
+        let u = &unit.value;
+        if !def.units.contains(u) {
+            errors.push(invalid(format!(
+                "simulation.answers: `{u}` is not a unit of municipality.yaml{}",
+                hint(u, def.units.keys())
+            )));
+            continue;
+        }
+        // The answers referrals to the unit expect.
+        let expected: Vec<&str> = prog
+            .steps()
+            .filter(|(_, s)| s.refer_unit.as_deref() == Some(u.as_str()))
+            .flat_map(|(_, s)| s.returns.iter().map(|(o, _)| o.as_str()))
+            .collect();
+        let total: f64 = a.shares.iter().map(|(_, v)| *v).sum();
+        if (total - 1.0).abs() > 1e-6 || a.shares.iter().any(|(_, v)| v.is_nan() || *v < 0.0) {
+            errors.push(invalid(format!(
+                "simulation.answers.{u}: shares must be 0 or more and sum to 1 (they sum to {total})"
+            )));
+        }
+        let mut acc = 0.0;
+        let mut cum = Vec::new();
+        for (name, share) in a.shares.iter() {
+            if !expected.contains(&name.value.as_str()) {
+                errors.push(invalid(format!(
+                    "simulation.answers.{u}: no referral to `{u}` expects the answer `{}`{}",
+                    name.value,
+                    hint(&name.value, expected.iter().copied())
+                )));
+            }
+            acc += share;
+            cum.push((acc, name.value.clone()));
+        }
+        answers.insert(
+            u.clone(),
+            AnswerDraw {
+                after: a.after.value,
+                answers: cum,
+            },
+        );
+    }
     if opts.replications == 0 {
         errors.push(invalid("--replications must be at least 1".into()));
     }
@@ -545,25 +582,14 @@ fn attr_draws(
     out
 }
 
-/// One event's (or answer's) timing and effects; `every` only for events.
-fn event_draw(
-    what: &str,
-    e: &crate::model::EventRate,
-    every_allowed: bool,
-    errors: &mut Vec<Diagnostic>,
-) -> EventDraw {
+/// One event's timing and effects.
+fn event_draw(what: &str, e: &crate::model::EventRate, errors: &mut Vec<Diagnostic>) -> EventDraw {
     let kinds = usize::from(e.per_month.is_some())
         + usize::from(e.after.is_some())
         + usize::from(e.every.is_some());
     if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
         errors.push(invalid(format!(
-            "{what} needs exactly one of `per_month` (above 0), `after`{}",
-            if every_allowed { " or `every`" } else { "" }
-        )));
-    }
-    if !every_allowed && e.every.is_some() {
-        errors.push(invalid(format!(
-            "{what}: `every` is for events, not answers"
+            "{what} needs exactly one of `per_month` (above 0), `after` or `every`"
         )));
     }
     if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
@@ -654,6 +680,7 @@ impl World for SimWorld<'_> {
                         hours: step.effort_hours,
                         earliest,
                         since: date,
+                        started: None,
                     },
                 ));
                 None
@@ -669,14 +696,26 @@ impl World for SimWorld<'_> {
         listening: &[(usize, &str)],
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)> {
+        // A referral to a unit outside the model: its answer, drawn by share, after a drawn
+        // time (`simulation.answers`); a unit without answers there never answers.
+        if let Some(u) = step.refer_unit.as_deref() {
+            let a = self.cfg.answers.get(u)?;
+            let u = self.rng.unit();
+            let name = a
+                .answers
+                .iter()
+                .find(|(c, _)| u < *c)
+                .or(a.answers.last())
+                .map(|(_, n)| n.as_str())?;
+            let (i, _) = listening.iter().find(|(_, n)| *n == name)?;
+            let lo = a.after.min.after(date).unwrap_or(date);
+            let hi = a.after.max.after(date).unwrap_or(lo);
+            let span = (hi - lo).num_days().max(0);
+            return Some((lo + chrono::Duration::days(self.rng.range(0, span)), *i));
+        }
         let mut best: Option<(NaiveDate, usize)> = None;
-        // A referral to a unit outside the model waits for the unit's answers.
-        let table = match (&step.refer_unit, step.kind) {
-            (Some(u), StepKind::Referral) => self.cfg.answers.get(u)?,
-            _ => &self.cfg.events,
-        };
         for (i, name) in listening {
-            let Some(e) = table.get(*name) else {
+            let Some(e) = self.cfg.events.get(*name) else {
                 continue;
             };
             let when = match (e.per_month, e.after) {
@@ -789,7 +828,7 @@ pub fn simulate(
         let mut done = 0;
         for r in 0..replications {
             let mut part = new_report();
-            let mut quiet = |_: &Program, _: &Case| Ok(());
+            let mut quiet = |_: &Ctx, _: &Case| Ok(());
             let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
             run_replication(
                 &cxs,
@@ -849,6 +888,53 @@ pub fn simulate(
     }
     progress(opts.cases * u64::from(replications));
     Ok(Report::combine(parts, prog))
+}
+
+/// The staff member and the hour of their working day at which `used` hours of a role's day
+/// have been worked (members work their [`HOURS_PER_DAY`] one after another).
+fn staff_hour(used: f64) -> (u32, f64) {
+    let member = (used / HOURS_PER_DAY).floor().max(0.0);
+    (
+        member as u32,
+        (used - member * HOURS_PER_DAY).clamp(0.0, HOURS_PER_DAY),
+    )
+}
+
+/// Minutes after midnight of an hour of the working day.
+fn minute_of(hour: f64) -> u16 {
+    WORKDAY_START_MINUTE + (hour.clamp(0.0, HOURS_PER_DAY) * 60.0).round() as u16
+}
+
+/// What the event log of a simulation with `opts` needs besides the cases: the staff of each
+/// role after `--set` and the simulated case attributes.
+pub fn log_setup(m: &Municipality, opts: &Options) -> Result<log::LogSetup, SimError> {
+    let g = Graph::build(m);
+    let prog = Program::new(m, &g);
+    let (r, _) = resolve(m, &prog, opts)?;
+    // The attributes of every arrival stream, each once, in order of first appearance. An
+    // attribute with a fractional value anywhere is a float in every trace (0.2 and 1.0
+    // alike), so tools see one type per attribute.
+    let mut attributes: Vec<String> = Vec::new();
+    let mut floats: Vec<String> = Vec::new();
+    for (n, d) in r.streams.iter().flat_map(|s| &s.attributes) {
+        if !attributes.contains(n) {
+            attributes.push(n.clone());
+        }
+        let float = match d {
+            AttrDraw::Float(..) => true,
+            AttrDraw::Int(..) => false,
+            AttrDraw::Values(v) => v.iter().any(|(_, x)| x.is_float()),
+        };
+        if float && !floats.contains(n) {
+            floats.push(n.clone());
+        }
+    }
+    Ok(log::LogSetup {
+        staff: r.capacity_list(),
+        attributes,
+        floats,
+        name: format!("steg simulate {} (seed {})", m.name, opts.seed),
+    })
 }
 
 impl Resolved {
@@ -1095,6 +1181,12 @@ fn run_replication(
                 while capacity > 1e-9 {
                     let Some(front) = q.front_mut() else { break };
                     let take = front.hours.min(capacity);
+                    // The staff members work one after another through the day's hours: the
+                    // hours used so far say whose day and which hour of it this work falls in.
+                    if front.started.is_none() {
+                        let (member, hour) = staff_hour(available - capacity);
+                        front.started = Some((day, member, hour));
+                    }
                     front.hours -= take;
                     capacity -= take;
                     if front.hours <= 1e-9 {
@@ -1105,7 +1197,18 @@ fn run_replication(
                             .filter(|s| s.generation == r.generation)
                         {
                             s.queued = s.queued.saturating_sub(1);
-                            s.case.finish_work(r.token, r.epoch, r.earliest.max(day));
+                            let (start, member, hour) = r.started.unwrap_or((day, 0, 0.0));
+                            // A request is worked in one piece a day: it ends `take` hours
+                            // after it started today, or after the start of today's work.
+                            let end = if start == day { hour + take } else { take };
+                            let work = crate::run::case::Work {
+                                start,
+                                member,
+                                start_minute: minute_of(hour),
+                                end_minute: minute_of(end),
+                            };
+                            s.case
+                                .finish_work_by(r.token, r.epoch, r.earliest.max(day), work);
                             if let Some(d) = s.case.next_date() {
                                 wake.push(Reverse((d, r.slot, r.generation)));
                             }
@@ -1130,14 +1233,8 @@ fn run_replication(
     for s in slots.iter_mut().filter_map(Option::take) {
         sink.fold(s)?;
     }
-    if std::env::var_os("STEG_MEMO_STATS").is_some() {
-        eprintln!(
-            "memo hits {} misses {} nodes {}",
-            memo.hits,
-            memo.misses,
-            memo.len()
-        );
-    }
+    sink.report.rule_calls_memoised += memo.hits;
+    sink.report.rule_calls_evaluated += memo.misses;
     progress(sink.finished);
     Ok(())
 }
@@ -1159,7 +1256,7 @@ impl Sink<'_, '_, '_> {
         let cx = &self.cxs[s.stream];
         self.report.finished(&s.case, self.kpi, cx, s.horizon);
         if self.record {
-            (self.log)(cx.prog, &s.case)
+            (self.log)(cx, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;

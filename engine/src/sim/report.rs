@@ -245,6 +245,14 @@ pub struct Report {
     pub stuck: Vec<StuckCount>,
     /// Rule evaluations that failed.
     pub rule_errors: u64,
+    /// Moves of all cases: transitions of the compiled nets fired (steps executed, joins passed,
+    /// waits left), the unit of the simulator's speed (moves per second).
+    pub moves: u64,
+    /// Rule calls answered from the memo (a case with the same values in what the rule reads
+    /// came before; see [`crate::Memo`]).
+    pub rule_calls_memoised: u64,
+    /// Rule calls evaluated by the interpreter.
+    pub rule_calls_evaluated: u64,
     /// The first few rule errors, for finding them.
     pub first_rule_errors: Vec<String>,
     /// Staff queues and utilisation per role.
@@ -327,6 +335,9 @@ impl Report {
             waiting: Vec::new(),
             stuck: Vec::new(),
             rule_errors: 0,
+            moves: 0,
+            rule_calls_memoised: 0,
+            rule_calls_evaluated: 0,
             first_rule_errors: Vec::new(),
             roles: prog
                 .roles
@@ -534,6 +545,7 @@ impl Report {
         }
         self.series_counts.observe(case, prog, horizon);
         self.rule_errors += case.errors.len() as u64;
+        self.moves += case.moves;
         for e in &case.errors {
             if self.first_rule_errors.len() < 5 {
                 // Where: the rule's file, line and column.
@@ -706,6 +718,9 @@ impl Report {
         }
         self.open += o.open;
         self.rule_errors += o.rule_errors;
+        self.moves += o.moves;
+        self.rule_calls_memoised += o.rule_calls_memoised;
+        self.rule_calls_evaluated += o.rule_calls_evaluated;
         for e in o.first_rule_errors {
             if self.first_rule_errors.len() < 5 {
                 self.first_rule_errors.push(e);
