@@ -126,6 +126,9 @@ const CASES: &[Case] = &[
     // R006 UntestedRule
     case("untested_rule/invalid_no_test", "R006", "rules/ame.rhai:2:4"),
     case("untested_rule/invalid_test_of_another_rule", "R006", "rules/ame.rhai:2:4").also(&["R002"]),
+    // R007 UnusedParameter: a deadline written with the number, the parameter named only in a
+    // comment.
+    case("unused_parameter/invalid_unused", "R007", "municipality.yaml:7:3"),
     // G001 UnknownReference: every kind of name
     case("unknown_reference/invalid_step", "G001", "ekonomiskt_bistand.yaml:16:17")
         .step("ekonomiskt_bistand.beslut_4_4").help("did you mean `avslut`?"),

@@ -10,9 +10,15 @@ fn lindesberg_and_hedemora() {
     let out = &run.stdout;
     for (what, line) in [
         // Hedemora's monthly follow-up of the insats (seed 001 l.378) against Lindesberg's
-        // three-monthly one (seed 000 l.295).
-        ("follow-up interval", "+     on: every 1mo → uppfoljning"),
-        ("follow-up interval", "-     on: every 3mo → uppfoljning"),
+        // follow-up of progression (seed 000 l.295), each a parameter of its own.
+        (
+            "follow-up interval",
+            "+     on: every params.manadsprovning_intervall → uppfoljning",
+        ),
+        (
+            "follow-up interval",
+            "-     on: every params.progression_uppfoljning → uppfoljning",
+        ),
         // Lindesberg's absence reporting from AME (seed 000 l.287); Hedemora has none.
         (
             "absence report",

@@ -221,10 +221,17 @@ fn the_simulation_and_scenario_examples_of_the_reference_run() {
     );
 }
 
-/// `steg simulate hedemora` said "has no simulation:" and nothing more; it points at the docs.
+/// `steg simulate` of a municipality without `simulation:` said "has no simulation:" and
+/// nothing more; it points at the docs.
 #[test]
 fn a_municipality_without_simulation_inputs_is_pointed_at_the_docs() {
-    let run = steg(&root(), &["simulate", "hedemora", "--cases", "1"]);
+    let (tmp, dir) = crate::support::temp_municipality();
+    std::fs::write(
+        dir.join("a.yaml"),
+        "workflow: a\nstart: s\nsteps:\n  s: { actor: socialsekreterare, next: klar }\n  klar: { kind: end, outcome: klar }\n",
+    )
+    .expect("write a workflow");
+    let run = steg(tmp.path(), &["simulate", "kommun", "--cases", "1"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("has no `simulation:`"),

@@ -22,6 +22,8 @@
 //! - `regression`: one test per bug found, named after what broke.
 //! - `report`: `steg report` pages, self-contained, rendered and printed in headless Chromium.
 //! - `simulate`: `steg run` traces of the examples and `steg simulate` reports and event logs.
+//! - `validation`: `steg validate` of every bundled municipality on a small fixed-seed run, and
+//!   a snapshot of each one's `steg check --audit`.
 //! - `watch`: `steg check --watch` picks up a saved edit (a child process, bounded waits).
 //!
 //! Snapshots live in `tests/snapshots/<module>/`; accept new ones with `cargo insta review`
@@ -46,4 +48,5 @@ mod report;
 mod sarif;
 mod simulate;
 mod support;
+mod validation;
 mod watch;

@@ -79,12 +79,20 @@ fn lindesberg_checks_clean_of_errors_and_fails_only_the_obligation_its_auditors_
         .collect();
     // Seed 000 l.223, l.241: handlingsplaner are lacking in about 30 % of the cases; the
     // revision, the absence reports and the returns were found in order (l.287, l.289, l.329).
-    assert_eq!(codes, vec![("G012", "warning")], "\n{}", listing(&diags));
+    // The plan is a practice drawn per case, so two paths show it: one without a plan, one
+    // where it comes later than the routine says.
     assert!(
-        diags[0].message.contains("handlingsplan_vid_andra_ansokan"),
-        "{}",
-        diags[0].message
+        !codes.is_empty() && codes.iter().all(|c| *c == ("G012", "warning")),
+        "\n{}",
+        listing(&diags)
     );
+    for d in &diags {
+        assert!(
+            d.message.contains("handlingsplan_vid_andra_ansokan"),
+            "{}",
+            d.message
+        );
+    }
 }
 
 #[test]
@@ -127,7 +135,7 @@ fn deleting_the_plan_review_route_is_a_missing_review() {
     let copy = Copy::new();
     copy.edit_line(
         "ekonomiskt_bistand.yaml",
-        "rule.plan_ska_revideras, to: uppfoljning",
+        "rule.plan_revideras_nu, to: uppfoljning",
         0,
         "",
     );
@@ -142,12 +150,12 @@ fn deleting_the_plan_review_route_is_a_missing_review() {
         d.message
     );
     // The review step is now unreachable, and its rule unused: the same mistake, seen by G004
-    // and R002.
+    // and R002. The two G012 are the plan routine the auditors found lacking (l.223, l.241).
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     codes.sort_unstable();
     assert_eq!(
         codes,
-        vec!["G004", "G012", "G013", "R002"],
+        vec!["G004", "G012", "G012", "G013", "R002"],
         "\n{}",
         listing(&diags)
     );
@@ -201,49 +209,56 @@ steps:
     );
 }
 
+/// The audit of every bundled municipality judged on the graph alone (the simulated shares are
+/// in the per-municipality snapshots of `validation`): the obligations each one fails are the
+/// weaknesses its seed states, and no others.
 #[test]
 fn the_audit_lists_per_municipality_the_obligations_that_fail() {
-    let run = steg(&root(), &["check", "--audit", "workflows"]);
+    let run = steg(
+        &root(),
+        &["check", "--audit", "--no-simulation", "workflows"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for (municipality, failing) in [
-        ("Hedemora", "1 av 3"),
-        ("Kommun 004", "1 av 3"),
-        ("Lekeberg", "1 av 3"),
-        ("Lindesberg", "1 av 4"),
-        ("Nyköping", "1 av 1"),
-    ] {
-        assert!(
-            run.stdout.contains(&format!("{municipality} (workflows/"))
-                && run.stdout.contains(&format!("{failing} krav brister")),
-            "{municipality}: expected {failing} failing:\n{}",
-            run.stdout
-        );
-    }
     snapshot("obligations", "audit_of_the_bundled_municipalities", &run);
     let json = steg(
         &root(),
-        &["check", "--audit", "--format", "json", "workflows"],
+        &[
+            "check",
+            "--audit",
+            "--no-simulation",
+            "--format",
+            "json",
+            "workflows",
+        ],
     );
     let items: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).expect("a JSON array");
-    let broken: Vec<String> = items
-        .iter()
-        .filter(|i| i["status"] == "broken")
-        .map(|i| {
-            format!(
-                "{}/{}",
-                i["folder"].as_str().unwrap_or(""),
-                i["id"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let mut failing = Vec::new();
+    for m in &items {
+        let folder = m["folder"].as_str().unwrap_or("");
+        let questions = m["questions"].as_array().into_iter().flatten();
+        let asked = questions.flat_map(|q| q["obligations"].as_array().into_iter().flatten());
+        let other = m["other_obligations"].as_array().into_iter().flatten();
+        for o in asked.chain(other) {
+            let status = o["status"].as_str().unwrap_or("");
+            if status.starts_with("uppfylls inte") {
+                failing.push(format!(
+                    "{folder}/{} ({status})",
+                    o["id"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
     assert_eq!(
-        broken,
+        failing,
         vec![
-            "workflows/hedemora/maluppfyllelse_bedoms",
-            "workflows/kommun_004/franvaro_overlamnas",
-            "workflows/lekeberg/narvaro_grund_for_utbetalning",
-            "workflows/lindesberg/handlingsplan_vid_andra_ansokan",
-            "workflows/nykoping/anvisning_aterkommer",
+            "workflows/hedemora/maluppfyllelse_bedoms (uppfylls inte)",
+            "workflows/kommun_004/plan_inom_tre_manader (uppfylls inte för alla)",
+            "workflows/kommun_004/mote_inom_en_manad (uppfylls inte för alla)",
+            "workflows/kommun_004/franvaro_overlamnas (uppfylls inte)",
+            "workflows/lekeberg/narvaro_nar_ifo (uppfylls inte)",
+            "workflows/lekeberg/narvaro_grund_for_utbetalning (uppfylls inte)",
+            "workflows/lindesberg/handlingsplan_vid_andra_ansokan (uppfylls inte)",
+            "workflows/nykoping/insats_dokumenteras (uppfylls inte)",
         ]
     );
 }

@@ -1,40 +1,36 @@
-//! `steg check --audit`: per municipality, the follow-up obligations the configuration fails, in
-//! the words of their source (`shortfall:`, `requirement:`), each with the passage that states
-//! the requirement and the path that breaks it.
+//! `steg check --audit`: per municipality, each question of its audit (revisionsfråga) with the
+//! auditors' assessment, steg's assessment and the evidence (the obligations that answer it, on
+//! the graph and in a simulation, and the source's figures beside the simulated ones), and the
+//! source; then the obligations no question names. Swedish throughout; `--format json` for
+//! tools.
 
+use crate::report::charts::sv;
+use crate::validate::{simulated, tolerance};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 use steg_engine as engine;
-use steg_engine::obligation::{Status, Verdict};
+use steg_engine::{FigureEvidence, MunicipalityAudit, ObligationEvidence};
 
+/// A municipality's audit, or why it could not be made.
 #[derive(Serialize)]
-struct AuditJson<'a> {
-    municipality: &'a str,
-    folder: String,
-    id: &'a str,
-    kind: &'a str,
-    status: &'static str,
-    requirement: &'a str,
-    shortfall: Option<&'a str>,
-    source: Option<&'a str>,
-    reason: Option<&'a str>,
-    findings: Vec<&'a str>,
-}
-
-fn status(v: &Verdict) -> &'static str {
-    match v.status {
-        Status::Broken => "broken",
-        Status::NotShown(_) => "not_shown",
-        Status::Holds => "holds",
-    }
+#[serde(untagged)]
+enum Entry {
+    Done(Box<MunicipalityAudit>),
+    Failed {
+        municipality: String,
+        folder: String,
+        error: String,
+    },
 }
 
 /// Print the audit of every municipality of `report`.
-pub fn audit(report: &engine::Report, json: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let mut out = std::io::stdout().lock();
-    let mut items = Vec::new();
-    let mut all: Vec<(String, String, Option<usize>, Vec<Verdict>)> = Vec::new();
+pub fn audit(
+    report: &engine::Report,
+    json: bool,
+    opts: &engine::AuditOptions,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let mut entries = Vec::new();
     for m in &report.municipalities {
         let name = m
             .def
@@ -50,48 +46,49 @@ pub fn audit(report: &engine::Report, json: bool) -> Result<ExitCode, Box<dyn st
                     .is_some_and(|s| report.sources.get(s.file).path.starts_with(&m.dir))
             })
             .count();
-        let verdicts = if m.complete {
-            engine::obligation::evaluate(m).verdicts
-        } else {
-            Vec::new()
-        };
-        all.push((
-            name,
-            m.dir.display().to_string(),
-            (errors > 0 || !m.complete).then_some(errors),
-            verdicts,
-        ));
-    }
-    if json {
-        for (name, folder, _, verdicts) in &all {
-            for v in verdicts {
-                items.push(AuditJson {
-                    municipality: name,
-                    folder: folder.clone(),
-                    id: &v.id,
-                    kind: v.kind,
-                    status: status(v),
-                    requirement: &v.requirement,
-                    shortfall: v.shortfall.as_deref(),
-                    source: v.source.as_deref(),
-                    reason: match &v.status {
-                        Status::NotShown(r) => Some(r.as_str()),
-                        _ => None,
-                    },
-                    findings: v.findings.iter().map(|f| f.message.as_str()).collect(),
-                });
-            }
+        if errors > 0 || !m.complete {
+            entries.push(Entry::Failed {
+                municipality: name,
+                folder: m.dir.display().to_string(),
+                error: format!(
+                    "konfigurationen har {errors} fel; `steg check {}` visar dem",
+                    m.dir.display()
+                ),
+            });
+            continue;
         }
-        serde_json::to_writer_pretty(&mut out, &items)?;
+        match engine::audit(m, &report.sources, opts) {
+            Ok(a) => entries.push(Entry::Done(Box::new(a))),
+            Err(diags) => entries.push(Entry::Failed {
+                municipality: name,
+                folder: m.dir.display().to_string(),
+                error: diags
+                    .iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &entries)?;
         writeln!(out)?;
     } else {
-        for (i, (name, folder, errors, verdicts)) in all.iter().enumerate() {
+        for (i, e) in entries.iter().enumerate() {
             if i > 0 {
                 writeln!(out)?;
             }
-            // Requirements, shortfalls and ids come from the configuration.
+            // Questions, findings, requirements and ids come from the configuration.
             let mut out = crate::excerpt::Escaping::new(&mut out);
-            human(&mut out, name, folder, *errors, verdicts)?;
+            match e {
+                Entry::Done(a) => human(&mut out, a)?,
+                Entry::Failed {
+                    municipality,
+                    folder,
+                    error,
+                } => writeln!(out, "{municipality} ({folder}): ingen granskning: {error}")?,
+            }
             out.flush()?;
         }
     }
@@ -103,92 +100,145 @@ pub fn audit(report: &engine::Report, json: bool) -> Result<ExitCode, Box<dyn st
     })
 }
 
-fn human(
-    out: &mut impl Write,
-    name: &str,
-    folder: &str,
-    errors: Option<usize>,
-    verdicts: &[Verdict],
-) -> std::io::Result<()> {
-    let broken: Vec<&Verdict> = verdicts
-        .iter()
-        .filter(|v| v.status == Status::Broken)
-        .collect();
-    let open: Vec<&Verdict> = verdicts
-        .iter()
-        .filter(|v| matches!(v.status, Status::NotShown(_)))
-        .collect();
-    let holds: Vec<&Verdict> = verdicts
-        .iter()
-        .filter(|v| v.status == Status::Holds)
-        .collect();
-    if verdicts.is_empty() {
+fn human(out: &mut impl Write, a: &MunicipalityAudit) -> std::io::Result<()> {
+    writeln!(out, "{} ({})", a.municipality, a.folder)?;
+    if let Some(t) = &a.title {
+        writeln!(out, "{t}")?;
+    }
+    if let Some(s) = &a.source {
+        writeln!(out, "Källa: {s}")?;
+    }
+    match (&a.simulation, &a.no_simulation) {
+        (Some(s), _) => writeln!(
+            out,
+            "Simulering: {} {}, frö {}, {} till {}; {} av {} av källans tal inom toleransen (`steg validate`){}",
+            s.replications,
+            if s.replications == 1 {
+                "replikering"
+            } else {
+                "replikeringar"
+            },
+            s.seed,
+            s.start,
+            s.until,
+            s.within,
+            s.figures,
+            if s.stuck > 0 {
+                format!("; {} ärenden fastnade", sv(s.stuck as f64, 0))
+            } else {
+                String::new()
+            }
+        )?,
+        (None, Some(why)) => writeln!(out, "Ingen simulering: {why}.")?,
+        (None, None) => {}
+    }
+    if a.questions.is_empty() {
         writeln!(
             out,
-            "{name} ({folder}): inga krav angivna (`obligations:` i municipality.yaml)"
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{name} ({folder}): {} av {} krav brister i modellen",
-            broken.len(),
-            verdicts.len()
+            "Inga revisionsfrågor angivna (`audit:` i municipality.yaml)."
         )?;
     }
-    if let Some(n) = errors {
-        writeln!(
-            out,
-            "  obs: konfigurationen har {n} fel; `steg check {folder}` visar dem"
-        )?;
-    }
-    if !broken.is_empty() {
-        writeln!(out, "  brister:")?;
-        for (i, v) in broken.iter().enumerate() {
-            writeln!(
-                out,
-                "    {}. {}",
-                i + 1,
-                v.shortfall.as_deref().unwrap_or(&v.requirement)
-            )?;
-            writeln!(out, "       krav:  {}", v.requirement)?;
-            if let Some(s) = &v.source {
-                writeln!(out, "       källa: {s}")?;
+    for (i, q) in a.questions.iter().enumerate() {
+        writeln!(out)?;
+        writeln!(out, "{}. {}", i + 1, q.question)?;
+        let pad = " ".repeat(format!("{}. ", i + 1).len());
+        match (q.auditors, &q.finding) {
+            (Some(x), Some(f)) => writeln!(out, "{pad}Revisorerna: {x}. {f}")?,
+            (Some(x), None) => writeln!(out, "{pad}Revisorerna: {x}.")?,
+            (None, Some(f)) => {
+                writeln!(out, "{pad}Revisorerna (ingen bedömning Ja/Delvis/Nej): {f}")?
             }
-            for f in &v.findings {
-                writeln!(out, "       visas: {}", f.message)?;
-            }
-            writeln!(out, "       ({} `{}`)", code(v), v.id)?;
+            (None, None) => writeln!(out, "{pad}Revisorerna: ingen bedömning angiven.")?,
+        }
+        writeln!(out, "{pad}steg: {} (utifrån {})", q.steg.label(), q.basis)?;
+        if let Some(n) = &q.not_modelled {
+            writeln!(out, "{pad}Ej i modellen: {n}")?;
+        }
+        if !q.figures.is_empty() || !q.obligations.is_empty() {
+            writeln!(out, "{pad}Underlag:")?;
+        }
+        for f in &q.figures {
+            figure(out, &pad, f)?;
+        }
+        for o in &q.obligations {
+            obligation(out, &pad, o)?;
+        }
+        if let Some(s) = &q.source {
+            writeln!(out, "{pad}Källa: {s}")?;
         }
     }
-    if !open.is_empty() {
-        writeln!(
-            out,
-            "  kan inte avgöras i modellen (mät med `steg simulate`):"
-        )?;
-        for v in &open {
-            writeln!(out, "    - {}", v.requirement)?;
-            if let Status::NotShown(why) = &v.status {
-                writeln!(out, "      varför: {why}")?;
-            }
-            if let Some(s) = &v.source {
-                writeln!(out, "      källa:  {s}")?;
-            }
-        }
-    }
-    if !holds.is_empty() {
-        writeln!(out, "  uppfylls i modellen:")?;
-        for v in &holds {
-            writeln!(out, "    - {}", v.requirement)?;
+    if !a.other_obligations.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Krav som ingen revisionsfråga nämner:")?;
+        for o in &a.other_obligations {
+            obligation(out, "", o)?;
         }
     }
     Ok(())
 }
 
-fn code(v: &Verdict) -> &'static str {
-    match v.kind {
-        "after" => engine::codes::MISSING_FOLLOW_UP.code,
-        "every" => engine::codes::MISSING_REVIEW.code,
-        "referrals_return" => engine::codes::MISSING_RETURN_TO_REFERRER.code,
-        _ => engine::codes::UNDELIVERED_EVENT.code,
+fn figure(out: &mut impl Write, pad: &str, f: &FigureEvidence) -> std::io::Result<()> {
+    let c = &f.figure;
+    writeln!(
+        out,
+        "{pad}  - {} ({}, `{}`): källan {}, simulerat {}, tolerans {}, {}{}",
+        c.description.as_deref().unwrap_or(&c.id),
+        c.period,
+        c.id,
+        crate::validate::number(c.value, c.share),
+        simulated(c),
+        tolerance(c),
+        c.verdict.sv(),
+        match f.assessment {
+            Some(a) => format!(" → {}", a.label()),
+            None => String::new(),
+        }
+    )?;
+    if let Some(s) = &c.source {
+        writeln!(out, "{pad}      källa: {s}")?;
     }
+    Ok(())
+}
+
+fn obligation(out: &mut impl Write, pad: &str, o: &ObligationEvidence) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{pad}  - Krav: {} (`{}`): {} i modellen → {}",
+        o.requirement,
+        o.id,
+        o.status,
+        o.assessment.label()
+    )?;
+    if o.status != "uppfylls" {
+        if let Some(s) = &o.shortfall {
+            writeln!(out, "{pad}      brist: {s}")?;
+        }
+    }
+    for f in &o.findings {
+        writeln!(out, "{pad}      väg: {f}")?;
+    }
+    if let Some(r) = &o.reason {
+        writeln!(out, "{pad}      varför: {r}")?;
+    }
+    if let Some(b) = &o.simulated {
+        writeln!(
+            out,
+            "{pad}      simulerat: {} av {} ärenden bröt kravet ({}{})",
+            sv(b.broken as f64, 0),
+            sv(b.of as f64, 0),
+            crate::validate::number(b.share, true),
+            match (b.low, b.high) {
+                (Some(l), Some(h)) => format!(
+                    ", 95\u{a0}% KI {}–{}",
+                    crate::validate::number(l.max(0.0), true),
+                    crate::validate::number(h.min(1.0), true)
+                ),
+                _ => String::new(),
+            }
+        )?;
+    }
+    if let Some(s) = &o.source {
+        writeln!(out, "{pad}      källa: {s}")?;
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ mod progress;
 mod render;
 mod report;
 mod sarif;
+mod validate;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -48,7 +49,7 @@ enum Command {
     ///   steg check                          every municipality under workflows/
     ///   steg check workflows/lindesberg     one municipality
     ///   steg check lindesberg --format json machine-readable, one object per diagnostic
-    ///   steg check --audit                  the follow-up obligations each municipality fails
+    ///   steg check --audit                  each audit's questions, answered by the model
     ///   steg check --watch lindesberg       check again on every save, until Ctrl-C
     ///   steg check models/                  BPMN/PNML models, imported in memory, a line per model
     #[command(verbatim_doc_comment)]
@@ -62,10 +63,21 @@ enum Command {
         /// from it) or `sarif` (SARIF 2.1.0, for code review).
         #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
-        /// List, per municipality, the obligations (`obligations:`) that fail, in the words of
-        /// their source, instead of the diagnostics.
+        /// Instead of the diagnostics: per municipality, each question of its audit (`audit:`)
+        /// with the auditors' assessment, steg's assessment and the evidence (obligations on the
+        /// graph and in a simulation of the `validation:` period, the source's figures beside the
+        /// simulated ones), in Swedish; then the obligations no question names.
         #[arg(long)]
         audit: bool,
+        /// With --audit: replications of the simulation [default: `validation.replications`, else 10]
+        #[arg(long, value_name = "R", requires = "audit")]
+        replications: Option<u32>,
+        /// With --audit: seed of the simulation [default: `validation.seed`, else 1]
+        #[arg(long, requires = "audit")]
+        seed: Option<u64>,
+        /// With --audit: judge on the graph only, without simulating.
+        #[arg(long, requires = "audit")]
+        no_simulation: bool,
         /// Keep running: clear the screen and check again whenever a YAML or Rhai file of the
         /// municipality, of the base it extends or of its rule folders is saved.
         #[arg(long)]
@@ -141,7 +153,8 @@ enum Command {
         /// How long each case is followed, in months.
         #[arg(long, default_value_t = 24)]
         months: u32,
-        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// Write an event log (XES or CSV, by extension) for process-mining tools.
@@ -158,10 +171,51 @@ enum Command {
         /// Exit 0 even when some cases got stuck (by default such a run exits 3).
         #[arg(long)]
         allow_stuck: bool,
+        /// The last day of the run (YYYY-MM-DD): no case arrives after it and none is followed
+        /// past it, so `--cases` is only an upper bound. For a municipality whose rules are in
+        /// force for some years only (a riksnorm of 2021).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
         /// Output format: `human` (the KPIs, outcomes and roles as a table) or `json` (one JSON
         /// object with every figure of the report, and an `estimates` list with several
         /// replications).
         #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
+        format: Format,
+    },
+    /// Compare the figures of a municipality's sources with a simulation of it.
+    ///
+    /// `validation:` in municipality.yaml lists the figures (open cases on a date, returns per
+    /// year, the share of cases with a plan, ...), each with its period, a tolerance and its
+    /// source. steg simulates from `simulation.start` to the end of the latest period, in R
+    /// independent replications, measures each figure as docs/validation.md defines it, and
+    /// prints the source's figure beside the simulated mean with its 95 % confidence interval
+    /// and a verdict (inom / utanför toleransen). The values the configuration marks as
+    /// assumptions are listed after. Exit code: 0 every figure within its tolerance, 1 one is
+    /// not (or the configuration has errors), 2 steg could not run, 3 simulated cases got stuck.
+    ///
+    /// Examples:
+    ///   steg validate lindesberg
+    ///   steg validate lindesberg --replications 20 --seed 7
+    ///   steg validate hedemora --format json
+    #[command(verbatim_doc_comment)]
+    Validate {
+        /// The municipality: a folder, or a name under workflows/.
+        municipality: PathBuf,
+        /// Independent replications [default: `validation.replications`, else 10]
+        #[arg(long, value_name = "R")]
+        replications: Option<u32>,
+        /// Seed of the first replication [default: `validation.seed`, else 1]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: one per core). The output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
     /// Draw a municipality's workflows: Graphviz DOT, a Mermaid flowchart, BPMN 2.0 XML, or SVG.
@@ -246,7 +300,8 @@ enum Command {
         /// How long each case is followed, in months.
         #[arg(long, default_value_t = 24)]
         months: u32,
-        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N.
+        /// What-if: roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N,
+        /// simulation.entries.WORKFLOW.arrivals_per_month=N.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         /// The folder of the seed files the configuration cites (`000_*.txt`) [default: a
@@ -438,14 +493,26 @@ fn main() -> ExitCode {
             paths,
             format,
             audit,
-            watch: true,
-        } => watch::watch(&paths, &|report| show_check(report, format, audit)),
-        Command::Check {
-            paths,
-            format,
-            audit,
-            watch: false,
-        } => check(&paths, format, audit),
+            watch,
+            replications,
+            seed,
+            no_simulation,
+        } => {
+            let audit = audit.then(|| engine::AuditOptions {
+                simulate: !no_simulation,
+                validate: engine::ValidateOptions {
+                    replications,
+                    seed,
+                    threads: 0,
+                    set: Vec::new(),
+                },
+            });
+            if watch {
+                watch::watch(&paths, &|report| show_check(report, format, audit.as_ref()))
+            } else {
+                check(&paths, format, audit.as_ref())
+            }
+        }
         Command::Test { paths } => test(&paths),
         Command::Run {
             format: Format::Sarif,
@@ -470,6 +537,7 @@ fn main() -> ExitCode {
             threads,
             replications,
             allow_stuck,
+            until,
             format,
         } => simulate(
             &municipality,
@@ -480,11 +548,35 @@ fn main() -> ExitCode {
                 threads,
                 replications,
                 allow_stuck,
+                until,
             },
             &set,
             log.as_deref(),
             format,
         ),
+        Command::Validate {
+            format: Format::Sarif,
+            ..
+        } => Err("--format sarif is for `steg check`; use human or json".into()),
+        Command::Validate {
+            municipality,
+            replications,
+            seed,
+            set,
+            threads,
+            format,
+        } => parse_set(&set).and_then(|set| {
+            validate::validate(
+                &municipality,
+                engine::ValidateOptions {
+                    replications,
+                    seed,
+                    threads,
+                    set,
+                },
+                format == Format::Json,
+            )
+        }),
         Command::Graph {
             municipality,
             format,
@@ -578,9 +670,9 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
-fn check(paths: &[PathBuf], format: Format, audit: bool) -> CliResult {
+fn check(paths: &[PathBuf], format: Format, audit: Option<&engine::AuditOptions>) -> CliResult {
     if import::all_models(paths)? {
-        if audit {
+        if audit.is_some() {
             return Err("--audit is for municipality folders, not model files".into());
         }
         return import::check(paths, format);
@@ -591,9 +683,13 @@ fn check(paths: &[PathBuf], format: Format, audit: bool) -> CliResult {
 }
 
 /// Print a check's report in `format` (or the audit view); exit code 1 when it has errors.
-fn show_check(report: &engine::Report, format: Format, audit: bool) -> CliResult {
-    if audit {
-        return audit::audit(report, format == Format::Json);
+fn show_check(
+    report: &engine::Report,
+    format: Format,
+    audit: Option<&engine::AuditOptions>,
+) -> CliResult {
+    if let Some(opts) = audit {
+        return audit::audit(report, format == Format::Json, opts);
     }
     let mut stdout = std::io::stdout().lock();
     match format {
@@ -717,7 +813,7 @@ impl std::fmt::Display for ConfigHasErrors {
 impl std::error::Error for ConfigHasErrors {}
 
 /// Load one municipality and refuse to go on if it has errors.
-fn load_clean(
+pub(crate) fn load_clean(
     arg: &std::path::Path,
 ) -> Result<(engine::Municipality, engine::SourceMap), Box<dyn std::error::Error>> {
     let dirs = engine::discover(&[arg.to_path_buf()])?;
@@ -793,7 +889,7 @@ fn run(municipality: &std::path::Path, scenario: &std::path::Path, format: Forma
 
 /// Exit code of `steg run` and `steg simulate` when a case got stuck (no condition held, a
 /// rule failed, an answer the referral does not expect).
-const EXIT_STUCK: u8 = 3;
+pub(crate) const EXIT_STUCK: u8 = 3;
 
 /// Numbers of `steg simulate`.
 struct SimArgs {
@@ -803,6 +899,7 @@ struct SimArgs {
     threads: usize,
     replications: u32,
     allow_stuck: bool,
+    until: Option<String>,
 }
 
 fn simulate(
@@ -814,21 +911,20 @@ fn simulate(
         threads,
         replications,
         allow_stuck,
+        until,
     }: SimArgs,
     set: &[String],
     log: Option<&std::path::Path>,
     format: Format,
 ) -> CliResult {
-    let set = set
-        .iter()
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| {
-                    format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8")
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let set = parse_set(set)?;
+    let until = match until {
+        Some(d) => Some(
+            engine::parse_date(&d)
+                .map_err(|_| format!("--until `{d}` is not a date; write YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
     if cases == 0 {
         return Err("--cases must be at least 1".into());
     }
@@ -857,6 +953,7 @@ fn simulate(
         record: log.is_some(),
         threads,
         replications,
+        until,
     };
     if let Err(diags) = engine::validate_simulation(&m, &opts) {
         for d in diags {
@@ -936,6 +1033,20 @@ fn simulate(
         return Ok(ExitCode::from(EXIT_STUCK));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--set KEY=VALUE` arguments as pairs.
+fn parse_set(set: &[String]) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    Ok(set
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    format!("--set {kv}: write KEY=VALUE, e.g. roles.socialsekreterare.staff=8")
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 fn explain(code: Option<&str>) -> CliResult {

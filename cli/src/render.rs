@@ -416,6 +416,7 @@ pub fn trace(
             What::Stuck { reason } => format!("STUCK: {reason}"),
             What::RuleFailed { message } => format!("RULE FAILED: {message}"),
             What::DeadlineMissed { within } => format!("deadline missed: within {within}"),
+            What::NotInForce { to, reason } => format!("not → {to}: {reason}"),
         };
         let (place, what) = (term_line(&place), term_line(&what));
         writeln!(out, "{date}  {place:<44} {what}")?;

@@ -347,7 +347,7 @@ pub(crate) fn describe_step(s: &Step) -> Vec<Field> {
         out.push(field("unit", u.value.clone()));
     }
     if let Some(l) = &s.legal_basis {
-        out.push(field("legal_basis", l.value.clone()));
+        out.push(field("legal_basis", l.text()));
     }
     if let Some(d) = &s.duration {
         out.push(field("duration", d.value.to_string()));

@@ -270,17 +270,25 @@ fn current_date() -> Result<NaiveDate, Box<EvalAltResult>> {
     })
 }
 
+/// A table's versions: each period with its figures, or why it has none (`missing:`).
+type TableVersions = Vec<(Validity, Result<Dynamic, String>)>;
+
 /// Tables by name, each version with its period, for `tabell("NAME")`.
 pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
-    let mut index: HashMap<String, Vec<(Validity, Dynamic)>> = HashMap::new();
+    // Each version's figures, or why a period has none (`missing:`).
+    let mut index: HashMap<String, TableVersions> = HashMap::new();
     for t in tables {
         for v in &t.def.versions {
             let from = parse_date(&v.valid_from.value).ok();
             let to = v.valid_to.as_ref().and_then(|d| parse_date(&d.value).ok());
+            let figures = match &v.missing {
+                Some(why) => Err(why.clone()),
+                None => Ok(to_dynamic(&v.values)),
+            };
             index
                 .entry(t.def.table.value.clone())
                 .or_default()
-                .push((Validity { from, to }, to_dynamic(&v.values)));
+                .push((Validity { from, to }, figures));
         }
     }
     let index = Arc::new(index);
@@ -298,14 +306,22 @@ pub(crate) fn register_tables(e: &mut Engine, tables: &[Table]) {
             memo::record(&format!("{}{name}", memo::TABLE), || {
                 Key::Int(at.map_or(-1, |i| i as i64))
             });
-            at.map(|i| versions[i].1.clone()).ok_or_else(|| {
-                let periods: Vec<String> = versions.iter().map(|(v, _)| v.to_string()).collect();
-                format!(
-                    "no version of table `{name}` is in force on {date} (versions: {})",
-                    periods.join(", ")
+            match at.map(|i| &versions[i]) {
+                Some((_, Ok(d))) => Ok(d.clone()),
+                Some((v, Err(why))) => Err(format!(
+                    "table `{name}` has no figures for {date} (its version {v} says: {why})"
                 )
-                .into()
-            })
+                .into()),
+                None => {
+                    let periods: Vec<String> =
+                        versions.iter().map(|(v, _)| v.to_string()).collect();
+                    Err(format!(
+                        "no version of table `{name}` is in force on {date} (versions: {})",
+                        periods.join(", ")
+                    )
+                    .into())
+                }
+            }
         },
     );
 }

@@ -16,6 +16,7 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+mod audit;
 mod causes;
 mod check;
 pub mod codes;
@@ -41,8 +42,13 @@ mod schema;
 pub mod semantics;
 mod sim;
 pub mod soundness;
+mod validate;
 mod validity;
 
+pub use audit::{
+    assess, assess_compliance, audit, Assessment, AuditOptions, Broken, FigureEvidence,
+    MunicipalityAudit, ObligationEvidence, QuestionAudit, SimulationNote,
+};
 pub use diagnostic::{
     did_you_mean, loc_at, CheckInfo, Diagnostic, FileId, Fix, Label, Loc, Severity, SourceFile,
     SourceMap, Span,
@@ -67,10 +73,11 @@ pub use load::{
     MUNICIPALITY_FILE,
 };
 pub use model::{
-    is_id, rule_name, Attribute, Deadline, EventDef, EventRate, Guard, Kpi, Map, MunicipalityFile,
-    Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo, Role, RuleTest, Share,
-    Simulation, Step, StepKind, TableFile, TableVersion, TestFile, Transition, Trigger, Unit,
-    UnitAnswers, Value, Workflow, WorkflowFile,
+    is_id, rule_name, ArrivalChange, Attribute, Audit, AuditQuestion, AuditorAssessment,
+    BasisVersion, Deadline, EntryArrivals, EventDef, EventRate, Figure, Guard, Kpi, LegalBasis,
+    Map, Measure, MunicipalityFile, Next, Node, Obligation, ObligationSeverity, Parameter, ReferTo,
+    Role, RuleTest, Share, Simulation, Step, StepDraw, StepKind, TableFile, TableVersion, TestFile,
+    Transition, Trigger, Unit, UnitAnswers, Validation, Value, Workflow, WorkflowFile,
 };
 pub use municipality::Municipality;
 pub use ruletest::{run_tests, TestOutcome};
@@ -80,10 +87,14 @@ pub use schema::{municipality_schema, scenario_schema, workflow_schema};
 pub use semantics::{At, PStep, Program, Semantics};
 pub use sim::log::{EventLog, LogEvent, LogFormat, LogSetup};
 pub use sim::{
-    log_setup, simulate, validate as validate_simulation, Dist, Estimate, Options as SimOptions,
-    Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
+    log_setup, simulate, validate as validate_simulation, Dist, Estimate, FigureEstimate,
+    Options as SimOptions, Report as SimReport, Rng, RoleStats, StuckCount, WaitingCount,
 };
-pub use validity::Validity;
+pub use validate::{
+    is_assumption, validate, Assumption, FigureCheck, FigureVerdict, ValidateOptions,
+    ValidationReport,
+};
+pub use validity::{parse_date, Validity};
 
 use std::path::Path;
 

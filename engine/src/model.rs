@@ -103,6 +103,46 @@ impl<V: JsonSchema> JsonSchema for Map<V> {
     }
 }
 
+/// A YAML mapping whose keys are steps (`workflow.step`, or a bare step id): as [`Map`], with
+/// keys checked as step references rather than as ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepMap<V>(pub Map<V>);
+
+impl<V> Default for StepMap<V> {
+    fn default() -> Self {
+        StepMap(Map::default())
+    }
+}
+
+impl<V> std::ops::Deref for StepMap<V> {
+    type Target = Map<V>;
+    fn deref(&self) -> &Map<V> {
+        &self.0
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for StepMap<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("StepMap_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let value = generator.subschema_for::<V>();
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$" },
+            "additionalProperties": value,
+        })
+    }
+}
+
+/// A step reference: `workflow.step` or a bare step id, each part an id.
+pub fn is_step_ref(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((w, st)) => is_id(w) && is_id(st),
+        None => is_id(s),
+    }
+}
+
 /// `municipality.yaml`: the organisation, its parameters and where its rules are.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -157,6 +197,14 @@ pub struct MunicipalityFile {
     /// the graph by `steg check` and measured by `steg simulate`.
     #[serde(default)]
     pub obligations: Map<Obligation>,
+    /// The figures the sources give about the municipality's cases, each with the tolerance
+    /// within which a simulation must reproduce it (`steg validate`, docs/validation.md).
+    #[serde(default)]
+    pub validation: Option<Validation>,
+    /// The audit's own questions (revisionsfrågor) with the auditors' assessment and the
+    /// obligations and figures that answer each in the model (`steg check --audit`).
+    #[serde(default)]
+    pub audit: Option<Audit>,
 }
 
 /// Inputs of `steg simulate`.
@@ -182,9 +230,65 @@ pub struct Simulation {
     /// The steps and outcomes the KPIs are measured on.
     #[serde(default)]
     pub kpi: Kpi,
+    /// Dated changes of `arrivals_per_month` (a falling or rising number of applications).
+    #[serde(default)]
+    pub arrival_changes: Vec<ArrivalChange>,
+    /// Cases that start in another entry workflow than the first (a labour-market unit's
+    /// cases from other referrers), by workflow id: their own arrivals and case data.
+    #[serde(default)]
+    pub entries: Map<EntryArrivals>,
     /// How units outside the model answer the referrals sent to them, by unit id.
     #[serde(default)]
     pub answers: Map<UnitAnswers>,
+    /// Case data drawn anew each time a case enters a step (`workflow.step`): a practice the
+    /// step follows on some occasions and not on others (a plan made at this application or
+    /// not), with its source.
+    #[serde(default)]
+    pub at_steps: StepMap<StepDraw>,
+}
+
+/// Case data drawn each time a case enters a step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepDraw {
+    /// The data, each a list of values with shares, or a range.
+    pub draw: Map<Attribute>,
+    /// Where the shares come from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A dated change of an arrival rate: from this day, this many new cases a month.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalChange {
+    /// The first day of the new rate, `YYYY-MM-DD`.
+    pub from: Node<String>,
+    /// New cases per month from that day.
+    pub per_month: Node<f64>,
+    /// Where the rate comes from, or that it is an assumption.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Cases that start in an entry workflow other than the first.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryArrivals {
+    /// New cases per month.
+    pub arrivals_per_month: Parameter,
+    /// Dated changes of the rate.
+    #[serde(default)]
+    pub arrival_changes: Vec<ArrivalChange>,
+    /// Case data these cases get, over the simulation's `constants`.
+    #[serde(default)]
+    pub constants: serde_json::Map<String, serde_json::Value>,
+    /// Case data drawn for these cases, over the simulation's `attributes` (by name).
+    #[serde(default)]
+    pub attributes: Map<Attribute>,
+    /// Where the figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// How a unit outside the model answers referrals (`simulation.answers.UNIT`): one answer per
@@ -255,6 +359,10 @@ pub struct EventRate {
     /// Where the rate comes from.
     #[serde(default)]
     pub source: Option<String>,
+    /// Case data drawn anew each time the event happens, with shares: a practice followed
+    /// on some occasions and not on others (a plan made at this application or not).
+    #[serde(default)]
+    pub draw: Map<Attribute>,
 }
 
 /// Steps and outcomes KPIs are measured on (`workflow.step` or a step id).
@@ -471,6 +579,13 @@ pub struct WorkflowFile {
     /// Follow-up obligations of this workflow (step names may be bare ids of its own steps).
     #[serde(default)]
     pub obligations: Map<Obligation>,
+    /// First day the workflow is in force (`YYYY-MM-DD`): a referral to it before then cannot
+    /// be made (docs/semantics.md, "Dated versions").
+    #[serde(default)]
+    pub valid_from: Option<Node<String>>,
+    /// Last day the workflow is in force (inclusive).
+    #[serde(default)]
+    pub valid_to: Option<Node<String>>,
 }
 
 /// What kind of step this is.
@@ -541,9 +656,11 @@ pub struct Step {
     /// Deadline for finishing this step.
     #[serde(default)]
     pub within: Option<Deadline>,
-    /// Law or local decision a decision rests on, e.g. `SoL 4 kap. 4 §`.
+    /// Law or local decision a decision rests on, e.g. `SoL 4 kap. 4 §`; or a list of dated
+    /// bases (`{ basis: ..., valid_from: ..., valid_to: ... }`), of which one must be in force
+    /// on the day the decision is taken.
     #[serde(default)]
-    pub legal_basis: Option<Node<String>>,
+    pub legal_basis: Option<LegalBasis>,
     /// Where the case goes next: one step, or a list of conditional transitions.
     /// For a fork, every step in the list starts.
     #[serde(default)]
@@ -568,6 +685,86 @@ pub struct Step {
     /// rules of later steps.
     #[serde(default)]
     pub set: serde_json::Map<String, serde_json::Value>,
+    /// First day the step is in force (`YYYY-MM-DD`): before it, a route into the step is not
+    /// taken (the next route whose condition holds is), and a case with no other route stops.
+    #[serde(default)]
+    pub valid_from: Option<Node<String>>,
+    /// Last day the step is in force (inclusive).
+    #[serde(default)]
+    pub valid_to: Option<Node<String>>,
+}
+
+/// The legal basis of a decision: one text in force on every day, or dated texts (a law or a
+/// local guideline in force for a period). Written as a string or a list of
+/// `{ basis, valid_from, valid_to, source }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegalBasis(pub Vec<BasisVersion>);
+
+/// One legal basis and the days it is in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasisVersion {
+    /// The provision or decision, e.g. `SoL 4 kap. 4 §`.
+    pub basis: Node<String>,
+    /// First day in force (`YYYY-MM-DD`), open when left out.
+    pub valid_from: Option<Node<String>>,
+    /// Last day in force (inclusive), open when left out.
+    pub valid_to: Option<Node<String>>,
+    /// Where the basis and its dates come from.
+    pub source: Option<String>,
+}
+
+impl LegalBasis {
+    /// Every basis, as written, joined by `; ` (for pictures, diffs and reports).
+    pub fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|b| match (&b.valid_from, &b.valid_to) {
+                (None, None) => b.basis.value.clone(),
+                (Some(f), None) => format!("{} (från {})", b.basis.value, f.value),
+                (None, Some(t)) => format!("{} (till {})", b.basis.value, t.value),
+                (Some(f), Some(t)) => format!("{} ({}–{})", b.basis.value, f.value, t.value),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Where the (first) basis is written.
+    pub fn loc(&self) -> Loc {
+        self.0.first().map(|b| b.basis.loc).unwrap_or_default()
+    }
+
+    /// Whether no basis has any text.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|b| b.basis.value.trim().is_empty())
+    }
+}
+
+impl JsonSchema for LegalBasis {
+    fn schema_name() -> Cow<'static, str> {
+        "LegalBasis".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A provision (`SoL 4 kap. 4 §`), or dated provisions: `[{ basis, valid_from, valid_to, source }]`.",
+            "oneOf": [
+                { "type": "string" },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "basis": { "type": "string" },
+                            "valid_from": { "type": "string", "format": "date" },
+                            "valid_to": { "type": "string", "format": "date" },
+                            "source": { "type": "string" }
+                        },
+                        "required": ["basis"],
+                        "additionalProperties": false
+                    }
+                }
+            ]
+        })
+    }
 }
 
 impl Step {
@@ -784,7 +981,13 @@ pub struct TableVersion {
     #[serde(default)]
     pub source: Option<String>,
     /// The figures: any YAML (numbers, lists, mappings).
+    #[serde(default)]
     pub values: serde_json::Value,
+    /// Instead of `values`: why the figures of this period are not in the configuration (no
+    /// public source found). A rule that asks for the table on such a day fails with this
+    /// reason, naming the period, rather than with a gap between versions.
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 /// A `*.test.yaml` file in a rule folder: rule tests written as data.
@@ -881,6 +1084,169 @@ pub enum ObligationSeverity {
     Warning,
     /// `steg check` exits 1.
     Error,
+}
+
+/// `validation:` in municipality.yaml: the figures a simulation must reproduce.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// Where the figures come from, in general.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Independent replications `steg validate` runs (default 10).
+    #[serde(default)]
+    pub replications: Option<Node<u32>>,
+    /// The seed of the first replication (default 1).
+    #[serde(default)]
+    pub seed: Option<Node<u64>>,
+    /// The figures, by id.
+    #[serde(default)]
+    pub figures: Map<Figure>,
+}
+
+/// What a validation figure measures on the simulated cases (docs/validation.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Entries into `steps` during the period (returns per year, anvisningar per year).
+    Entries,
+    /// Cases that entered one of `steps` during the period (cases paid in a month).
+    Cases,
+    /// Cases "in" `steps` at the end of the period: their latest entry into `steps` or
+    /// `until` was into `steps`.
+    InStay,
+    /// The largest `in_stay` count at a month's end within the period.
+    MaxInStay,
+    /// Of the cases that entered `steps` during the period, the share that had entered one of
+    /// `had` by the period's end.
+    ShareHad,
+    /// Of the entries into `steps` during the period, the share followed by an entry into
+    /// `then` (within `within`, before any `unless`).
+    FollowedBy,
+    /// The share of those entries *not* followed by `then` within `within`.
+    NotFollowedBy,
+    /// Entries into `steps` during the period as a share of entries into `of`.
+    ShareOfEntries,
+    /// Mean days from the first entry into `steps` (during the period) to the next entry into
+    /// `then`.
+    MeanDays,
+}
+
+/// One figure of the sources, how the simulation measures it, and the tolerance.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    /// What the figure is, in the source's words.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// How it is measured.
+    pub measure: Node<Measure>,
+    /// The steps it counts (`workflow.step`, or a bare id one workflow has).
+    pub steps: Vec<Node<String>>,
+    /// `followed_by`, `not_followed_by`, `mean_days`: the step that must follow.
+    #[serde(default)]
+    pub then: Vec<Node<String>>,
+    /// `in_stay`, `max_in_stay`: the steps that end a stay.
+    #[serde(default)]
+    pub until: Vec<Node<String>>,
+    /// `share_had`: the steps a case must have entered.
+    #[serde(default)]
+    pub had: Vec<Node<String>>,
+    /// `share_of_entries`: the entries the share is of.
+    #[serde(default)]
+    pub of: Vec<Node<String>>,
+    /// `followed_by`, `not_followed_by`: steps that end the wait for `then` (the entry is not
+    /// counted).
+    #[serde(default)]
+    pub unless: Vec<Node<String>>,
+    /// `followed_by`, `not_followed_by`: the time `then` must come within.
+    #[serde(default)]
+    pub within: Option<Node<Period>>,
+    /// Only cases that started in this entry workflow.
+    #[serde(default)]
+    pub entry: Option<Node<String>>,
+    /// Only cases whose data has these values (`orsak: arbetslos`).
+    #[serde(default, rename = "where")]
+    pub filter: serde_json::Map<String, serde_json::Value>,
+    /// The period the figure describes: `2021`, `2021-09`, `2021-12-31`, or `FROM..TO`.
+    pub period: Node<String>,
+    /// The source's figure (a share as 0 to 1).
+    pub value: Node<f64>,
+    /// How far the simulated mean may lie from `value` (same unit).
+    pub tolerance: Node<f64>,
+    /// Where the figure comes from (`seed 000 l.169`), or `not in seed: assumption ...`.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `audit:` in municipality.yaml: the audit's questions and how the model answers them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// The audit, as its title reads.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Where the questions come from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The questions (revisionsfrågor, or the findings of an audit that states no questions),
+    /// by id, in the audit's order.
+    #[serde(default)]
+    pub questions: Map<AuditQuestion>,
+}
+
+/// The auditors' assessment of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum AuditorAssessment {
+    /// Met.
+    Ja,
+    /// Partly met.
+    Delvis,
+    /// Not met.
+    Nej,
+}
+
+impl AuditorAssessment {
+    /// The word the audit uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditorAssessment::Ja => "Ja",
+            AuditorAssessment::Delvis => "Delvis",
+            AuditorAssessment::Nej => "Nej",
+        }
+    }
+}
+
+/// One question of an audit.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuestion {
+    /// The question (or finding) in the audit's words.
+    pub question: String,
+    /// The auditors' assessment, where the audit gives one.
+    #[serde(default)]
+    pub assessment: Option<Node<AuditorAssessment>>,
+    /// What the auditors found, in their words.
+    #[serde(default)]
+    pub finding: Option<String>,
+    /// The obligations (`obligations:` ids) whose verdicts answer the question in the model.
+    #[serde(default)]
+    pub obligations: Vec<Node<String>>,
+    /// The validation figures (`validation.figures` ids) that bear on it, shown as evidence.
+    #[serde(default)]
+    pub figures: Vec<Node<String>>,
+    /// Validation figures that measure how often the routine the question is about is
+    /// followed (a share of occasions): when given, steg's assessment is read from their
+    /// simulated values rather than from the obligations (docs/validation.md, "Audit").
+    #[serde(default)]
+    pub compliance: Vec<Node<String>>,
+    /// Why the model cannot answer the question (it is about the nämnd's reporting, not about
+    /// cases), when it cannot.
+    #[serde(default)]
+    pub not_modelled: Option<String>,
+    /// Where the question, the assessment and the finding are in the source.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// `rule.NAME` → `NAME`; anything else is an inline expression.

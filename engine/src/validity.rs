@@ -37,6 +37,17 @@ impl Validity {
         starts_before_other_ends && other_starts_before_end
     }
 
+    /// The period in words after "in force": `only until 2023-12-31`, `only from 2020-01-01`,
+    /// `only 2020-01-01..2023-12-31`, `on every day`.
+    pub fn describe(&self) -> String {
+        match (self.from, self.to) {
+            (None, None) => "on every day".to_string(),
+            (Some(a), None) => format!("only from {a}"),
+            (None, Some(b)) => format!("only until {b}"),
+            (Some(a), Some(b)) => format!("only {a}..{b}"),
+        }
+    }
+
     /// Read `valid_from:`, `valid_to:` and `source:` lines from a rule's doc comment.
     pub fn from_doc(doc: &str) -> Result<(Validity, Option<String>), String> {
         let mut v = Validity::ALWAYS;

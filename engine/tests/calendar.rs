@@ -94,6 +94,7 @@ fn run(dir: &Path) -> (Vec<String>, usize, String, u64) {
             record: false,
             threads: 1,
             replications: 1,
+            until: None,
         },
         &mut |_| {},
         &mut |_, _| Ok(()),

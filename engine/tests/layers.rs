@@ -33,6 +33,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("diff", 9),
     ("export", 9),
     ("import", 10),
+    ("validate", 10),
+    ("audit", 11),
     // Conformance of real logs reads XES with the import's XML reader.
     ("mining", 11),
     // The fuzz targets drive everything (tests and the `fuzz` feature only).

@@ -336,6 +336,7 @@ fn agree(m: &Model, seen: &mut Seen) -> Result<(), TestCaseError> {
         record: true,
         threads: 1,
         replications: 1,
+        until: None,
     };
     let mut failure: Option<String> = None;
     let mut moves = 0;

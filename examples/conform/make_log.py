@@ -5,7 +5,8 @@ Nothing here comes from a real case system: the 30 cases, their ids and dates ar
 The activity names are a case system's own words; lindesberg-map.yaml relates them to steps.
 
 Planted deviations (what `steg conform` must find, and nothing else):
-  1. No handlingsplan at the second monthly application in every third case (10 of 30).
+  1. No handlingsplan at application number two (the first monthly application) in every
+     third case (10 of 30).
   2. A return that never happens: in 3 cases AME returns the case to the referrer
      (återremittering), but no new planning follows; the case is closed without the
      labour-market track ever being closed by the socialsekreterare.
@@ -51,13 +52,19 @@ def events(i):
         (14, "Inskriven på AME"),
         (20, "Kartläggningssamtal"),
         (31, "Månadsansökan prövad"),
+    ]
+    # The first monthly application is application number two (the first is the one at day
+    # 0): the plan is made then, the next day, in two cases of three.
+    if i % 3 != 0:
+        ev.append((32, "Handlingsplan upprättad"))
+    ev += [
         (32, "Beslut om försörjningsstöd"),
         (33, "Utbetalning"),
         (61, "Månadsansökan prövad"),
+        (62, "Beslut om försörjningsstöd"),
+        (63, "Utbetalning"),
+        (70, "Telefonsamtal"),
     ]
-    if i % 3 != 0:
-        ev.append((62, "Handlingsplan upprättad"))
-    ev += [(62, "Beslut om försörjningsstöd"), (63, "Utbetalning"), (70, "Telefonsamtal")]
     k = kind(i)
     if k == "work":
         ev += [(80, "Arbete erhållet"), (81, "Arbetsmarknadsspåret avslutat")]

@@ -8,7 +8,7 @@
 //! quotes the cited seed lines, and `assess.rs` turns verdicts into Ja / Delvis / Nej.
 
 mod assess;
-mod charts;
+pub(crate) mod charts;
 mod figures;
 mod html;
 mod seeds;
@@ -238,6 +238,7 @@ pub fn report(args: Args) -> CliResult {
             record: false,
             threads: args.threads,
             replications: 1,
+            until: None,
         };
         if let Err(diags) = engine::validate_simulation(m, &opts) {
             return Err(diags
@@ -585,7 +586,7 @@ fn steps(m: &engine::Municipality) -> Vec<StepSource> {
                 kind: kind_sv(step.kind()),
                 lane,
                 source: step.source.clone(),
-                legal_basis: step.legal_basis.as_ref().map(|l| l.value.clone()),
+                legal_basis: step.legal_basis.as_ref().map(|l| l.text()),
             });
         }
     }

@@ -11,11 +11,7 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         if step.kind() != StepKind::Decision {
             continue;
         }
-        if step
-            .legal_basis
-            .as_ref()
-            .is_some_and(|b| !b.value.trim().is_empty())
-        {
+        if step.legal_basis.as_ref().is_some_and(|b| !b.is_empty()) {
             continue;
         }
         out.push(

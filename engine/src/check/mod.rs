@@ -26,6 +26,7 @@ mod unknown_reference;
 mod unreachable_step;
 mod unsynchronised_branches;
 mod untested_rule;
+mod unused_parameter;
 mod unused_rule;
 mod version_conflict;
 
@@ -106,6 +107,7 @@ pub fn check(m: &Municipality, sources: &SourceMap) -> Vec<Diagnostic> {
     version_conflict::check(&cx, &mut out);
     rule_test_failed::check(&cx, &mut out);
     untested_rule::check(&cx, &mut out);
+    unused_parameter::check(&cx, &mut out);
     // Obligations (G012–G015) and soundness (G016–G019, G022, G023): analyses on the nets of
     // the entry workflows, compiled once.
     let sem = crate::semantics::Semantics::new(m, &graph);

@@ -43,6 +43,24 @@ pub(crate) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         let mut periods = Vec::new();
         let mut spans = Vec::new();
         for v in &t.def.versions {
+            // A version has its figures, or says why they are missing: not both, not neither.
+            if v.missing.is_some() != v.values.is_null() {
+                out.push(
+                    Diagnostic::new(
+                        &crate::codes::INVALID_VALUE,
+                        Some(Span {
+                            file: t.file,
+                            loc: v.valid_from.loc,
+                        }),
+                        format!(
+                            "version of table `{}` from {}: give either `values` or `missing` (why there are no figures for the period)",
+                            t.def.table.value, v.valid_from.value
+                        ),
+                    )
+                    .label("this version")
+                    .help("`values:` holds the figures; `missing: \"no public source found\"` marks a period without them"),
+                );
+            }
             let from = parse_date(&v.valid_from.value);
             let to = v.valid_to.as_ref().map(|d| (d, parse_date(&d.value)));
             for (node, r) in

@@ -57,6 +57,7 @@ mod unreachable_step;
 mod unsupported_element;
 mod unsynchronised_branches;
 mod untested_rule;
+mod unused_parameter;
 mod unused_rule;
 mod version_conflict;
 mod yaml_syntax;
@@ -101,6 +102,7 @@ pub use unreachable_step::UNREACHABLE_STEP;
 pub use unsupported_element::UNSUPPORTED_ELEMENT;
 pub use unsynchronised_branches::UNSYNCHRONISED_BRANCHES;
 pub use untested_rule::UNTESTED_RULE;
+pub use unused_parameter::UNUSED_PARAMETER;
 pub use unused_rule::UNUSED_RULE;
 pub use version_conflict::VERSION_CONFLICT;
 pub use yaml_syntax::YAML_SYNTAX;
@@ -120,6 +122,7 @@ pub static ALL: &[&CheckInfo] = &[
     &RULE_TEST_FAILED,
     &VERSION_CONFLICT,
     &UNTESTED_RULE,
+    &UNUSED_PARAMETER,
     &UNKNOWN_REFERENCE,
     &DUPLICATE_ID,
     &INVALID_START,

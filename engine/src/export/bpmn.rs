@@ -343,7 +343,7 @@ fn doc_of(s: &SView) -> Option<String> {
         lines.push(d.trim().to_string());
     }
     if let Some(l) = &st.legal_basis {
-        lines.push(format!("legal basis: {}", l.value));
+        lines.push(format!("legal basis: {}", l.text()));
     }
     if let Some(w) = &st.within {
         lines.push(match &w.from {

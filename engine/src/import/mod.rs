@@ -823,6 +823,8 @@ fn municipality_def(m: &IModel, name: &str, at: &Locator) -> MunicipalityFile {
         population: Map::default(),
         simulation: None,
         obligations: Map::default(),
+        validation: None,
+        audit: None,
     }
 }
 
@@ -869,7 +871,14 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                     from: from.as_deref().map(n),
                     source: None,
                 }),
-                legal_basis: s.legal_basis.as_deref().map(n),
+                legal_basis: s.legal_basis.as_deref().map(|b| {
+                    crate::model::LegalBasis(vec![crate::model::BasisVersion {
+                        basis: n(b),
+                        valid_from: None,
+                        valid_to: None,
+                        source: None,
+                    }])
+                }),
                 next,
                 on: s
                     .on
@@ -912,6 +921,8 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
                 outcome: s.outcome.as_deref().map(n),
                 emits: s.emits.as_deref().map(n),
                 set: serde_json::Map::new(),
+                valid_from: None,
+                valid_to: None,
             };
             (n(&s.id), step)
         })
@@ -927,6 +938,8 @@ fn workflow_def(w: &IWorkflow, at: &Locator) -> WorkflowFile {
         start: w.start.as_ref().map(|s| node(s.clone(), at, w.at)),
         steps: Map(steps),
         obligations: Map::default(),
+        valid_from: None,
+        valid_to: None,
     }
 }
 

@@ -11,7 +11,11 @@
 
 use crate::codes;
 use crate::diagnostic::{did_you_mean, loc_at, offset_of, Diagnostic, FileId, Loc, Span};
-use crate::model::{is_id, Deadline, Guard, Map, Next, Node, Transition};
+
+use crate::model::{
+    is_id, is_step_ref, BasisVersion, Deadline, Guard, LegalBasis, Map, Next, Node, StepMap,
+    Transition,
+};
 use serde::de::{
     self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -699,6 +703,8 @@ struct De<'a, 't> {
 const NODE: &str = "\0steg::Node";
 const ENTRY: &str = "\0steg::Entry";
 const ID_MAP: &str = "\0steg::Map";
+/// The struct name [`StepMap`]'s deserializer asks for: keys are step references.
+const STEP_MAP: &str = "\0steg::StepMap";
 
 thread_local! {
     /// The place of the node a [`Node`] is being read from, handed from [`De`] to the `Node`
@@ -783,13 +789,13 @@ impl<'a, 't> De<'a, 't> {
         out
     }
 
-    /// Keys of a mapping of names must be ids.
-    fn check_ids(&self, entries: &[&(YNode, YNode)]) {
+    /// Keys of a mapping of names must be ids (of a mapping of steps, step references).
+    fn check_ids(&self, entries: &[&(YNode, YNode)], steps: bool) {
         for (k, _) in entries {
             let Some(name) = self.with(k).text() else {
                 continue;
             };
-            if is_id(&name) {
+            if is_id(&name) || (steps && is_step_ref(&name)) {
                 continue;
             }
             let mut d = Diagnostic::new(
@@ -922,7 +928,7 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
         let entries: &[(YNode, YNode)] = match &self.n.val {
             Val::Map(entries) => entries,
             Val::Null => &[],
-            _ if name == ID_MAP => {
+            _ if name == ID_MAP || name == STEP_MAP => {
                 return Err(Error::new(Kind::Type {
                     expected: "a mapping".to_string(),
                 })
@@ -930,9 +936,9 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
             }
             _ => return Err(self.type_error(&visitor)),
         };
-        let kept = if name == ID_MAP {
+        let kept = if name == ID_MAP || name == STEP_MAP {
             let kept = self.entries(entries);
-            self.check_ids(&kept);
+            self.check_ids(&kept, name == STEP_MAP);
             kept
         } else {
             self.fields(entries, fields)
@@ -1227,6 +1233,31 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
     }
 }
 
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for StepMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct StepMapVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for StepMapVisitor<V> {
+            type Value = StepMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping from steps to entries")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StepMap::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<Node<String>>()? {
+                    if let Some(v) = map.next_value_seed(Entry::<V>(std::marker::PhantomData))? {
+                        out.push((k, v));
+                    }
+                }
+                Ok(StepMap(Map(out)))
+            }
+        }
+        d.deserialize_struct(STEP_MAP, &[], StepMapVisitor(std::marker::PhantomData))
+    }
+}
+
 /// One entry of a `next` list before its location is attached.
 struct RawTransition {
     to: Node<String>,
@@ -1432,6 +1463,66 @@ impl<'de> Deserialize<'de> for Deadline {
             from: raw.from,
             source: raw.source,
         })
+    }
+}
+
+/// One entry of a dated `legal_basis` list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBasis {
+    basis: Node<String>,
+    #[serde(default)]
+    valid_from: Option<Node<String>>,
+    #[serde(default)]
+    valid_to: Option<Node<String>>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for LegalBasis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<BasisVersion>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a provision such as `SoL 4 kap. 4 §`, or a list of `{ basis, valid_from, valid_to }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(vec![BasisVersion {
+                    basis: Node::new(v.to_string()),
+                    valid_from: None,
+                    valid_to: None,
+                    source: None,
+                }])
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = seq.next_element::<RawBasis>()? {
+                    out.push(BasisVersion {
+                        basis: b.basis,
+                        valid_from: b.valid_from,
+                        valid_to: b.valid_to,
+                        source: b.source,
+                    });
+                }
+                Ok(out)
+            }
+        }
+        struct Inner(Vec<BasisVersion>);
+        impl<'de> Deserialize<'de> for Inner {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(V).map(Inner)
+            }
+        }
+        let node = Node::<Inner>::deserialize(d)?;
+        let mut versions = node.value.0;
+        // A plain string has no location of its own: the node's.
+        for b in &mut versions {
+            if b.basis.loc == Loc::default() {
+                b.basis.loc = node.loc;
+            }
+        }
+        Ok(LegalBasis(versions))
     }
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn judge_requirement(prog: &Program, r: &Resolved) -> String {
 pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
     let prog = &sem.prog;
     let mut findings = Vec::new();
-    let mut not_shown: Option<String> = None;
+    let mut not_shown: Option<(String, String)> = None;
     let kind = match &r.kind {
         Kind::After { after, then } => {
             match then {
@@ -78,6 +78,7 @@ pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
                     name,
                     hint.as_deref(),
                     "nothing can follow",
+                    "kan inget följa",
                 )),
                 Target::Step(b) => {
                     states(sem, r, *after, *b, false, &mut findings, &mut not_shown);
@@ -102,6 +103,7 @@ pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
                     name,
                     hint.as_deref(),
                     "it is never reviewed",
+                    "följs det aldrig upp",
                 )),
                 Target::Step(b) => {
                     states(sem, r, *every, *b, true, &mut findings, &mut not_shown);
@@ -133,9 +135,10 @@ pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
             "event"
         }
     };
+    let reason_sv = not_shown.as_ref().map(|(_, sv)| sv.clone());
     let status = if !findings.is_empty() {
         Status::Broken
-    } else if let Some(why) = not_shown {
+    } else if let Some((why, _)) = not_shown {
         Status::NotShown(why)
     } else {
         Status::Holds
@@ -150,16 +153,28 @@ pub(crate) fn judge(graph: &Graph, sem: &Semantics, r: &Resolved) -> Verdict {
         shortfall: r.shortfall.clone(),
         source: r.source.clone(),
         status,
+        reason_sv,
         findings,
         severity: r.severity,
         span: r.span.clone(),
     }
 }
 
-fn missing(prog: &Program, a: At, name: &str, hint: Option<&str>, consequence: &str) -> Finding {
+fn missing(
+    prog: &Program,
+    a: At,
+    name: &str,
+    hint: Option<&str>,
+    consequence: &str,
+    konsekvens: &str,
+) -> Finding {
     Finding {
         message: format!(
             "the configuration has no step `{name}`, so {consequence} after {}",
+            q(prog, a)
+        ),
+        sv: format!(
+            "modellen har inget steg `{name}`, så {konsekvens} efter {}",
             q(prog, a)
         ),
         help: match hint {
@@ -173,6 +188,7 @@ fn missing(prog: &Program, a: At, name: &str, hint: Option<&str>, consequence: &
             ),
         },
         at: Some(a),
+        for_some: false,
     }
 }
 
@@ -186,7 +202,7 @@ fn states(
     b: At,
     every: bool,
     findings: &mut Vec<Finding>,
-    not_shown: &mut Option<String>,
+    not_shown: &mut Option<(String, String)>,
 ) {
     let prog = &sem.prog;
     let bq = q(prog, b);
@@ -265,15 +281,24 @@ fn states(
         );
         if !wn.cut.is_empty() {
             not_shown.get_or_insert_with(|| {
-                format!(
-                    "referrals nest deeper than {}; the obligation is checked only in part",
-                    crate::semantics::MAX_DEPTH
+                (
+                    format!(
+                        "referrals nest deeper than {}; the obligation is checked only in part",
+                        crate::semantics::MAX_DEPTH
+                    ),
+                    format!(
+                        "anvisningar i fler än {} led; kravet är bara delvis prövat",
+                        crate::semantics::MAX_DEPTH
+                    ),
                 )
             });
         }
         if let Some(limit) = space.truncated {
             not_shown.get_or_insert_with(|| {
-                format!("the states of a case exceed the budget ({limit}); the obligation is checked only in part")
+                (
+                    format!("the states of a case exceed the budget ({limit}); the obligation is checked only in part"),
+                    format!("ärendets tillstånd är fler än gränsen ({limit}); kravet är bara delvis prövat"),
+                )
             });
         }
         let pending = |i: u32| space.value(i) == 1;
@@ -289,8 +314,10 @@ fn states(
                 let path = show_path(prog, wn, &space.path_to(i));
                 findings.push(Finding {
                     message: format!("{path} ends the case without {bq} (after {aq})"),
+                    sv: format!("{} avslutar ärendet utan {bq} (efter {aq})", sv_path(&path)),
                     help: format!("add a route to {bq} on this path, or list the step that exempts such cases under `unless:`"),
                     at: Some(b),
+                    for_some: false,
                 });
             }
         }
@@ -329,20 +356,67 @@ fn states(
             } else {
                 format!("{bq} can no longer come")
             };
+            let vad = if every {
+                format!("kan {aq} inte längre följas upp av {bq}")
+            } else {
+                format!("kan {bq} inte längre komma")
+            };
+            let varv = space
+                .loop_from(i, &pending)
+                .map(|c| format!(", i slingan {}", sv_path(&show_loop(prog, wn, &c))))
+                .unwrap_or_default();
             findings.push(Finding {
                 message: format!("after {path}, {what}, yet the case goes on{cycle}"),
+                sv: format!("efter {} {vad}, men ärendet fortsätter{varv}", sv_path(&path)),
                 help: if every {
                     format!("add a route (a timer, a condition) from the loop to {bq}, or end the obligation with `unless:` where the plan no longer applies")
                 } else {
                     format!("add a route from this loop to {bq}")
                 },
                 at: Some(b),
+                for_some: false,
             });
         }
         if !findings.is_empty() {
             return;
         }
     }
+}
+
+/// A path as `show_path` writes it, with its notes in Swedish (for `steg check --audit`).
+pub(crate) fn sv_path(path: &str) -> String {
+    path.replace("(event ", "(händelse ")
+        .replace("(after ", "(efter ")
+        .replace("(every ", "(var ")
+        .replace("(answer ", "(svar ")
+        .replace(" from case_start", " från ärendets start")
+        .replace(" from first_entry", " från första väntan")
+        .replace(" from entry", " från väntans början")
+        .replace(" (end)", " (slut)")
+        .replace(" (join)", " (sammanslagning)")
+}
+
+/// Why nothing bounds a time (from the time analysis), in Swedish.
+fn sv_why(why: &str) -> String {
+    let s = why
+        .replace(" waits for ", " väntar på ")
+        .replace(" with no timer", " utan timer")
+        .replace(" has no way on", " har ingen väg vidare")
+        .replace(" cannot be followed", " kan inte följas")
+        .replace(
+            " is a join, reached only when every input has arrived",
+            " är en sammanslagning som nås först när alla grenar har kommit",
+        )
+        .replace(
+            "time adds up in a loop without it",
+            "tiden växer i en slinga utan steget",
+        )
+        .replace(" takes `", " tar tid av `")
+        .replace(
+            "` staff time, and work can wait in their queue for any time",
+            "`, och arbetet kan vänta i deras kö hur länge som helst",
+        );
+    sv_path(&s)
 }
 
 /// A cycle of transitions as text: the steps it goes through.
@@ -376,13 +450,13 @@ fn timed(
     b: At,
     d: crate::Duration,
     findings: &mut Vec<Finding>,
-    not_shown: &mut Option<String>,
+    not_shown: &mut Option<(String, String)>,
 ) {
     let ans = time::analyse(q_, from, d);
-    if time::later(ans.lo, d) {
+    let path = |steps: &[(At, Option<String>)]| {
         let mut s = String::new();
         let mut prev: Option<At> = None;
-        for (a, note) in &ans.late_path {
+        for (a, note) in steps {
             let (w, st) = prog.name(*a);
             let name = if prev.is_some_and(|p| p.w == a.w) {
                 st.to_string()
@@ -398,14 +472,29 @@ fn timed(
             s.push_str(&name);
             prev = Some(*a);
         }
+        s
+    };
+    if time::later(ans.lo, d) {
+        let s = path(&ans.late_path);
         let by = if ans.capped {
             format!("more than {d}")
         } else {
             format!("at least {}", ans.lo)
         };
+        let senast = if ans.capped {
+            format!("mer än {d}")
+        } else {
+            format!("minst {}", ans.lo)
+        };
         findings.push(Finding {
             message: format!(
                 "{s}: {} comes {by} after {} at the earliest, later than {d}",
+                q(prog, b),
+                q(prog, from)
+            ),
+            sv: format!(
+                "{}: {} kommer som tidigast {senast} efter {}, senare än {d}",
+                sv_path(&s),
                 q(prog, b),
                 q(prog, from)
             ),
@@ -414,19 +503,50 @@ fn timed(
                 q(prog, b)
             ),
             at: Some(b),
+            for_some: false,
         });
         return;
     }
     match ans.hi {
         Some(h) if time::within(h, d) => {}
-        _ => {
+        // The modelled durations let some cases be late though the fastest are on time: the
+        // requirement is not met for every case.
+        Some(h) => {
+            let s = path(&ans.slow_path);
+            findings.push(Finding {
+                message: format!(
+                    "{s}: at the longest durations the configuration gives, {} comes {h} after {}, later than {d}, so not every case meets it",
+                    q(prog, b),
+                    q(prog, from)
+                ),
+                sv: format!(
+                    "{}: med de längsta tider modellen anger kommer {} {h} efter {}, senare än {d}, så inte alla ärenden uppfyller kravet",
+                    sv_path(&s),
+                    q(prog, b),
+                    q(prog, from)
+                ),
+                help: format!(
+                    "shorten the longest durations on this path to within {d}, or measure how many cases are late with `steg simulate`"
+                ),
+                at: Some(b),
+                for_some: true,
+            });
+        }
+        None => {
             let why = ans
                 .why
                 .unwrap_or_else(|| "the declared times do not bound it".to_string());
             not_shown.get_or_insert_with(|| {
-                format!(
-                    "nothing in the configuration bounds when {} comes: {why}",
-                    q(prog, b)
+                (
+                    format!(
+                        "nothing in the configuration bounds when {} comes: {why}",
+                        q(prog, b)
+                    ),
+                    format!(
+                        "inget i modellen begränsar när {} kommer ({})",
+                        q(prog, b),
+                        sv_why(&why)
+                    ),
                 )
             });
         }
@@ -564,8 +684,15 @@ fn referrals(graph: &Graph, prog: &Program, r: &Resolved, findings: &mut Vec<Fin
                         q(prog, at),
                         target.name
                     ),
+                    sv: format!(
+                        "anvisningen {} tar aldrig emot svaret `{o}`: {} avslutar `{}` med det, men `returns:` tar inte emot det, så ärendet stannar där",
+                        q(prog, at),
+                        sv_path(&path),
+                        target.name
+                    ),
                     help: format!("add `{o}: STEP` under `returns:` of `{}`", step.name),
                     at: Some(at),
+                    for_some: false,
                 });
             }
             let Some(role) = &step.actor else { continue };
@@ -590,8 +717,15 @@ fn referrals(graph: &Graph, prog: &Program, r: &Resolved, findings: &mut Vec<Fin
                             target.name,
                             q(prog, at)
                         ),
+                        sv: format!(
+                            "svaret `{o}` från `{}` på anvisningen {} går {}: ärendet avslutas utan att `{role}`, som anvisade, agerar på svaret",
+                            target.name,
+                            q(prog, at),
+                            sv_path(&path)
+                        ),
                         help: format!("route the answer `{o}` to a step of `{role}` (a follow-up, a new planning) before the case ends"),
                         at: Some(*to),
+                        for_some: false,
                     });
                 }
             }
@@ -605,7 +739,7 @@ fn events(
     event: &str,
     reaches: &Reach,
     findings: &mut Vec<Finding>,
-    not_shown: &mut Option<String>,
+    not_shown: &mut Option<(String, String)>,
 ) {
     let mut receivers: Vec<(At, At)> = Vec::new();
     let mut by_event: HashMap<String, Vec<(At, At)>> = HashMap::new();
@@ -650,11 +784,29 @@ fn events(
                 .join(", ")
         )
     };
+    let rest = if emitters.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (som {} skickar)",
+            emitters
+                .iter()
+                .map(|a| q(prog, *a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mal = match reaches {
+        Reach::Role(role) => format!("ett steg som `{role}` utför"),
+        Reach::Step(a) => q(prog, *a),
+    };
     if receivers.is_empty() {
         findings.push(Finding {
             message: format!("no step waits for event `{event}`{raised}, so it reaches no one"),
+            sv: format!("inget steg väntar på händelsen `{event}`{rest}, så den når ingen"),
             help: format!("add `{{ event: {event}, to: STEP }}` to a `wait` step of {target}"),
             at: emitters.first().copied(),
+            for_some: false,
         });
         return;
     }
@@ -675,8 +827,10 @@ fn events(
             );
             findings.push(Finding {
                 message: format!("event `{event}`{raised} received at {}: {s} without {target}", q(prog, *w)),
+                sv: format!("händelsen `{event}`{rest} tas emot i {}: {} utan {mal}", q(prog, *w), sv_path(&s)),
                 help: format!("route the handling of `{event}` through {target}, or raise an event (`emits:`) that a step of it waits for"),
                 at: Some(*w),
+                for_some: false,
             });
             continue;
         }
@@ -699,12 +853,17 @@ fn events(
         if findings.is_empty() && later_d(lo, d) {
             findings.push(Finding {
                 message: format!("event `{event}` reaches {target} only {lo} after it is received at the earliest, later than {d}"),
+                sv: format!("händelsen `{event}` når {mal} som tidigast {lo} efter att den tagits emot, senare än {d}"),
                 help: "shorten the declared durations of the steps that handle it".to_string(),
                 at: receivers.first().map(|(w, _)| *w),
+                for_some: false,
             });
         } else if !within_d(hi, d) {
             not_shown.get_or_insert_with(|| {
-                format!("the declared durations allow up to {hi}, more than {d}")
+                (
+                    format!("the declared durations allow up to {hi}, more than {d}"),
+                    format!("de angivna tiderna tillåter upp till {hi}, mer än {d}"),
+                )
             });
         }
     }
@@ -718,7 +877,7 @@ fn kept_events(
     r: &Resolved,
     event: &str,
     findings: &mut Vec<Finding>,
-    not_shown: &mut Option<String>,
+    not_shown: &mut Option<(String, String)>,
 ) {
     let prog = &sem.prog;
     let Some(e) = prog.event(event) else { return };
@@ -741,7 +900,10 @@ fn kept_events(
         );
         if let Some(limit) = space.truncated {
             not_shown.get_or_insert_with(|| {
-                format!("the states of a case exceed the budget ({limit}); whether `{event}` can be lost is not decided")
+                (
+                    format!("the states of a case exceed the budget ({limit}); whether `{event}` can be lost is not decided"),
+                    format!("ärendets tillstånd är fler än gränsen ({limit}); om `{event}` kan gå förlorad är inte avgjort"),
+                )
             });
             continue;
         }
@@ -766,10 +928,15 @@ fn kept_events(
                 message: format!(
                     "event `{event}` can be lost: after {path}, it is pending and no step that waits for it can come any more"
                 ),
+                sv: format!(
+                    "händelsen `{event}` kan gå förlorad: efter {} väntar den, och inget steg som tar emot den kan komma längre",
+                    sv_path(&path)
+                ),
                 help: format!(
                     "keep a step that waits for `{event}` reachable for as long as it can be raised, or list the step after which it no longer matters under `unless:`"
                 ),
                 at: raiser,
+                for_some: false,
             });
             return;
         }
@@ -779,7 +946,10 @@ fn kept_events(
             if let Some(i) = kept {
                 let path = show_path(prog, wn, &space.path_to(i));
                 not_shown.get_or_insert_with(|| {
-                    format!("`{event}` can be kept while the branch that takes it is busy (after {path}), and nothing bounds how long")
+                    (
+                        format!("`{event}` can be kept while the branch that takes it is busy (after {path}), and nothing bounds how long"),
+                        format!("`{event}` kan vänta medan grenen som tar emot den är upptagen (efter {}), och inget begränsar hur länge", sv_path(&path)),
+                    )
                 });
             }
         }

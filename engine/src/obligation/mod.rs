@@ -85,10 +85,15 @@ pub enum Status {
 pub struct Finding {
     /// What happens, with the offending path step by step.
     pub message: String,
+    /// The same in Swedish (for `steg check --audit` and `steg report`).
+    pub sv: String,
     /// How to fix it.
     pub help: String,
     /// The step the finding is about, as (workflow index, step index).
     pub at: Option<At>,
+    /// The requirement is met at the shortest durations but not at the longest the
+    /// configuration gives: not by every case, rather than by none.
+    pub for_some: bool,
 }
 
 /// The verdict on one obligation.
@@ -106,6 +111,8 @@ pub struct Verdict {
     pub source: Option<String>,
     /// Holds, not shown, or broken.
     pub status: Status,
+    /// Why it is not shown, in Swedish (when not shown).
+    pub reason_sv: Option<String>,
     /// The ways it is broken (empty unless broken).
     pub findings: Vec<Finding>,
     /// The severity of its diagnostics.

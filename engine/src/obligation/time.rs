@@ -144,6 +144,9 @@ pub(crate) struct Answer {
     pub late_path: Vec<(At, Option<String>)>,
     /// Upper bound, if any.
     pub hi: Option<T>,
+    /// The path that makes the target latest at the longest declared times (when `hi` is
+    /// bounded): steps with how each was reached.
+    pub slow_path: Vec<(At, Option<String>)>,
     /// Why there is no upper bound.
     pub why: Option<String>,
     /// Whether `lo` reached the cap (a loop adds time without the target).
@@ -283,6 +286,46 @@ pub(crate) fn analyse(q: &Query, start: At, limit: Duration) -> Answer {
             break;
         }
     }
+    // The witness of slowness: at the longest declared times, follow the choices that make the
+    // target latest (a fork: the branch that brings it soonest).
+    let mut slow_path = vec![(start, None)];
+    if hi[0].is_some() {
+        let mut n = 0usize;
+        let mut seen = vec![false; pos.len()];
+        while !seen[n] {
+            seen[n] = true;
+            let p = &pos[n];
+            let value = |e: &Edge| -> u32 {
+                let rest = match &e.to {
+                    Ok(t) => hi[*t],
+                    Err(_) => Some(T::default()),
+                };
+                match (e.hi, rest) {
+                    (Some(a), Some(b)) => a.add(b).hi(),
+                    _ => u32::MAX,
+                }
+            };
+            let pick = if p.fork {
+                p.edges.iter().min_by_key(|e| value(e))
+            } else {
+                p.edges.iter().max_by_key(|e| value(e))
+            };
+            let Some(e) = pick else { break };
+            match &e.to {
+                Ok(t) => {
+                    slow_path.push((pos[*t].at, e.note.clone()));
+                    n = *t;
+                }
+                Err(Exit::Target) => {
+                    if let Some(b) = q.target {
+                        slow_path.push((b, e.note.clone()));
+                    }
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+    }
     // Why nothing bounds it: follow an unbounded choice to its cause.
     let mut why = None;
     if hi[0].is_none() {
@@ -332,6 +375,7 @@ pub(crate) fn analyse(q: &Query, start: At, limit: Duration) -> Answer {
         lo: lo[0],
         late_path,
         hi: hi[0],
+        slow_path,
         why,
         capped: lo[0].lo() > cap,
     }

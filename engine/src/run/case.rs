@@ -81,6 +81,9 @@ pub trait World {
     fn memo(&mut self) -> Option<&mut Memo> {
         None
     }
+    /// A token arrived at step `at` (before its work, wait or route); the world may change the
+    /// case's data (a practice followed on some occasions: drawn anew at each entry).
+    fn entered(&mut self, _at: At, _arende: &mut Arende) {}
 }
 
 /// One line of a case's trace.
@@ -208,6 +211,13 @@ pub enum What {
     RuleFailed {
         /// What the rule error said.
         message: String,
+    },
+    /// A route's condition held but its target is not in force on the day: passed over.
+    NotInForce {
+        /// The target step.
+        to: String,
+        /// Why (its period).
+        reason: String,
     },
     /// A deadline passed before the step was reached.
     DeadlineMissed {
@@ -478,6 +488,14 @@ impl Case {
             return;
         };
         let start = At { w: cx.net.root, s };
+        if let Err(why) = cx.prog.in_force(start, date) {
+            self.stuck = Some(Stuck {
+                date,
+                step: cx.prog.qualified(start, None),
+                reason: format!("the case cannot start: {why}"),
+            });
+            return;
+        }
         // The start marking: the start step (and the event it raises, if any).
         let initial = cx.net.net.initial.clone();
         self.marking = Marking::default();
@@ -615,6 +633,18 @@ impl Case {
         if !cx.net.net.is_enabled(&self.marking, t) {
             return false;
         }
+        // Every step the move enters must be in force that day (a route choice has passed
+        // over routes that are not; a fork, a trigger or an answer has no other way).
+        let label = &cx.net.labels[t as usize];
+        if let Some(why) = label
+            .enters
+            .iter()
+            .find_map(|&(_, a)| cx.prog.in_force(a, date).err())
+        {
+            let at = label.step;
+            self.stick(cx, token, at, date, format!("cannot go on: {why}"));
+            return false;
+        }
         self.moves_today += 1;
         self.moves += 1;
         if self.moves_today > MAX_MOVES_PER_DAY {
@@ -750,6 +780,7 @@ impl Case {
             self.join(cx, world, token, c, at, date);
             return;
         }
+        world.entered(at, &mut self.arende);
         match step.kind {
             StepKind::End => {
                 let out = cx.net.out[place as usize].first().copied();
@@ -855,7 +886,7 @@ impl Case {
         }
         self.log(cx.prog, date, Some(at), || What::Joined);
         match self.choose(cx, world, at, &step.next, date) {
-            Ok(Some(i)) => {
+            Ok(i) => {
                 if let Some(&t) = joins
                     .iter()
                     .find(|&&t| cx.net.labels[t as usize].how == Move::Join(i as u32))
@@ -863,25 +894,14 @@ impl Case {
                     self.fire(cx, t, Some(token), date);
                 }
             }
-            Ok(None) => self.stick(
-                cx,
-                Some(token),
-                at,
-                date,
-                "no condition held and there is no `else`".to_string(),
-            ),
-            Err(()) => self.stick(
-                cx,
-                Some(token),
-                at,
-                date,
-                "a condition could not be evaluated".to_string(),
-            ),
+            Err(reason) => self.stick(cx, Some(token), at, date, reason),
         }
     }
 
-    /// The first route whose condition holds: `Ok(None)` when none does, `Err` when a rule
-    /// failed (recorded).
+    /// The first route whose condition holds and whose target is in force on `date` (a route
+    /// into a step or workflow not in force that day is passed over, as if its condition did
+    /// not hold). `Err` says why the case cannot go on: no route left, or a rule failed (the
+    /// failure is recorded in `errors`).
     fn choose(
         &mut self,
         cx: &Ctx,
@@ -889,7 +909,8 @@ impl Case {
         at: At,
         next: &[(At, Cond)],
         date: NaiveDate,
-    ) -> Result<Option<usize>, ()> {
+    ) -> Result<usize, String> {
+        let mut passed_over: Option<String> = None;
         for (i, (to, cond)) in next.iter().enumerate() {
             let holds = match cond {
                 Cond::Always | Cond::Else => Ok(true),
@@ -913,23 +934,37 @@ impl Case {
             };
             match holds {
                 Ok(true) => {
+                    if let Err(why) = cx.prog.in_force(*to, date) {
+                        self.log(cx.prog, date, Some(at), || What::NotInForce {
+                            to: cx.prog.qualified(*to, Some(at.w)),
+                            reason: why.clone(),
+                        });
+                        passed_over.get_or_insert(why);
+                        continue;
+                    }
                     self.log(cx.prog, date, Some(at), || What::Moved {
                         to: cx.prog.qualified(*to, Some(at.w)),
                         because: cond.text(),
                     });
-                    return Ok(Some(i));
+                    return Ok(i);
                 }
                 Ok(false) => {}
                 Err(e) => {
                     self.log(cx.prog, date, Some(at), || What::RuleFailed {
                         message: e.to_string(),
                     });
+                    // The rule's error (with the case and the rule's place) is recorded once
+                    // in `errors`; the reason is the same for every case, so that stuck cases
+                    // group by step and reason.
                     self.errors.push(e);
-                    return Err(());
+                    return Err("a condition could not be evaluated".to_string());
                 }
             }
         }
-        Ok(None)
+        Err(match passed_over {
+            Some(why) => format!("no route is in force on that day: {why}"),
+            None => "no condition held and there is no `else`".to_string(),
+        })
     }
 
     /// A token's work is done: a fork starts its branches, any other step takes the first route
@@ -963,8 +998,14 @@ impl Case {
             );
             return;
         }
+        if step.kind == StepKind::Decision {
+            if let Err(why) = cx.prog.basis_on(at, date) {
+                self.stick(cx, Some(token), at, date, why);
+                return;
+            }
+        }
         match self.choose(cx, world, at, &step.next, date) {
-            Ok(Some(i)) => {
+            Ok(i) => {
                 if let Some(&t) = out
                     .iter()
                     .find(|&&t| cx.net.labels[t as usize].how == Move::Route(i as u32))
@@ -972,20 +1013,7 @@ impl Case {
                     self.fire(cx, t, Some(token), date);
                 }
             }
-            Ok(None) => self.stick(
-                cx,
-                Some(token),
-                at,
-                date,
-                "no condition held and there is no `else`".to_string(),
-            ),
-            Err(()) => self.stick(
-                cx,
-                Some(token),
-                at,
-                date,
-                "a condition could not be evaluated".to_string(),
-            ),
+            Err(reason) => self.stick(cx, Some(token), at, date, reason),
         }
     }
 

@@ -6,8 +6,9 @@
 
 use crate::duration::{Duration, DurationRange};
 use crate::graph::Graph;
-use crate::model::{rule_name, Guard, StepKind};
+use crate::model::{rule_name, Guard, Node, StepKind};
 use crate::municipality::Municipality;
+use crate::validity::{parse_date, Validity};
 use std::collections::HashMap;
 
 /// A resolved step id: workflow index and step index.
@@ -148,6 +149,12 @@ pub struct PStep {
     pub set: Vec<(String, rhai::Dynamic)>,
     /// Event raised on entry (index into [`Program::events`]).
     pub emits: Option<u32>,
+    /// The days the step is in force (`valid_from`/`valid_to`): a route into it on another
+    /// day is not taken.
+    pub valid: Validity,
+    /// A decision's legal bases with the days each is in force (empty: none written). On a day
+    /// none is in force, the decision cannot be taken.
+    pub bases: Vec<(Validity, String)>,
 }
 
 /// A workflow ready to run.
@@ -159,6 +166,8 @@ pub struct PWorkflow {
     pub start: Option<u32>,
     /// Steps.
     pub steps: Vec<PStep>,
+    /// The days the workflow is in force: a referral to it on another day cannot be made.
+    pub valid: Validity,
 }
 
 /// A municipality ready to run.
@@ -343,6 +352,14 @@ impl Program {
                         .map(|(k, v)| (k.clone(), crate::eval::to_dynamic(v)))
                         .collect(),
                     emits,
+                    valid: validity(&st.valid_from, &st.valid_to),
+                    bases: st
+                        .legal_basis
+                        .iter()
+                        .flat_map(|b| &b.0)
+                        .filter(|b| !b.basis.value.trim().is_empty())
+                        .map(|b| (validity(&b.valid_from, &b.valid_to), b.basis.value.clone()))
+                        .collect(),
                 });
             }
             workflows.push(PWorkflow {
@@ -354,6 +371,7 @@ impl Program {
                     .and_then(|s| g.step_index[wi].get(&s.value))
                     .map(|&s| s as u32),
                 steps,
+                valid: validity(&w.def.valid_from, &w.def.valid_to),
             });
         }
         // A join waits for one branch from each step that leads to it (by a transition, a
@@ -450,6 +468,66 @@ impl Program {
                 )
             })
         })
+    }
+}
+
+/// The period of `valid_from`/`valid_to` (a date that does not read is left open: the
+/// version check reports it).
+fn validity(from: &Option<Node<String>>, to: &Option<Node<String>>) -> Validity {
+    let date = |d: &Option<Node<String>>| d.as_ref().and_then(|d| parse_date(&d.value).ok());
+    Validity {
+        from: date(from),
+        to: date(to),
+    }
+}
+
+impl Program {
+    /// Whether a case may enter `at` on `date`: the step is in force, and a referral's
+    /// workflow too. `Err` says why not.
+    pub fn in_force(&self, at: At, date: chrono::NaiveDate) -> Result<(), String> {
+        let step = self.step(at);
+        if !step.valid.contains(date) {
+            let (w, s) = self.name(at);
+            return Err(format!(
+                "step `{w}.{s}` is in force {}",
+                step.valid.describe()
+            ));
+        }
+        if let Some(tw) = step.refer_workflow {
+            let wf = &self.workflows[tw as usize];
+            if !wf.valid.contains(date) {
+                return Err(format!(
+                    "workflow `{}` is in force {}",
+                    wf.name,
+                    wf.valid.describe()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The legal basis a decision at `at` rests on on `date`: `Ok(None)` when it has none
+    /// written, `Err` when none of its dated bases is in force that day.
+    pub fn basis_on(&self, at: At, date: chrono::NaiveDate) -> Result<Option<&str>, String> {
+        let step = self.step(at);
+        if step.bases.is_empty() {
+            return Ok(None);
+        }
+        match step.bases.iter().find(|(v, _)| v.contains(date)) {
+            Some((_, b)) => Ok(Some(b)),
+            None => {
+                let (w, s) = self.name(at);
+                let list: Vec<String> = step
+                    .bases
+                    .iter()
+                    .map(|(v, b)| format!("{b} ({v})"))
+                    .collect();
+                Err(format!(
+                    "no legal basis of decision `{w}.{s}` is in force on that day (bases: {})",
+                    list.join("; ")
+                ))
+            }
+        }
     }
 }
 

@@ -14,10 +14,11 @@
 //! number of cases: a case is folded into the KPIs when it closes or its follow-up ends.
 
 pub mod log;
+pub(crate) mod measure;
 mod report;
 mod rng;
 
-pub use report::{Dist, Estimate, Report, RoleStats, StuckCount, WaitingCount};
+pub use report::{Dist, Estimate, FigureEstimate, Report, RoleStats, StuckCount, WaitingCount};
 pub use rng::Rng;
 
 use crate::diagnostic::Diagnostic;
@@ -58,7 +59,8 @@ pub struct Options {
     pub seed: u64,
     /// How long each case is followed, in months.
     pub months: u32,
-    /// Overrides: `roles.NAME.staff=N`, `parameters.NAME=V`, `simulation.arrivals_per_month=N`.
+    /// Overrides: `roles.NAME.staff=N`, `parameters.NAME=V`, `simulation.arrivals_per_month=N`,
+    /// `simulation.entries.WORKFLOW.arrivals_per_month=N`.
     pub set: Vec<(String, String)>,
     /// Keep each case's moves for an event log.
     pub record: bool,
@@ -66,6 +68,9 @@ pub struct Options {
     pub threads: usize,
     /// Independent replications (1 or more), each a seeded copy of the whole run.
     pub replications: u32,
+    /// The last day of the run: no case arrives after it and none is followed past it (then
+    /// `cases` is only an upper bound). `None`: `cases` cases, each followed `months`.
+    pub until: Option<NaiveDate>,
 }
 
 /// Work waiting for a role.
@@ -93,10 +98,12 @@ enum Capacity {
 
 struct Resolved {
     start: NaiveDate,
-    arrivals_per_month: f64,
-    constants: Vec<(String, Dynamic)>,
-    attributes: Vec<(String, AttrDraw)>,
+    /// One arrival stream per entry workflow that has arrivals; the first is the first entry
+    /// workflow's (`arrivals_per_month`).
+    streams: Vec<Stream>,
     events: HashMap<String, EventDraw>,
+    /// Data drawn at each entry into a step.
+    at_steps: HashMap<At, Vec<(String, AttrDraw)>>,
     /// Capacity per role, indexed like `Program::roles`.
     capacity: Vec<Capacity>,
     kpi: KpiSteps,
@@ -110,6 +117,44 @@ struct AnswerDraw {
     answers: Vec<(f64, String)>,
 }
 
+/// Cases arriving in one entry workflow.
+struct Stream {
+    /// The entry workflow.
+    entry: u32,
+    /// New cases per month, and its dated changes (in date order).
+    rate: f64,
+    changes: Vec<(NaiveDate, f64)>,
+    constants: Vec<(String, Dynamic)>,
+    attributes: Vec<(String, AttrDraw)>,
+}
+
+impl Stream {
+    /// The rate in force on `date`.
+    fn rate_on(&self, date: NaiveDate) -> f64 {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(d, _)| *d <= date)
+            .map_or(self.rate, |(_, r)| *r)
+    }
+
+    /// The day after `from` on which the next case arrives, drawn from `rng`; `None` when the
+    /// rate is 0 from then on.
+    fn next_after(&self, from: NaiveDate, rng: &mut Rng) -> Option<NaiveDate> {
+        let mut at = from;
+        loop {
+            let rate = self.rate_on(at);
+            if rate > 0.0 {
+                let gap = rng.exp(DAYS_PER_MONTH / rate);
+                return at.checked_add_signed(chrono::Duration::days(gap.round() as i64));
+            }
+            // No arrivals at this rate: jump to the next change, if any.
+            at = self.changes.iter().map(|(d, _)| *d).find(|d| *d > at)?;
+        }
+    }
+}
+
+#[derive(Clone)]
 enum AttrDraw {
     Values(Vec<(f64, Dynamic)>),
     Int(i64, i64),
@@ -122,6 +167,8 @@ struct EventDraw {
     every: Option<crate::Duration>,
     set: Vec<(String, Dynamic)>,
     increment: Vec<(String, f64)>,
+    /// Case data drawn anew each time.
+    draw: Vec<(String, AttrDraw)>,
 }
 
 /// The steps KPIs are measured on.
@@ -181,6 +228,8 @@ fn resolve(
         })
         .collect();
     let mut arrivals = number(&sim.arrivals_per_month.value.value).unwrap_or(0.0);
+    // `--set simulation.entries.W.arrivals_per_month=N`, by entry workflow.
+    let mut entry_rates: HashMap<&str, f64> = HashMap::new();
     let mut params = m.params.clone();
     for (key, value) in &opts.set {
         let parts: Vec<&str> = key.split('.').collect();
@@ -210,8 +259,20 @@ fn resolve(
                 Ok(v) if v > 0.0 && v.is_finite() => arrivals = v,
                 _ => errors.push(invalid(format!("--set {key}={value}: arrivals must be a positive number"))),
             },
+            ["simulation", "entries", name, "arrivals_per_month"] => {
+                if !sim.entries.contains(name) {
+                    errors.push(invalid(format!("--set {key}: no `simulation.entries.{name}`{}", hint(name, sim.entries.keys()))));
+                    continue;
+                }
+                match value.parse::<f64>() {
+                    Ok(v) if v >= 0.0 && v.is_finite() => {
+                        entry_rates.insert(name, v);
+                    }
+                    _ => errors.push(invalid(format!("--set {key}={value}: arrivals must be a number, 0 or more"))),
+                }
+            }
             _ => errors.push(invalid(format!(
-                "--set {key}: not a knob; use roles.ROLE.staff=N, parameters.NAME=VALUE or simulation.arrivals_per_month=N"
+                "--set {key}: not a knob; use roles.ROLE.staff=N, parameters.NAME=VALUE, simulation.arrivals_per_month=N or simulation.entries.WORKFLOW.arrivals_per_month=N"
             ))),
         }
     }
@@ -219,44 +280,94 @@ fn resolve(
         errors.push(invalid(
             "simulation.arrivals_per_month must be a positive number".into(),
         ));
-    } else if opts.cases as f64 / arrivals + f64::from(opts.months) > MAX_SPAN_MONTHS {
-        errors.push(invalid(format!(
-            "{} cases at {arrivals} a month would arrive over {:.0} months; steg simulates at most {MAX_SPAN_MONTHS} months (raise arrivals_per_month or simulate fewer cases)",
-            opts.cases,
-            opts.cases as f64 / arrivals
-        )));
-    }
-    let mut attributes = Vec::new();
-    for (name, a) in sim.attributes.iter() {
-        let draw = if !a.values.is_empty() {
-            let total: f64 = a.values.iter().map(|s| s.share.value).sum();
-            if (total - 1.0).abs() > 1e-6 || a.values.iter().any(|s| s.share.value < 0.0) {
-                errors.push(invalid(format!("simulation attribute `{}`: shares must be 0 or more and sum to 1 (they sum to {total})", name.value)));
-            }
-            let mut acc = 0.0;
-            AttrDraw::Values(
-                a.values
-                    .iter()
-                    .map(|s| {
-                        acc += s.share.value;
-                        (acc, to_dynamic(&s.value))
-                    })
-                    .collect(),
-            )
-        } else if let Some((lo, hi)) = a.uniform {
-            if lo.fract() == 0.0 && hi.fract() == 0.0 {
-                AttrDraw::Int(lo as i64, hi as i64)
-            } else {
-                AttrDraw::Float(lo, hi)
-            }
-        } else {
+    } else {
+        let span_months = match opts.until {
+            Some(u) => (u - start).num_days() as f64 / DAYS_PER_MONTH,
+            None => opts.cases as f64 / arrivals + f64::from(opts.months),
+        };
+        if span_months > MAX_SPAN_MONTHS {
             errors.push(invalid(format!(
-                "simulation attribute `{}` needs `values` or `uniform`",
-                name.value
+                "{} cases at {arrivals} a month would arrive over {span_months:.0} months; steg simulates at most {MAX_SPAN_MONTHS} months (raise arrivals_per_month or simulate fewer cases)",
+                opts.cases
+            )));
+        }
+    }
+    let attributes = attr_draws("simulation attribute", &sim.attributes, &mut errors);
+    let constants: Vec<(String, Dynamic)> = sim
+        .constants
+        .iter()
+        .map(|(k, v)| (k.clone(), to_dynamic(v)))
+        .collect();
+    // The first entry workflow's stream, then one per `entries:` workflow.
+    let Some(&first) = prog.entries.first() else {
+        return Err(vec![invalid("no entry workflow".into())]);
+    };
+    let mut streams = vec![Stream {
+        entry: first,
+        rate: arrivals,
+        changes: changes(&sim.arrival_changes, &mut errors),
+        constants: constants.clone(),
+        attributes,
+    }];
+    for (name, e) in sim.entries.iter() {
+        let Some(w) = prog
+            .workflows
+            .iter()
+            .position(|w| w.name == name.value)
+            .map(|w| w as u32)
+        else {
+            errors.push(invalid(format!(
+                "simulation.entries: no workflow `{}`{}",
+                name.value,
+                hint(&name.value, prog.workflows.iter().map(|w| w.name.as_str()))
             )));
             continue;
         };
-        attributes.push((name.value.clone(), draw));
+        if !prog.entries.contains(&w) {
+            errors.push(invalid(format!(
+                "simulation.entries: workflow `{}` is not an entry workflow (add it to `entry:` in municipality.yaml)",
+                name.value
+            )));
+            continue;
+        }
+        if w == first {
+            errors.push(invalid(format!(
+                "simulation.entries: `{}` is the first entry workflow, whose arrivals are `simulation.arrivals_per_month`",
+                name.value
+            )));
+            continue;
+        }
+        let rate = entry_rates
+            .get(name.value.as_str())
+            .copied()
+            .unwrap_or_else(|| number(&e.arrivals_per_month.value.value).unwrap_or(-1.0));
+        if !(rate >= 0.0 && rate.is_finite()) {
+            errors.push(invalid(format!(
+                "simulation.entries.{}.arrivals_per_month must be a number, 0 or more",
+                name.value
+            )));
+        }
+        let mut own = constants.clone();
+        for (k, v) in &e.constants {
+            own.retain(|(x, _)| x != k);
+            own.push((k.clone(), to_dynamic(v)));
+        }
+        let mut attrs = attr_draws("simulation attribute", &sim.attributes, &mut Vec::new());
+        for (k, d) in attr_draws(
+            &format!("simulation.entries.{} attribute", name.value),
+            &e.attributes,
+            &mut errors,
+        ) {
+            attrs.retain(|(x, _)| *x != k);
+            attrs.push((k, d));
+        }
+        streams.push(Stream {
+            entry: w,
+            rate: rate.max(0.0),
+            changes: changes(&e.arrival_changes, &mut errors),
+            constants: own,
+            attributes: attrs,
+        });
     }
     let mut events = HashMap::new();
     for (name, e) in sim.events.iter() {
@@ -276,39 +387,42 @@ fn resolve(
                 name.value
             )));
         }
-        let kinds = usize::from(e.per_month.is_some())
-            + usize::from(e.after.is_some())
-            + usize::from(e.every.is_some());
-        if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-            errors.push(invalid(format!(
-                "simulation event `{}` needs exactly one of `per_month` (above 0), `after` or `every`",
-                name.value
-            )));
-        }
-        if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
-            errors.push(invalid(format!(
-                "simulation event `{}`: `every` must be longer than 0d",
-                name.value
-            )));
-        }
         events.insert(
             name.value.clone(),
-            EventDraw {
-                per_month: e.per_month,
-                after: e.after.as_ref().map(|a| a.value),
-                every: e.every.as_ref().map(|a| a.value),
-                set: e
-                    .set
-                    .iter()
-                    .map(|(k, v)| (k.clone(), to_dynamic(v)))
-                    .collect(),
-                increment: e
-                    .increment
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0)))
-                    .collect(),
-            },
+            event_draw(
+                &format!("simulation event `{}`", name.value),
+                e,
+                &mut errors,
+            ),
         );
+    }
+    let mut at_steps: HashMap<At, Vec<(String, AttrDraw)>> = HashMap::new();
+    for (name, d) in sim.at_steps.iter() {
+        let found = prog.find(&name.value);
+        let workflows: std::collections::BTreeSet<u32> = found.iter().map(|a| a.w).collect();
+        if found.is_empty() || workflows.len() > 1 {
+            errors.push(invalid(format!(
+                "simulation.at_steps: `{}` is {} step; write `workflow.step`",
+                name.value,
+                if found.is_empty() {
+                    "no"
+                } else {
+                    "more than one"
+                }
+            )));
+            continue;
+        }
+        let draws = attr_draws(
+            &format!("simulation.at_steps.{}", name.value),
+            &d.draw,
+            &mut errors,
+        );
+        for a in found {
+            at_steps.insert(
+                a,
+                draws.iter().map(|(k, d)| (k.clone(), d.clone())).collect(),
+            );
+        }
     }
     let steps = |name: &Option<String>, default: &str, errors: &mut Vec<Diagnostic>| {
         let n = name.as_deref().unwrap_or(default);
@@ -391,20 +505,112 @@ fn resolve(
     Ok((
         Resolved {
             start,
-            arrivals_per_month: arrivals,
-            constants: sim
-                .constants
-                .iter()
-                .map(|(k, v)| (k.clone(), to_dynamic(v)))
-                .collect(),
-            attributes,
+            streams,
             events,
+            answers,
+            at_steps,
             capacity,
             kpi,
-            answers,
         },
         params,
     ))
+}
+
+/// Dated arrival rates, in date order.
+fn changes(
+    list: &[crate::model::ArrivalChange],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(NaiveDate, f64)> {
+    let mut out = Vec::new();
+    for c in list {
+        match parse_date(&c.from.value) {
+            Ok(d) if c.per_month.value >= 0.0 && c.per_month.value.is_finite() => {
+                out.push((d, c.per_month.value))
+            }
+            Ok(_) => errors.push(invalid(format!(
+                "arrival change from {}: per_month must be 0 or more",
+                c.from.value
+            ))),
+            Err(e) => errors.push(invalid(format!("arrival change: {e}"))),
+        }
+    }
+    out.sort_by_key(|(d, _)| *d);
+    out
+}
+
+/// How each attribute of `attrs` is drawn.
+fn attr_draws(
+    what: &str,
+    attrs: &crate::model::Map<crate::model::Attribute>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(String, AttrDraw)> {
+    let mut out = Vec::new();
+    for (name, a) in attrs.iter() {
+        let draw = if !a.values.is_empty() {
+            let total: f64 = a.values.iter().map(|s| s.share.value).sum();
+            if (total - 1.0).abs() > 1e-6 || a.values.iter().any(|s| s.share.value < 0.0) {
+                errors.push(invalid(format!(
+                    "{what} `{}`: shares must be 0 or more and sum to 1 (they sum to {total})",
+                    name.value
+                )));
+            }
+            let mut acc = 0.0;
+            AttrDraw::Values(
+                a.values
+                    .iter()
+                    .map(|s| {
+                        acc += s.share.value;
+                        (acc, to_dynamic(&s.value))
+                    })
+                    .collect(),
+            )
+        } else if let Some((lo, hi)) = a.uniform {
+            if lo.fract() == 0.0 && hi.fract() == 0.0 {
+                AttrDraw::Int(lo as i64, hi as i64)
+            } else {
+                AttrDraw::Float(lo, hi)
+            }
+        } else {
+            errors.push(invalid(format!(
+                "{what} `{}` needs `values` or `uniform`",
+                name.value
+            )));
+            continue;
+        };
+        out.push((name.value.clone(), draw));
+    }
+    out
+}
+
+/// One event's timing and effects.
+fn event_draw(what: &str, e: &crate::model::EventRate, errors: &mut Vec<Diagnostic>) -> EventDraw {
+    let kinds = usize::from(e.per_month.is_some())
+        + usize::from(e.after.is_some())
+        + usize::from(e.every.is_some());
+    if kinds != 1 || e.per_month.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        errors.push(invalid(format!(
+            "{what} needs exactly one of `per_month` (above 0), `after` or `every`"
+        )));
+    }
+    if e.every.as_ref().is_some_and(|d| d.value.is_zero()) {
+        errors.push(invalid(format!("{what}: `every` must be longer than 0d")));
+    }
+    EventDraw {
+        per_month: e.per_month,
+        after: e.after.as_ref().map(|a| a.value),
+        every: e.every.as_ref().map(|a| a.value),
+        set: e
+            .set
+            .iter()
+            .map(|(k, v)| (k.clone(), to_dynamic(v)))
+            .collect(),
+        increment: e
+            .increment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(0.0)))
+            .collect(),
+        draw: attr_draws(&format!("{what} draw"), &e.draw, errors),
+    }
 }
 
 fn all_referrals(prog: &Program) -> Vec<At> {
@@ -491,12 +697,9 @@ impl World for SimWorld<'_> {
         date: NaiveDate,
     ) -> Option<(NaiveDate, usize)> {
         // A referral to a unit outside the model: its answer, drawn by share, after a drawn
-        // time (`simulation.answers`).
-        if let Some(a) = step
-            .refer_unit
-            .as_deref()
-            .and_then(|u| self.cfg.answers.get(u))
-        {
+        // time (`simulation.answers`); a unit without answers there never answers.
+        if let Some(u) = step.refer_unit.as_deref() {
+            let a = self.cfg.answers.get(u)?;
             let u = self.rng.unit();
             let name = a
                 .answers
@@ -535,11 +738,25 @@ impl World for SimWorld<'_> {
         Some(self.memo)
     }
 
+    fn entered(&mut self, at: At, arende: &mut Arende) {
+        let Some(draws) = self.cfg.at_steps.get(&at) else {
+            return;
+        };
+        for (k, d) in draws {
+            let v = draw(d, self.rng);
+            arende.set_field(k, v);
+        }
+    }
+
     fn event(&mut self, name: &str, arende: &mut Arende) {
         let Some(e) = self.cfg.events.get(name) else {
             return;
         };
         arende.set_fields(&e.set);
+        for (k, d) in &e.draw {
+            let v = draw(d, self.rng);
+            arende.set_field(k, v);
+        }
         for (k, by) in &e.increment {
             let now = arende.get(k).unwrap_or(Dynamic::from(0_i64));
             let v = match (now.as_int(), by.fract() == 0.0) {
@@ -556,6 +773,10 @@ struct Slot {
     rng: Rng,
     horizon: NaiveDate,
     generation: u64,
+    /// The arrival stream (and so the entry workflow's net) of the case.
+    stream: usize,
+    /// Work requests of the case waiting in a staff queue.
+    queued: u32,
 }
 
 /// Simulate `opts.cases` cases of `m`, `opts.replications` times. `progress` is called now and
@@ -572,22 +793,23 @@ pub fn simulate(
     let sem = Semantics::new(m, &g);
     let prog = &sem.prog;
     let (cfg, params) = resolve(m, prog, opts)?;
-    let Some(&entry) = prog.entries.first() else {
-        return Err(vec![invalid("no entry workflow".into())]);
-    };
-    let Some(net) = sem.nets[entry as usize].as_ref() else {
-        return Err(vec![invalid(
-            "the entry workflow could not be compiled".into(),
-        )]);
-    };
-    let cx = Ctx {
-        prog,
-        net,
-        rules: &m.rules,
-        inline: &m.conditions,
-        params: &params,
-        sources,
-    };
+    let mut cxs = Vec::with_capacity(cfg.streams.len());
+    for stream in &cfg.streams {
+        let Some(net) = sem.nets[stream.entry as usize].as_ref() else {
+            return Err(vec![invalid(format!(
+                "the entry workflow `{}` could not be compiled",
+                prog.workflows[stream.entry as usize].name
+            ))]);
+        };
+        cxs.push(Ctx {
+            prog,
+            net,
+            rules: &m.rules,
+            inline: &m.conditions,
+            params: &params,
+            sources,
+        });
+    }
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -596,6 +818,7 @@ pub fn simulate(
     let new_report = || {
         let mut r = Report::new(opts, prog, &cfg.capacity_list());
         r.watch_obligations(m, &g, prog);
+        r.watch_figures(m, prog);
         r
     };
     let replications = opts.replications.max(1);
@@ -608,7 +831,7 @@ pub fn simulate(
             let mut quiet = |_: &Ctx, _: &Case| Ok(());
             let sink: &mut CaseSink = if r == 0 { &mut *log } else { &mut quiet };
             run_replication(
-                &cx,
+                &cxs,
                 &cfg,
                 opts,
                 r,
@@ -634,7 +857,7 @@ pub fn simulate(
                             let mut part = new_report();
                             let mut last = 0;
                             run_replication(
-                                &cx,
+                                &cxs,
                                 &cfg,
                                 opts,
                                 r,
@@ -688,21 +911,27 @@ pub fn log_setup(m: &Municipality, opts: &Options) -> Result<log::LogSetup, SimE
     let g = Graph::build(m);
     let prog = Program::new(m, &g);
     let (r, _) = resolve(m, &prog, opts)?;
-    // An attribute with a fractional value anywhere is a float in every trace (0.2 and 1.0
+    // The attributes of every arrival stream, each once, in order of first appearance. An
+    // attribute with a fractional value anywhere is a float in every trace (0.2 and 1.0
     // alike), so tools see one type per attribute.
-    let floats = r
-        .attributes
-        .iter()
-        .filter(|(_, d)| match d {
+    let mut attributes: Vec<String> = Vec::new();
+    let mut floats: Vec<String> = Vec::new();
+    for (n, d) in r.streams.iter().flat_map(|s| &s.attributes) {
+        if !attributes.contains(n) {
+            attributes.push(n.clone());
+        }
+        let float = match d {
             AttrDraw::Float(..) => true,
             AttrDraw::Int(..) => false,
             AttrDraw::Values(v) => v.iter().any(|(_, x)| x.is_float()),
-        })
-        .map(|(n, _)| n.clone())
-        .collect();
+        };
+        if float && !floats.contains(n) {
+            floats.push(n.clone());
+        }
+    }
     Ok(log::LogSetup {
         staff: r.capacity_list(),
-        attributes: r.attributes.iter().map(|(n, _)| n.clone()).collect(),
+        attributes,
         floats,
         name: format!("steg simulate {} (seed {})", m.name, opts.seed),
     })
@@ -736,7 +965,7 @@ const ARRIVAL_STREAM: u64 = u64::MAX;
 /// the staff queues shared by all of them.
 #[allow(clippy::too_many_arguments)]
 fn run_replication(
-    cx: &Ctx,
+    cxs: &[Ctx],
     cfg: &Resolved,
     opts: &Options,
     replication: u32,
@@ -745,7 +974,7 @@ fn run_replication(
     log: &mut CaseSink,
 ) -> Result<(), SimError> {
     let seed = replication_seed(opts.seed, replication);
-    let prog = cx.prog;
+    let prog = cxs[0].prog;
     let follow = crate::Duration::months(opts.months);
     let cases = opts.cases;
     let mut slots: Vec<Option<Slot>> = Vec::new();
@@ -753,14 +982,36 @@ fn run_replication(
     let mut wake: BinaryHeap<Reverse<(NaiveDate, usize, u64)>> = BinaryHeap::new();
     let mut queues: Vec<VecDeque<Request>> = vec![VecDeque::new(); prog.roles.len()];
     let mut requests: Vec<(u32, Request)> = Vec::new();
-    let mut arrivals_rng = Rng::new(seed, ARRIVAL_STREAM);
-    let mut next_arrival = cfg.start;
+    // Each stream draws its arrivals from its own random stream; the first stream's first
+    // case arrives on the first day.
+    let mut arrivals_rng: Vec<Rng> = (0..cfg.streams.len())
+        .map(|k| Rng::new(seed, ARRIVAL_STREAM - k as u64))
+        .collect();
+    let mut next_arrival: Vec<Option<NaiveDate>> = cfg
+        .streams
+        .iter()
+        .enumerate()
+        .map(|(k, st)| {
+            if k == 0 && st.rate_on(cfg.start) > 0.0 {
+                Some(cfg.start)
+            } else {
+                st.next_after(cfg.start, &mut arrivals_rng[k])
+            }
+        })
+        .collect();
+    let due = |next: &[Option<NaiveDate>]| -> Option<(NaiveDate, usize)> {
+        next.iter()
+            .enumerate()
+            .filter_map(|(k, d)| d.map(|d| (d, k)))
+            .filter(|(d, _)| opts.until.is_none_or(|u| *d <= u))
+            .min()
+    };
     let mut arrived: u64 = 0;
     let mut generation: u64 = 0;
     let mut sink = Sink {
         report,
         kpi: &cfg.kpi,
-        cx,
+        cxs,
         log,
         record: opts.record,
         finished: 0,
@@ -773,7 +1024,7 @@ fn run_replication(
         // The next day anything happens: an arrival, a case's agenda, or work in a queue.
         let queued = queues.iter().any(|q| !q.is_empty());
         let mut next = if arrived < cases {
-            Some(next_arrival)
+            due(&next_arrival).map(|(d, _)| d)
         } else {
             None
         };
@@ -788,25 +1039,33 @@ fn run_replication(
         day = today.max(day);
 
         // Arrivals.
-        while arrived < cases && next_arrival <= day {
+        while arrived < cases {
+            let Some((when, k)) = due(&next_arrival).filter(|(d, _)| *d <= day) else {
+                break;
+            };
+            let stream = &cfg.streams[k];
+            let cx = &cxs[k];
             let number = arrived;
             arrived += 1;
             let mut rng = Rng::new(seed, number);
-            let arende = draw_case(cfg, &mut rng, number);
+            let arende = draw_case(stream, &mut rng, number);
             let mut case = Case::new(format!("c{number}"), arende, false);
             if opts.record {
                 case.record_moves();
             }
-            let horizon = follow.after(next_arrival).unwrap_or(next_arrival);
+            let mut horizon = follow.after(when).unwrap_or(when);
+            if let Some(u) = opts.until {
+                horizon = horizon.min(u);
+            }
             // Events on a calendar (`every`), from the day the case starts.
             for (name, e) in &cfg.events {
                 let Some(period) = e.every else { continue };
                 let schedule = crate::Schedule {
-                    anchor: next_arrival,
+                    anchor: when,
                     period,
                 };
-                let mut k = 1;
-                while let Some(d) = schedule.due(k) {
+                let mut n = 1;
+                while let Some(d) = schedule.due(n) {
                     if d > horizon {
                         break;
                     }
@@ -817,7 +1076,7 @@ fn run_replication(
                             set: Vec::new(),
                         },
                     );
-                    k += 1;
+                    n += 1;
                 }
             }
             generation += 1;
@@ -834,25 +1093,25 @@ fn run_replication(
                     generation,
                     memo: &mut memo,
                 };
-                case.start(cx, &mut world, next_arrival);
+                case.start(cx, &mut world, when);
             }
-            sink.report.started(&case, next_arrival);
+            sink.report.started(&case, when);
             slots[slot] = Some(Slot {
                 case,
                 rng,
                 horizon,
                 generation,
+                stream: k,
+                queued: 0,
             });
             // Its first moves happen in the day's loop below.
-            wake.push(Reverse((next_arrival, slot, generation)));
-            let gap = arrivals_rng.exp(DAYS_PER_MONTH / cfg.arrivals_per_month);
-            next_arrival = next_arrival
-                .checked_add_signed(chrono::Duration::days(gap.round() as i64))
-                .ok_or_else(|| {
-                    vec![invalid(
-                        "the arrivals run past the end of the calendar".into(),
-                    )]
-                })?;
+            wake.push(Reverse((when, slot, generation)));
+            next_arrival[k] = stream.next_after(when, &mut arrivals_rng[k]);
+            if next_arrival[k].is_none() && stream.rate_on(when) > 0.0 {
+                return Err(vec![invalid(
+                    "the arrivals run past the end of the calendar".into(),
+                )]);
+            }
         }
 
         // Cases whose agenda has something today, in wake-up order; their work requests join
@@ -877,12 +1136,21 @@ fn run_replication(
                 generation: gen,
                 memo: &mut memo,
             };
-            s.case.run_until(cx, &mut world, until);
-            settle(&mut slots, slot, &mut wake, &mut free, &mut sink)?;
+            s.case.run_until(&cxs[s.stream], &mut world, until);
+            let asked = requests
+                .iter()
+                .any(|(_, r)| r.slot == slot && r.generation == gen);
+            settle(&mut slots, slot, asked, &mut wake, &mut free, &mut sink)?;
         }
 
         // New work joins the queues in the order it arose (case by case, deterministic).
         for (role, r) in requests.drain(..) {
+            if let Some(s) = slots[r.slot]
+                .as_mut()
+                .filter(|s| s.generation == r.generation)
+            {
+                s.queued += 1;
+            }
             queues[role as usize].push_back(r);
         }
         // Staff work today (weekdays), once a day. Weekdays the loop skipped had empty queues:
@@ -928,6 +1196,7 @@ fn run_replication(
                             .as_mut()
                             .filter(|s| s.generation == r.generation)
                         {
+                            s.queued = s.queued.saturating_sub(1);
                             let (start, member, hour) = r.started.unwrap_or((day, 0, 0.0));
                             // A request is worked in one piece a day: it ends `take` hours
                             // after it started today, or after the start of today's work.
@@ -951,7 +1220,10 @@ fn run_replication(
             last_queue_day = Some(day);
         }
         progress(sink.finished);
-        if arrived >= cases && wake.is_empty() && queues.iter().all(|q| q.is_empty()) {
+        if (arrived >= cases || due(&next_arrival).is_none())
+            && wake.is_empty()
+            && queues.iter().all(|q| q.is_empty())
+        {
             break;
         }
         day = day.succ_opt().unwrap_or(day);
@@ -971,7 +1243,8 @@ fn run_replication(
 struct Sink<'a, 'b, 'c> {
     report: &'a mut Report,
     kpi: &'a KpiSteps,
-    cx: &'a Ctx<'c>,
+    /// The context of each arrival stream.
+    cxs: &'a [Ctx<'c>],
     log: &'a mut CaseSink<'b>,
     record: bool,
     finished: u64,
@@ -980,9 +1253,10 @@ struct Sink<'a, 'b, 'c> {
 impl Sink<'_, '_, '_> {
     /// Fold a finished (or followed-to-its-horizon) case into the report and the log.
     fn fold(&mut self, s: Slot) -> Result<(), SimError> {
-        self.report.finished(&s.case, self.kpi, self.cx, s.horizon);
+        let cx = &self.cxs[s.stream];
+        self.report.finished(&s.case, self.kpi, cx, s.horizon);
         if self.record {
-            (self.log)(self.cx, &s.case)
+            (self.log)(cx, &s.case)
                 .map_err(|e| vec![invalid(format!("writing the event log: {e}"))])?;
         }
         self.finished += 1;
@@ -991,12 +1265,14 @@ impl Sink<'_, '_, '_> {
 }
 
 /// After a case ran: fold it if it is closed, stuck with nothing left to do, or past its
-/// follow-up; else schedule its next wake-up. A case with nothing on its agenda that is still
-/// open waits for staff (finishing the work wakes it) or for something from outside that
-/// never comes (folded at the end of the run as waiting).
+/// follow-up with no work waiting for staff; else schedule its next wake-up. A case with work
+/// in a staff queue is kept (finishing the work wakes it), even when the next thing on its own
+/// agenda lies past its follow-up. A case with nothing on its agenda that is still open waits
+/// for something from outside that never comes (folded at the end of the run as waiting).
 fn settle(
     slots: &mut [Option<Slot>],
     slot: usize,
+    asked: bool,
     wake: &mut BinaryHeap<Reverse<(NaiveDate, usize, u64)>>,
     free: &mut Vec<usize>,
     sink: &mut Sink,
@@ -1005,35 +1281,40 @@ fn settle(
         return Ok(());
     };
     let next = s.case.next_date();
-    if !s.case.open() || next.is_some_and(|d| d > s.horizon) {
+    let waits_for_staff = asked || s.queued > 0;
+    if !s.case.open() || (next.is_some_and(|d| d > s.horizon) && !waits_for_staff) {
         if let Some(s) = slots[slot].take() {
             sink.fold(s)?;
         }
         free.push(slot);
-    } else if let Some(d) = next {
+    } else if let Some(d) = next.filter(|d| *d <= s.horizon) {
         wake.push(Reverse((d, slot, s.generation)));
     }
     Ok(())
 }
 
-fn draw_case(cfg: &Resolved, rng: &mut Rng, number: u64) -> Arende {
-    let mut values: BTreeMap<String, Dynamic> = cfg.constants.iter().cloned().collect();
-    for (name, draw) in &cfg.attributes {
-        let v = match draw {
-            AttrDraw::Values(cum) => {
-                let u = rng.unit();
-                cum.iter()
-                    .find(|(c, _)| u < *c)
-                    .or(cum.last())
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or(Dynamic::UNIT)
-            }
-            AttrDraw::Int(lo, hi) => Dynamic::from(rng.range(*lo, *hi)),
-            AttrDraw::Float(lo, hi) => Dynamic::from(lo + rng.unit() * (hi - lo)),
-        };
-        values.insert(name.clone(), v);
+fn draw_case(stream: &Stream, rng: &mut Rng, number: u64) -> Arende {
+    let mut values: BTreeMap<String, Dynamic> = stream.constants.iter().cloned().collect();
+    for (name, d) in &stream.attributes {
+        values.insert(name.clone(), draw(d, rng));
     }
     Arende::new(format!("c{number}"), values)
+}
+
+/// One draw of an attribute.
+fn draw(d: &AttrDraw, rng: &mut Rng) -> Dynamic {
+    match d {
+        AttrDraw::Values(cum) => {
+            let u = rng.unit();
+            cum.iter()
+                .find(|(c, _)| u < *c)
+                .or(cum.last())
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Dynamic::UNIT)
+        }
+        AttrDraw::Int(lo, hi) => Dynamic::from(rng.range(*lo, *hi)),
+        AttrDraw::Float(lo, hi) => Dynamic::from(lo + rng.unit() * (hi - lo)),
+    }
 }
 
 /// Check that `sim` is well-formed without running (used by tests and `steg check` later).

@@ -175,6 +175,22 @@ pub struct Estimate {
     pub n: u32,
 }
 
+/// A figure of `validation:` over the replications: the mean of the replications that
+/// measured it and its 95 % confidence interval (Student's t; none for one replication).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FigureEstimate {
+    /// The figure's id.
+    pub id: String,
+    /// Mean over the replications that measured it; `None` when none did.
+    pub mean: Option<f64>,
+    /// Lower end of the 95 % interval.
+    pub low: Option<f64>,
+    /// Upper end of the 95 % interval.
+    pub high: Option<f64>,
+    /// Each replication's value, in replication order.
+    pub values: Vec<Option<f64>>,
+}
+
 /// What `steg simulate` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -190,6 +206,8 @@ pub struct Report {
     pub overrides: Vec<String>,
     /// First and last arrival (of the first replication).
     pub arrivals: (Option<NaiveDate>, Option<NaiveDate>),
+    /// Cases that arrived, over all replications.
+    pub arrived: u64,
     /// Days from application to decision.
     pub ansokan_till_beslut: Dist,
     /// Days from application to the first insats.
@@ -244,6 +262,14 @@ pub struct Report {
     /// With several replications: each scalar KPI's mean and 95 % confidence interval.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub estimates: Vec<Estimate>,
+    /// The figures of `validation:` as the simulation measures them (docs/validation.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<FigureEstimate>,
+    #[serde(skip)]
+    measures: Option<Box<super::measure::Measures>>,
+    /// Each finished replication's figure values.
+    #[serde(skip)]
+    figure_runs: Vec<Vec<(String, Option<f64>)>>,
     #[serde(skip)]
     obligation_monitors: Option<Box<crate::obligation::dynamic::Monitors>>,
     #[serde(skip)]
@@ -292,6 +318,7 @@ impl Report {
             months: opts.months,
             overrides: opts.set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             arrivals: (None, None),
+            arrived: 0,
             ansokan_till_beslut: Hist::new().dist(),
             ansokan_till_insats: Hist::new().dist(),
             plan_inom_90_dagar: part(0, 0),
@@ -340,6 +367,9 @@ impl Report {
             late_counts: BTreeMap::new(),
             obligations: Vec::new(),
             estimates: Vec::new(),
+            figures: Vec::new(),
+            measures: None,
+            figure_runs: Vec::new(),
             obligation_monitors: None,
             series: Series::default(),
             series_counts: SeriesCounts::default(),
@@ -358,11 +388,33 @@ impl Report {
         self.obligation_monitors = Some(Box::new(monitors));
     }
 
+    /// Measure the figures of the municipality's `validation:` block on every finished case
+    /// (figures that do not resolve are left out: `steg check` reports them).
+    pub(crate) fn watch_figures(&mut self, m: &crate::municipality::Municipality, prog: &Program) {
+        let (measures, _) = super::measure::resolve(m, prog);
+        if !measures.items.is_empty() {
+            self.measures = Some(Box::new(measures));
+        }
+    }
+
+    /// Close this replication's figures: their values join `figure_runs`.
+    fn seal_figures(&mut self) {
+        if let Some(m) = self.measures.take() {
+            self.figure_runs.push(m.values());
+        }
+    }
+
     fn role(&mut self, role: usize) -> Option<&mut RoleStats> {
         self.roles.get_mut(role)
     }
 
+    /// Cases that arrived in one replication, on average.
+    pub fn arrivals_per_replication(&self) -> f64 {
+        self.arrived as f64 / f64::from(self.replications.max(1))
+    }
+
     pub(crate) fn started(&mut self, _case: &Case, date: NaiveDate) {
+        self.arrived += 1;
         if self.arrivals.0.is_none() {
             self.arrivals.0 = Some(date);
         }
@@ -488,6 +540,9 @@ impl Report {
         if let Some(o) = self.obligation_monitors.as_mut() {
             o.observe(case, prog, horizon);
         }
+        if let Some(m) = self.measures.as_mut() {
+            m.observe(case, horizon);
+        }
         self.series_counts.observe(case, prog, horizon);
         self.rule_errors += case.errors.len() as u64;
         self.moves += case.moves;
@@ -577,7 +632,8 @@ impl Report {
     pub(crate) fn combine(parts: Vec<Report>, prog: &Program) -> Report {
         let mut finished: Vec<Vec<(String, Option<f64>)>> = Vec::new();
         let mut pooled: Option<Report> = None;
-        for part in parts {
+        for mut part in parts {
+            part.seal_figures();
             let mut one = part.clone();
             one.finish(prog);
             finished.push(one.scalars());
@@ -692,10 +748,13 @@ impl Report {
             a.merge(b);
         }
         self.series_counts.merge(o.series_counts);
+        self.figure_runs.extend(o.figure_runs);
+        self.arrived += o.arrived;
     }
 
     pub(crate) fn finish(&mut self, prog: &Program) {
         self.series = self.series_counts.finish(&self.h_beslut, &self.h_insats);
+        self.figures = figure_estimates(&self.figure_runs);
         if let Some(o) = &self.obligation_monitors {
             self.obligations = o.shares();
         }
@@ -758,6 +817,39 @@ impl Report {
             }
         }
     }
+}
+
+/// Each figure's mean and 95 % interval over the replications that measured it.
+fn figure_estimates(runs: &[Vec<(String, Option<f64>)>]) -> Vec<FigureEstimate> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| {
+            let values: Vec<Option<f64>> =
+                runs.iter().map(|r| r.get(i).and_then(|x| x.1)).collect();
+            let xs: Vec<f64> = values.iter().flatten().copied().collect();
+            let n = xs.len() as f64;
+            let mean = (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / n);
+            let (low, high) = match mean {
+                Some(m) if xs.len() > 1 => {
+                    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+                    let half = t95(xs.len() as u32 - 1) * (var / n).sqrt();
+                    (Some(m - half), Some(m + half))
+                }
+                _ => (None, None),
+            };
+            FigureEstimate {
+                id: id.clone(),
+                mean,
+                low,
+                high,
+                values,
+            }
+        })
+        .collect()
 }
 
 // ---- Per-month figures and whole distributions, for the charts of `steg report` ------------
