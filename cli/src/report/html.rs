@@ -466,7 +466,11 @@ fn audit(o: &mut String, p: &mut Page) {
     let questions = std::mem::take(&mut p.questions);
     for (i, q) in questions.iter().enumerate() {
         let auditors = match q.auditors {
-            Some(a) => format!("<span class=\"mark {}\">{}</span>", a.class(), a.label()),
+            Some(a) => format!(
+                "<span class=\"mark {}\">{}</span>",
+                super::assess::class(a),
+                a.label()
+            ),
             None => "<span class=\"note\">anges inte</span>".to_string(),
         };
         let mut question = format!("<strong>{}</strong>", esc(&q.question));
@@ -496,7 +500,7 @@ fn audit(o: &mut String, p: &mut Page) {
             "<tr id=\"krav-{}\"><th scope=\"row\" class=\"num\">{}</th><td>{question}</td><td>{auditors}</td><td><span class=\"mark {}\">{}</span></td><td><ul>{evidence}</ul></td><td>{source}</td></tr>",
             esc(&q.id),
             i + 1,
-            q.steg.class(),
+            super::assess::class(q.steg),
             q.steg.label()
         );
     }

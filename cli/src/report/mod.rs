@@ -291,7 +291,12 @@ pub fn report(args: Args) -> CliResult {
             anchors: Some(String::new()),
         },
     );
-    let questions = questions(&evaluation, sim.as_ref().ok());
+    // With the audit's own questions (`audit:`), the page answers them as `steg check --audit`
+    // does (its validation run for the evidence); without, one question per obligation.
+    let questions = match m.def.as_ref().and_then(|(_, d)| d.audit.as_ref()) {
+        Some(_) => audit_questions(m, &report.sources, &args, errors == 0)?,
+        None => questions(&evaluation, sim.as_ref().ok()),
+    };
     let conformance = match (&args.log, errors) {
         (None, _) => None,
         (Some(_), e) if e > 0 => Some(Err(
@@ -489,6 +494,102 @@ fn findings(
     out
 }
 
+/// The audit's questions (`audit:` of the configuration), answered by [`engine::audit`]: the
+/// auditors' assessment, steg's, and the evidence (obligations, validation figures), in
+/// Swedish; then the obligations no question names.
+fn audit_questions(
+    m: &engine::Municipality,
+    sources: &engine::SourceMap,
+    args: &Args,
+    simulate: bool,
+) -> Result<Vec<Question>, Box<dyn std::error::Error>> {
+    let opts = engine::AuditOptions {
+        simulate,
+        validate: engine::ValidateOptions {
+            replications: None,
+            seed: None,
+            threads: args.threads,
+            set: Vec::new(),
+        },
+    };
+    let a = engine::audit(m, sources, &opts).map_err(|diags| {
+        diags
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let obligation = |o: &engine::ObligationEvidence| {
+        let mut line = format!("{}: {}", o.requirement, o.status);
+        if let Some(b) = &o.simulated {
+            line.push_str(&format!(
+                "; i simuleringen bröts det i {} av {} ärenden ({})",
+                charts::sv(b.broken as f64, 0),
+                charts::sv(b.of as f64, 0),
+                charts::pct(b.share)
+            ));
+        }
+        line.push('.');
+        line
+    };
+    let mut out = Vec::new();
+    for q in &a.questions {
+        let mut evidence = vec![q.basis.clone()];
+        if let Some(why) = &q.not_modelled {
+            evidence.push(format!("Inte modellerat: {why}"));
+        }
+        for f in &q.figures {
+            let c = &f.figure;
+            let show = |v: f64| {
+                if c.share {
+                    charts::pct(v)
+                } else {
+                    charts::sv(v, 1)
+                }
+            };
+            evidence.push(format!(
+                "{}: källan {}, simulerat {}{}.",
+                c.description.as_deref().unwrap_or(&c.id),
+                show(c.value),
+                c.simulated.map_or("inte mätt".to_string(), show),
+                match (c.low, c.high) {
+                    (Some(lo), Some(hi)) => format!(" (95 % KI {}–{})", show(lo), show(hi)),
+                    _ => String::new(),
+                }
+            ));
+        }
+        for o in &q.obligations {
+            evidence.push(obligation(o));
+            for f in &o.findings {
+                evidence.push(format!("I modellen: {f}"));
+            }
+        }
+        out.push(Question {
+            id: q.id.clone(),
+            question: q.question.clone(),
+            shortfall: q.finding.clone(),
+            auditors: q.auditors.and_then(assess::from_word),
+            steg: q.steg,
+            evidence,
+            source: q.source.clone(),
+        });
+    }
+    for o in &a.other_obligations {
+        let mut evidence = vec![obligation(o)];
+        evidence.extend(o.findings.iter().map(|f| format!("I modellen: {f}")));
+        out.push(Question {
+            id: o.id.clone(),
+            question: o.requirement.clone(),
+            shortfall: o.shortfall.clone(),
+            auditors: None,
+            steg: o.assessment,
+            evidence,
+            source: o.source.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// One question per obligation, with steg's assessment and its evidence.
 fn questions(evaluation: &engine::obligation::Evaluation, sim: Option<&Figures>) -> Vec<Question> {
     evaluation
@@ -497,7 +598,8 @@ fn questions(evaluation: &engine::obligation::Evaluation, sim: Option<&Figures>)
         .map(|v| {
             let measured = sim.and_then(|s| s.obligations.iter().find(|o| o.id == v.id));
             let share = measured.and_then(|o| o.share.map(|s| s.value));
-            let steg = assess::assess(&v.status, share);
+            let for_some_only = !v.findings.is_empty() && v.findings.iter().all(|f| f.for_some);
+            let steg = engine::assess(&v.status, for_some_only, share);
             let mut evidence = Vec::new();
             match &v.status {
                 Status::Holds => evidence
