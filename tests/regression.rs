@@ -110,12 +110,11 @@ fn steps_after_an_end_step_are_unreachable() {
     );
 }
 
-/// The human header `╭─[file:line:column]` is computed by miette from the byte offset and counts
-/// bytes, while the JSON `column` counts characters: after `Arbetsmarknadshandläggare` (one
-/// `ä`) the human output says column 73 and the JSON says 72. Swedish titles put å, ä and ö
-/// before many nodes.
+/// The human header `╭─[file:line:column]` was computed by miette from the byte offset and
+/// counted bytes, while the JSON `column` counts characters: after `Arbetsmarknadshandläggare`
+/// (one `ä`) the human output said column 73 and the JSON 72. Swedish titles put å, ä and ö
+/// before many nodes. Both count characters now.
 #[test]
-#[ignore = "bug: human output columns count bytes, JSON columns count characters (cli/src/render.rs)"]
 fn human_and_json_columns_agree_after_non_ascii_text() {
     let dir = fixtures().join("unknown_reference");
     let json = steg(&dir, &["check", "--format", "json", "invalid_unit"]).json();
