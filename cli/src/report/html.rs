@@ -497,8 +497,8 @@ fn audit(o: &mut String, p: &mut Page) {
         };
         let _ = writeln!(
             o,
-            "<tr id=\"krav-{}\"><th scope=\"row\" class=\"num\">{}</th><td>{question}</td><td>{auditors}</td><td><span class=\"mark {}\">{}</span></td><td><ul>{evidence}</ul></td><td>{source}</td></tr>",
-            esc(&q.id),
+            "<tr id=\"{}\"><th scope=\"row\" class=\"num\">{}</th><td>{question}</td><td>{auditors}</td><td><span class=\"mark {}\">{}</span></td><td><ul>{evidence}</ul></td><td>{source}</td></tr>",
+            esc(&q.anchor),
             i + 1,
             super::assess::class(q.steg),
             q.steg.label()

@@ -65,6 +65,9 @@ pub struct Finding {
 pub struct Question {
     /// The id it is known by in the configuration.
     pub id: String,
+    /// Its row's anchor on the page: `fraga-ID` for a question of the audit, `krav-ID` for an
+    /// obligation (the drawing's marks link there).
+    pub anchor: String,
     /// The question or requirement, in the auditors' words.
     pub question: String,
     /// What the auditors found lacking, in their words.
@@ -566,6 +569,7 @@ fn audit_questions(
         }
         out.push(Question {
             id: q.id.clone(),
+            anchor: format!("fraga-{}", q.id),
             question: q.question.clone(),
             shortfall: q.finding.clone(),
             auditors: q.auditors.and_then(assess::from_word),
@@ -574,11 +578,22 @@ fn audit_questions(
             source: q.source.clone(),
         });
     }
-    for o in &a.other_obligations {
+    // Then every obligation as its own row (the drawing's marks link to them), once each.
+    let mut seen = std::collections::BTreeSet::new();
+    let all = a
+        .questions
+        .iter()
+        .flat_map(|q| q.obligations.iter())
+        .chain(a.other_obligations.iter());
+    for o in all {
+        if !seen.insert(o.id.clone()) {
+            continue;
+        }
         let mut evidence = vec![obligation(o)];
         evidence.extend(o.findings.iter().map(|f| format!("I modellen: {f}")));
         out.push(Question {
             id: o.id.clone(),
+            anchor: format!("krav-{}", o.id),
             question: o.requirement.clone(),
             shortfall: o.shortfall.clone(),
             auditors: None,
@@ -633,6 +648,7 @@ fn questions(evaluation: &engine::obligation::Evaluation, sim: Option<&Figures>)
             }
             Question {
                 id: v.id.clone(),
+                anchor: format!("krav-{}", v.id),
                 question: v.requirement.clone(),
                 shortfall: v.shortfall.clone(),
                 auditors: None,
