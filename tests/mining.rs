@@ -90,11 +90,12 @@ fn simulated_xes_is_valid_against_the_ieee_1849_2016_schema() {
 
 /// pm4py replays a simulated Lindesberg log (1 000 cases, complete events) on `steg graph
 /// --format pnml`: by pm4py's optimal alignments, fitness 1.0 and every completed trace fitting;
-/// by its token-based replay, every censored trace (still open when its follow-up ended)
-/// replays as a prefix: no event needed a token the net did not have. (Token replay's own
-/// fitness is printed too: it chooses among a wait's transitions, which share the wait's
-/// label, by a heuristic, and misses a few fitting traces where a pending event of the case
-/// and an outside event arrive on the same day.)
+/// every censored trace (still open when its follow-up ended) is a prefix of some firing
+/// sequence of the net (a search over its markings, silent transitions in between). Token
+/// replay's own figures are printed too: it chooses among a wait's transitions, which share the
+/// wait's label, by a heuristic that varies from run to run with Python's hash seed, and misses
+/// fitting traces (a few where a pending event of the case and an outside event arrive on the
+/// same day; once, under load, three quarters).
 #[test]
 fn pm4py_replays_a_simulated_log_on_the_pnml_export() {
     if !tool("python3", &["-c", "import pm4py"], "pip install pm4py") {
