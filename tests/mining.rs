@@ -5,25 +5,9 @@
 //! Under `CI=true` a missing tool (python3 with pm4py, xmllint) fails the test; elsewhere it
 //! skips with a note.
 
-use crate::support::{root, steg};
+use crate::support::{root, steg, tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Whether `program args` runs; under CI a missing tool is a failure.
-fn tool(program: &str, args: &[&str], install: &str) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !crate::support::in_ci(),
-            "{program} is missing under CI: .ci/run must install it ({install})"
-        );
-        eprintln!("note: {program} not available; skipping ({install})");
-    }
-    ok
-}
 
 fn simulate_log(dir: &Path, file: &str, cases: &str) -> PathBuf {
     let path = dir.join(file);

@@ -216,3 +216,20 @@ pub fn temp_municipality() -> (tempfile::TempDir, PathBuf) {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
+
+/// Whether `program args` runs (a tool a test needs: pm4py, xmllint, ...); under CI a missing
+/// tool fails the test, elsewhere it is skipped with a note.
+pub fn tool(program: &str, args: &[&str], install: &str) -> bool {
+    let ok = Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !in_ci(),
+            "{program} is missing under CI: .ci/run must install it ({install})"
+        );
+        eprintln!("note: {program} not available; skipping ({install})");
+    }
+    ok
+}
