@@ -93,13 +93,6 @@ impl Arende {
         )
     }
 
-    /// A copy of this case's data with some fields set.
-    pub fn with_fields(&self, set: &[(String, Dynamic)]) -> Arende {
-        let mut a = self.clone();
-        a.set_fields(set);
-        a
-    }
-
     /// Give fields values in place (the fields are copied only when another holder still
     /// shares them).
     pub fn set_fields(&mut self, set: &[(String, Dynamic)]) {

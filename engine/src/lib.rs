@@ -44,6 +44,7 @@ mod sim;
 pub mod soundness;
 mod validate;
 mod validity;
+mod xml;
 
 pub use audit::{
     assess, assess_compliance, audit, Assessment, AuditOptions, Broken, FigureEvidence,

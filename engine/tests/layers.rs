@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("diagnostic", 0),
     ("duration", 0),
     ("validity", 0),
+    ("xml", 0),
     ("codes", 1),
     ("model", 2),
     ("net", 2),

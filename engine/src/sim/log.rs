@@ -223,7 +223,7 @@ impl EventLog {
                 writeln!(
                     out,
                     "  <string key=\"concept:name\" value=\"{}\"/>",
-                    esc(&setup.name)
+                    crate::xml::attr(&setup.name)
                 )?;
             }
             LogFormat::Csv => out.write_all(CSV_HEADER.as_bytes())?,
@@ -270,7 +270,7 @@ impl EventLog {
         writeln!(
             o,
             "    <string key=\"concept:name\" value=\"{}\"/>",
-            esc(&case.id)
+            crate::xml::attr(&case.id)
         )?;
         if let Some(d) = case.started {
             writeln!(
@@ -284,7 +284,7 @@ impl EventLog {
             writeln!(
                 o,
                 "    <string key=\"outcome\" value=\"{}\"/>",
-                esc(outcome)
+                crate::xml::attr(outcome)
             )?;
         }
         for key in &self.setup.attributes {
@@ -302,7 +302,7 @@ impl EventLog {
             writeln!(
                 o,
                 "      <string key=\"concept:name\" value=\"{}\"/>",
-                esc(&e.activity)
+                crate::xml::attr(&e.activity)
             )?;
             writeln!(
                 o,
@@ -318,11 +318,15 @@ impl EventLog {
                 writeln!(
                     o,
                     "      <string key=\"org:resource\" value=\"{}\"/>",
-                    esc(r)
+                    crate::xml::attr(r)
                 )?;
             }
             if let Some(r) = &e.role {
-                writeln!(o, "      <string key=\"org:role\" value=\"{}\"/>", esc(r))?;
+                writeln!(
+                    o,
+                    "      <string key=\"org:role\" value=\"{}\"/>",
+                    crate::xml::attr(r)
+                )?;
             }
             writeln!(o, "    </event>")?;
         }
@@ -374,7 +378,7 @@ const XES_HEADER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 /// A case attribute as a typed XES attribute.
 fn typed(key: &str, v: &Dynamic) -> String {
-    let key = esc(key);
+    let key = crate::xml::attr(key);
     if let Ok(b) = v.as_bool() {
         format!("<boolean key=\"{key}\" value=\"{b}\"/>")
     } else if let Ok(i) = v.as_int() {
@@ -386,26 +390,11 @@ fn typed(key: &str, v: &Dynamic) -> String {
             format!("<string key=\"{key}\" value=\"{f}\"/>")
         }
     } else {
-        format!("<string key=\"{key}\" value=\"{}\"/>", esc(&v.to_string()))
+        format!(
+            "<string key=\"{key}\" value=\"{}\"/>",
+            crate::xml::attr(&v.to_string())
+        )
     }
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn csv(s: &str) -> String {
@@ -432,7 +421,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_for_attributes_and_csv_fields() {
-        assert_eq!(esc("a<b&\"c\"\n"), "a&lt;b&amp;&quot;c&quot;&#10;");
+        assert_eq!(
+            crate::xml::attr("a<b&\"c\"\n"),
+            "a&lt;b&amp;&quot;c&quot;&#10;"
+        );
         assert_eq!(csv("a,b"), "\"a,b\"");
         assert_eq!(csv("say \"x\""), "\"say \"\"x\"\"\"");
     }
